@@ -1,0 +1,60 @@
+"""Extracted tracks cached by video content and model, so the model runs once per clip.
+
+Lookup order: the user cache (`$FORMCHECK_CACHE`, else ~/.cache/formcheck/tracks), then the
+tracks committed with the project (`sample_videos/tracks/`). New tracks go to the user cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from formcheck.models import ModelFile
+from formcheck.track import Track
+
+PROJECT_TRACKS = Path(__file__).resolve().parents[1] / "sample_videos" / "tracks"
+
+
+def user_cache_dir() -> Path:
+    env = os.environ.get("FORMCHECK_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "formcheck" / "tracks"
+
+
+def video_digest(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def track_file_name(video_sha256: str, model: ModelFile) -> str:
+    stem = Path(model.name).stem
+    return f"{video_sha256[:16]}-{stem}-{model.sha256[:8]}.npz"
+
+
+class TrackCache:
+    def __init__(self, dirs: list[Path] | None = None) -> None:
+        self.dirs = dirs if dirs is not None else [user_cache_dir(), PROJECT_TRACKS]
+
+    def find(self, video: str | os.PathLike[str], model: ModelFile) -> Track | None:
+        name = track_file_name(video_digest(video), model)
+        for folder in self.dirs:
+            path = folder / name
+            if path.is_file():
+                track = Track.load(path)
+                if not track.meta.get("partial"):
+                    return track
+        return None
+
+    def store(self, video: str | os.PathLike[str], model: ModelFile, track: Track) -> Path | None:
+        """Keep a complete track for next time; a partial one is never cached."""
+        if track.meta.get("partial"):
+            return None
+        track.meta.setdefault("video_sha256", video_digest(video))
+        path = self.dirs[0] / track_file_name(track.meta["video_sha256"], model)
+        try:
+            return track.save(path)
+        except OSError:
+            return None  # a read-only cache costs speed next time, never the result

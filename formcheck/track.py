@@ -1,0 +1,152 @@
+"""The pose track: one clip's landmarks as arrays, shared by live, offline and notebooks.
+
+Frames where no person was found hold NaN (never zeros, which look like a pose in the corner).
+A track saves to a compressed `.npz` without pickles, so re-judging never re-runs the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.errors import FormcheckError
+from formcheck.landmarks import NUM_LANDMARKS
+
+TRACK_FORMAT = 1
+
+
+@dataclass
+class Track:
+    """landmarks: T x 33 x [x, y, z, visibility] (x, y normalised to width/height);
+    world: T x 33 x [x, y, z] metres; timestamps_ms: T; NaN rows where nobody was found."""
+
+    landmarks: np.ndarray
+    world: np.ndarray
+    timestamps_ms: np.ndarray
+    fps: float
+    width: int
+    height: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.landmarks = np.asarray(self.landmarks, dtype=np.float32)
+        self.world = np.asarray(self.world, dtype=np.float32)
+        self.timestamps_ms = np.asarray(self.timestamps_ms, dtype=np.float64)
+        n = len(self.timestamps_ms)
+        if self.landmarks.shape != (n, NUM_LANDMARKS, 4) or self.world.shape != (n, NUM_LANDMARKS, 3):
+            raise ValueError(
+                f"track arrays disagree: landmarks {self.landmarks.shape}, world {self.world.shape}, {n} timestamps"
+            )
+
+    def __len__(self) -> int:
+        return len(self.timestamps_ms)
+
+    @property
+    def detected(self) -> np.ndarray:
+        """Boolean mask of frames with a person."""
+        return ~np.isnan(self.landmarks[:, 0, 0])
+
+    @property
+    def detection_rate(self) -> float:
+        return float(self.detected.mean()) if len(self) else 0.0
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return self.timestamps_ms / 1000.0
+
+    @property
+    def duration_s(self) -> float:
+        if not len(self):
+            return 0.0
+        return float(self.timestamps_ms[-1] - self.timestamps_ms[0]) / 1000.0 + 1.0 / self.fps
+
+    def pixels(self) -> np.ndarray:
+        """T x 33 x 2 landmark positions in pixels (angles must be measured in pixels)."""
+        return self.landmarks[:, :, :2] * np.array([self.width, self.height], dtype=np.float32)
+
+    def slice(self, start: int, stop: int) -> Track:
+        return Track(
+            self.landmarks[start:stop], self.world[start:stop], self.timestamps_ms[start:stop],
+            self.fps, self.width, self.height, dict(self.meta),
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write atomically as compressed npz (no object arrays, so it loads without pickle)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        with tmp.open("wb") as f:
+            np.savez_compressed(
+                f,
+                format=np.int64(TRACK_FORMAT),
+                landmarks=self.landmarks,
+                world=self.world,
+                timestamps_ms=self.timestamps_ms,
+                fps=np.float64(self.fps),
+                size=np.array([self.width, self.height], dtype=np.int64),
+                meta=np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), dtype=np.uint8),
+            )
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Track:
+        path = Path(path)
+        if not path.is_file():
+            raise FormcheckError(f"{path}: no such track file")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["format"]) != TRACK_FORMAT:
+                    raise FormcheckError(f"{path}: track format {int(data['format'])}, expected {TRACK_FORMAT}")
+                width, height = (int(v) for v in data["size"])
+                return cls(
+                    landmarks=data["landmarks"],
+                    world=data["world"],
+                    timestamps_ms=data["timestamps_ms"],
+                    fps=float(data["fps"]),
+                    width=width,
+                    height=height,
+                    meta=json.loads(data["meta"].tobytes().decode()),
+                )
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise FormcheckError(f"{path}: not a formcheck track ({exc})") from exc
+
+
+class TrackBuilder:
+    """Collects per-frame results into a Track; also what a live session keeps."""
+
+    def __init__(self, fps: float, width: int, height: int, meta: dict[str, Any] | None = None) -> None:
+        self.fps, self.width, self.height = fps, width, height
+        self.meta = dict(meta or {})
+        self._landmarks: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+        self._timestamps: list[float] = []
+
+    _MISSING_LM = np.full((NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
+    _MISSING_WORLD = np.full((NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+
+    def add(self, timestamp_ms: float, landmarks: np.ndarray | None, world: np.ndarray | None) -> None:
+        self._timestamps.append(timestamp_ms)
+        self._landmarks.append(self._MISSING_LM if landmarks is None else landmarks)
+        self._world.append(self._MISSING_WORLD if world is None else world)
+
+    def __len__(self) -> int:
+        return len(self._timestamps)
+
+    def build(self) -> Track:
+        n = len(self._timestamps)
+        return Track(
+            landmarks=np.stack(self._landmarks) if n else np.zeros((0, NUM_LANDMARKS, 4)),
+            world=np.stack(self._world) if n else np.zeros((0, NUM_LANDMARKS, 3)),
+            timestamps_ms=np.array(self._timestamps, dtype=np.float64),
+            fps=self.fps,
+            width=self.width,
+            height=self.height,
+            meta=dict(self.meta),
+        )
