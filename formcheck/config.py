@@ -1,0 +1,86 @@
+"""Thresholds: shipped defaults (thresholds.toml), a user's override file, a strictness level."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+DEFAULTS_FILE = Path(__file__).with_name("thresholds.toml")
+STRICTNESS = {"beginner": 1.25, "standard": 1.0, "strict": 0.8}
+COMMON = "common"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise FormcheckError(f"{path}: no such config file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FormcheckError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def default_tables() -> dict[str, dict[str, float]]:
+    return _read_toml(DEFAULTS_FILE)
+
+
+def _check_value(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FormcheckError(f"{where} must be a number, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise FormcheckError(f"{where} must be a finite number >= 0, got {value!r}")
+    if where.endswith("min_visibility") and value > 1:
+        raise FormcheckError(f"{where} must be between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def validate_overrides(user: dict[str, Any], source: str) -> dict[str, dict[str, float]]:
+    """Check a user's tables against the defaults: unknown tables, keys and bad values fail."""
+    defaults = default_tables()
+    checked: dict[str, dict[str, float]] = {}
+    for table, values in user.items():
+        if table == "strictness":
+            continue
+        if table not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise FormcheckError(f"{source}: unknown table [{table}] (known: {known})")
+        if not isinstance(values, dict):
+            raise FormcheckError(f"{source}: '{table}' must be a table of thresholds")
+        allowed = set(defaults[table]) | set(defaults[COMMON])
+        checked[table] = {}
+        for key, value in values.items():
+            if key not in allowed:
+                raise FormcheckError(f"{source}: unknown key '{table}.{key}'")
+            checked[table][key] = _check_value(f"{source}: '{table}.{key}'", value)
+    return checked
+
+
+def load_thresholds(
+    exercise: str,
+    config_file: str | Path | None = None,
+    strictness: str | None = None,
+    tolerances: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """The thresholds one exercise runs with: defaults < user file, then strictness scaling."""
+    defaults = default_tables()
+    if exercise not in defaults:
+        raise FormcheckError(f"no thresholds for exercise '{exercise}'")
+    values = {**defaults[COMMON], **defaults[exercise]}
+    if config_file is not None:
+        user = _read_toml(Path(config_file))
+        checked = validate_overrides(user, str(config_file))
+        values.update(checked.get(COMMON, {}))
+        values.update(checked.get(exercise, {}))
+        if strictness is None and "strictness" in user:
+            strictness = str(user["strictness"])
+    level = strictness or "standard"
+    if level not in STRICTNESS:
+        raise FormcheckError(f"strictness must be one of {', '.join(STRICTNESS)}, got '{level}'")
+    factor = STRICTNESS[level]
+    for key in tolerances:
+        values[key] = values[key] * factor
+    return {key: float(v) for key, v in values.items()}

@@ -1,0 +1,78 @@
+"""Vectorised 2-D geometry on pixel coordinates: angles, lines, offsets.
+
+Every function takes arrays whose last axis is (x, y) in pixels (image y grows downwards) and
+broadcasts over any leading axes, so the same code judges one live frame or a whole track.
+NaN in, NaN out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Angle ABC at b, in degrees, 0-180 (180 = a, b, c in a straight line)."""
+    ba = a - b
+    bc = c - b
+    dot = (ba * bc).sum(axis=-1)
+    norm = np.linalg.norm(ba, axis=-1) * np.linalg.norm(bc, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.clip(dot / norm, -1.0, 1.0)
+    return np.degrees(np.arccos(cos))
+
+
+def cross2(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+
+def height_above_line(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How far p is above the line through a and b, in pixels (negative = below).
+
+    "Above" is towards the top of the image, whichever way the line runs, so it means
+    "away from the floor" for a body lying in the frame.
+    """
+    ab = b - a
+    length = np.linalg.norm(ab, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        signed = cross2(ab, p - a) / length  # > 0: p is on the clockwise side of a->b
+    # In image coordinates (y down), a point above a left-to-right line has a negative cross
+    # product; flip for lines that run right to left so the sign always means "above".
+    direction = np.where(ab[..., 0] >= 0, -1.0, 1.0)
+    return signed * direction
+
+
+def bend_above_line_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Signed deviation of the chain a-b-c from straight, in degrees: 180 - angle(abc),
+    positive when b lies above the a-c line (hips piked / lifted), negative when below (sagging)."""
+    deviation = 180.0 - joint_angle_deg(a, b, c)
+    return np.where(height_above_line(b, a, c) >= 0, deviation, -deviation)
+
+
+def tilt_from_horizontal_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unsigned angle of the line a-b from the image horizontal, 0-90 degrees."""
+    d = b - a
+    return np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
+
+
+def rise_over_line_deg(origin: np.ndarray, tip: np.ndarray) -> np.ndarray:
+    """Angle of origin->tip above the horizontal, signed: positive when the tip is higher
+    (smaller image y) than the origin, -90..90 degrees."""
+    d = tip - origin
+    return np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0])))
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(a - b, axis=-1)
+
+
+def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a + b) / 2.0
+
+
+def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """Signed angle from direction a1->a2 to direction b1->b2, in degrees, -180..180,
+    positive counter-clockwise as seen on screen."""
+    u = a2 - a1
+    v = b2 - b1
+    # Image y points down, so negate the cross product to get the on-screen rotation sense.
+    return np.degrees(np.arctan2(-cross2(u, v), (u * v).sum(axis=-1)))

@@ -1,0 +1,358 @@
+"""The state machine that turns an exercise's per-frame signals into counts, times and events.
+
+The same `Judge.step` runs live (one frame at a time) and offline (a loop over a track), so the
+two agree by construction. Every on/off decision uses hysteresis (a fault switches on past its
+limit and off only once back inside it by a margin) and a minimum duration; when a decision is
+confirmed it is back-dated to when its condition began, so totals are not biased by the delay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise, FaultSpec, Timing
+
+
+class Debounce:
+    """A boolean that follows its raw input only once the input has disagreed for long enough."""
+
+    __slots__ = ("off_s", "on_s", "since_i", "since_t", "state")
+
+    def __init__(self, on_s: float, off_s: float, state: bool = False) -> None:
+        self.on_s, self.off_s, self.state = on_s, off_s, state
+        self.since_i = -1
+        self.since_t = 0.0
+
+    def update(self, i: int, t: float, raw: bool) -> int:
+        """Feed frame i; return the first frame of the new state when it flips, else -1."""
+        if raw == self.state:
+            self.since_i = -1
+            return -1
+        if self.since_i < 0:
+            self.since_i, self.since_t = i, t
+        if t - self.since_t >= (self.on_s if raw else self.off_s):
+            self.state = raw
+            onset, self.since_i = self.since_i, -1
+            return onset
+        return -1
+
+
+@dataclass
+class Event:
+    t: float
+    kind: str  # position_entered/left, rep_started/completed, fault_started/ended, unjudged_started/ended
+    name: str = ""
+    cue: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Rep:
+    number: int
+    start_s: float
+    top_s: float  # when the top was reached
+    end_s: float
+    top_hold_s: float
+    faults: list[str]
+    side: str = ""
+
+    @property
+    def good(self) -> bool:
+        return not self.faults
+
+
+@dataclass
+class FrameState:
+    """What a person should see for one frame."""
+
+    index: int
+    t: float
+    judged: bool
+    reason: int
+    in_position: bool
+    faults: tuple[str, ...]
+    phase: str  # "out", "hold", "down", "up"
+    reps: int
+    good_reps: int
+    hold_s: float
+    good_hold_s: float
+    cue: str
+    side: str = ""
+
+
+PRAISE_S = 2.0  # how long praise stays up after a fault is corrected
+
+
+class Judge:
+    """Feed it one frame's signals at a time with `step`; read totals and events at any time."""
+
+    def __init__(self, exercise: Exercise, timing: Timing = Timing(), hysteresis: dict[str, float] | None = None):
+        self.ex = exercise
+        self.timing = timing
+        self.fault_names: list[str] = [f.name for f in exercise.faults]
+        self.specs: list[FaultSpec] = list(exercise.faults)
+        self.fault_hyst = [float((hysteresis or {}).get(f.name, 3.0)) for f in exercise.faults]
+        self.unjudged = Debounce(timing.min_unjudged_s, timing.min_judged_s, state=True)
+        self.position = Debounce(timing.min_position_s, timing.min_leave_s)
+        top_fault_s = exercise.t.get("min_top_fault_s", 0.2)
+        self.fault_state = [
+            Debounce(top_fault_s if f.scope == "top" else timing.min_fault_s, timing.min_fault_clear_s)
+            for f in exercise.faults
+        ]
+        self.top = Debounce(exercise.t.get("min_top_s", 0.15), exercise.t.get("min_bottom_s", 0.15))
+        self.events: list[Event] = []
+        self.reps: list[Rep] = []
+        # Per-frame history, rewritten when a back-dated decision is confirmed.
+        self.t: list[float] = []
+        self.dt: list[float] = []
+        self.reason: list[int] = []
+        self.judged: list[bool] = []
+        self.in_pos: list[bool] = []
+        self.fault_bits: list[int] = []
+        self.phase_up: list[bool] = []
+        self.side: list[str] = []
+        self.hold_s = 0.0
+        self.good_hold_s = 0.0
+        self._left_bottom_at: float | None = None
+        et = exercise.t
+        self._rep_params = {
+            "top": et.get("rep_top", 0.0), "rise": et.get("rep_rise", 0.0), "drop": et.get("rep_drop", 0.0),
+            "hyst": et.get("rep_hysteresis", 3.0),
+        }
+        self._rep_phase = "unknown"
+        self._trough, self._trough_t, self._peak = math.inf, 0.0, -math.inf
+        self._top_at: float | None = None
+        self._top_margins: list[list[float]] = [[] for _ in self.specs]
+        self._last_fault_end: tuple[float, str] | None = None
+        self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
+        self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _counted(self, k: int) -> bool:
+        return self.judged[k] and self.in_pos[k]
+
+    def _good(self, k: int) -> bool:
+        return self._counted(k) and not (self.fault_bits[k] & self.hold_mask)
+
+    def _rewrite(self, start: int, stop: int, apply) -> None:  # type: ignore[no-untyped-def]
+        """Change frames [start, stop) with `apply(k)`, keeping the running totals right."""
+        for k in range(start, stop):
+            dt = self.dt[k]
+            self.hold_s -= dt * self._counted(k)
+            self.good_hold_s -= dt * self._good(k)
+            apply(k)
+            self.hold_s += dt * self._counted(k)
+            self.good_hold_s += dt * self._good(k)
+
+    # -- one frame ------------------------------------------------------------------------
+
+    def step(
+        self,
+        t: float,
+        reason: int,
+        position: float,
+        faults: Sequence[float],
+        lift: float = math.nan,
+        cut: bool = False,
+        side: str = "",
+    ) -> FrameState:
+        i = len(self.t)
+        dt = min(t - self.t[-1], self._max_dt) if self.t else 0.0
+        ok = reason == JUDGEABLE
+        self.t.append(t)
+        self.dt.append(max(dt, 0.0))
+        self.reason.append(reason)
+        self.side.append(side)
+
+        # 1. Can this frame be judged? (debounced, so a one-frame glitch is ignored)
+        onset = self.unjudged.update(i, t, not ok)
+        self.judged.append(not self.unjudged.state)
+        if onset >= 0:
+            now_judged = not self.unjudged.state
+            self._rewrite(onset, i, lambda k: self.judged.__setitem__(k, now_judged))
+            if self.unjudged.state:
+                code = self.reason[onset] if self.reason[onset] != JUDGEABLE else reason
+                name, cue = REASONS.get(code, ("unknown", ""))
+                if code == WRONG_VIEW:
+                    cue = WRONG_VIEW_CUES[self.ex.view]
+                self.events.append(Event(self.t[onset], "unjudged_started", name, cue))
+            else:
+                self.events.append(Event(self.t[onset], "unjudged_ended"))
+
+        # 2. In position? Hysteresis: once in, stay in until the margin drops below -margin.
+        hyst = self.ex.t.get("position_hysteresis", 3.0)
+        raw_in = ok and (position > (-hyst if self.position.state else 0.0))
+        onset = self.position.update(i, t, raw_in)
+        self.in_pos.append(self.position.state)
+        self.fault_bits.append(self.fault_bits[-1] if self.fault_bits else 0)
+        self.phase_up.append(self.top.state)
+        if onset >= 0:
+            now_in = self.position.state
+            self._rewrite(onset, i, lambda k: self.in_pos.__setitem__(k, now_in))
+            self.events.append(Event(self.t[onset], "position_entered" if now_in else "position_left"))
+
+        # 3. Reps: the lift signal crosses into the top, then back down to the bottom.
+        if self.ex.kind == "reps":
+            if ok or cut:
+                self._step_reps(i, t, lift, cut, faults)
+            self.phase_up[i] = self.top.state
+
+        # 4. Faults, each with its own hysteresis and minimum duration.
+        for n, spec in enumerate(self.specs):
+            if spec.scope == "rep":
+                continue
+            state = self.fault_state[n]
+            margin = faults[n]
+            # Faults are looked for only in position (raw, so a fault present on entry is timed
+            # from the entry, not from when the entry was confirmed).
+            in_scope = raw_in and (self.top.state if spec.scope == "top" else True)
+            raw = in_scope and margin > (-self.fault_hyst[n] if state.state else 0.0)
+            onset = state.update(i, t, raw)
+            bit = 1 << n
+            if onset >= 0:
+                on = state.state
+
+                def set_bit(k: int, on: bool = on, bit: int = bit) -> None:
+                    self.fault_bits[k] = (self.fault_bits[k] | bit) if on else (self.fault_bits[k] & ~bit)
+
+                self._rewrite(onset, i + 1, set_bit)
+                if on:
+                    self.events.append(Event(self.t[onset], "fault_started", spec.name, spec.cue))
+                else:
+                    self.events.append(Event(self.t[onset], "fault_ended", spec.name, spec.praise))
+                    self._last_fault_end = (t, spec.praise)
+            elif state.state != bool(self.fault_bits[i] & bit):
+                self.fault_bits[i] ^= bit
+
+        # 5. This frame's own time.
+        self.hold_s += self.dt[i] * self._counted(i)
+        self.good_hold_s += self.dt[i] * self._good(i)
+        return self._frame_state(i)
+
+    def _step_reps(self, i: int, t: float, value: float, cut: bool, faults: Sequence[float]) -> None:
+        """Count a rep by prominence: up once the signal is past the top line *and* has risen
+        enough from its last trough; down again once it has fallen enough from the rep's peak.
+        After a scene cut (or at the start) a bottom must be seen before a rise can count."""
+        p = self._rep_params
+        if cut:
+            self._rep_phase, self._trough, self._peak = "unknown", math.inf, -math.inf
+            self.top.state = False
+            self.top.since_i = -1
+            return
+        if value != value:  # NaN: hold the phase
+            return
+        phase = self._rep_phase
+        if phase == "unknown":
+            if value < p["top"] - p["hyst"]:
+                self._rep_phase, self._trough, self._trough_t = "down", value, t
+            return
+        if phase == "down":
+            if value <= self._trough:
+                self._trough, self._trough_t = value, t
+            raw_up = value > p["top"] and value - self._trough >= p["rise"]
+        else:
+            if value >= self._peak:
+                self._peak = value
+            raw_up = not (value < self._peak - p["drop"] and value < p["top"] - p["hyst"])
+        onset = self.top.update(i, t, raw_up)
+        if self.top.state:
+            for n, spec in enumerate(self.specs):
+                if spec.scope in ("rep", "top"):
+                    self._top_margins[n].append(faults[n])
+        if onset < 0:
+            return
+        for k in range(onset, i + 1):
+            self.phase_up[k] = self.top.state
+        if self.top.state:
+            self._rep_phase, self._peak = "up", value
+            self._top_at = self.t[onset]
+            self._left_bottom_at = self._trough_t
+            self.events.append(Event(self._trough_t, "rep_started"))
+        else:
+            self._rep_phase, self._trough, self._trough_t = "down", value, t
+            self._complete_rep(self.t[onset])
+
+    def _complete_rep(self, end_t: float) -> None:
+        top_at = self._top_at if self._top_at is not None else end_t
+        start = self._left_bottom_at if self._left_bottom_at is not None else top_at
+        found: list[str] = []
+        for n, spec in enumerate(self.specs):
+            margins = [m for m in self._top_margins[n] if m == m]  # drop NaN
+            if spec.scope == "rep" and margins and min(margins) > 0:
+                found.append(spec.name)  # even the rep's best frame missed the mark
+            elif spec.scope == "top" and (self.fault_state[n].state or self._fault_seen_at_top(n)):
+                found.append(spec.name)
+            self._top_margins[n] = []
+        counted = self.in_pos[-1] if self.in_pos else False
+        if counted or self.ex.t.get("reps_need_position", 1.0) == 0:
+            rep = Rep(len(self.reps) + 1, start, top_at, end_t, end_t - top_at, found)
+            self.reps.append(rep)
+            for name in found:
+                spec = self.ex.fault_specs[name]
+                if spec.scope == "rep":
+                    self.events.append(Event(top_at, "fault_started", name, spec.cue, {"rep": rep.number}))
+                    self.events.append(Event(end_t, "fault_ended", name, "", {"rep": rep.number}))
+            self.events.append(Event(end_t, "rep_completed", detail={
+                "rep": rep.number, "good": rep.good, "faults": found, "top_hold_s": round(rep.top_hold_s, 2),
+            }))
+        self._left_bottom_at = None
+        self._top_at = None
+
+    def _fault_seen_at_top(self, n: int) -> bool:
+        """A top fault confirmed at any point of this rep's top phase."""
+        if self._top_at is None:
+            return False
+        bit = 1 << n
+        for k in range(len(self.t) - 1, -1, -1):
+            if self.t[k] < self._top_at:
+                break
+            if self.fault_bits[k] & bit:
+                return True
+        return False
+
+    def _frame_state(self, i: int) -> FrameState:
+        active = tuple(
+            name for n, name in enumerate(self.fault_names)
+            if self.fault_bits[i] >> n & 1 and self.specs[n].scope != "rep"
+        )
+        judged, in_pos = self.judged[i], self.in_pos[i]
+        if self.ex.kind == "reps":
+            phase = "up" if self.phase_up[i] else "down"
+            if not in_pos:
+                phase = "out"
+        else:
+            phase = "hold" if in_pos else "out"
+        return FrameState(
+            index=i, t=self.t[i], judged=judged, reason=self.reason[i], in_position=in_pos,
+            faults=active if judged else (), phase=phase if judged else "out",
+            reps=len(self.reps), good_reps=sum(r.good for r in self.reps),
+            hold_s=self.hold_s, good_hold_s=self.good_hold_s, cue=self._cue(i, active), side=self.side[i],
+        )
+
+    def _cue(self, i: int, active: tuple[str, ...]) -> str:
+        """One cue at a time: what blocks judging, then the most important fault, then praise."""
+        if not self.judged[i]:
+            for event in reversed(self.events):
+                if event.kind == "unjudged_started":
+                    return event.cue
+            return REASONS[1][1]
+        if not self.in_pos[i]:
+            return self.ex.get_in_position_cue
+        if active:
+            return self.ex.fault_specs[active[0]].cue
+        if self._last_fault_end and self.t[i] - self._last_fault_end[0] < PRAISE_S:
+            return self._last_fault_end[1]
+        return ""
+
+    def finish(self) -> None:
+        """Close what is open at the end of the stream (a rep in progress is not counted)."""
+        end = self.t[-1] if self.t else 0.0
+        for n, state in enumerate(self.fault_state):
+            if state.state:
+                self.events.append(Event(end, "fault_ended", self.fault_names[n], "", {"at_end": True}))
+                state.state = False
+        if self.position.state:
+            self.events.append(Event(end, "position_left", detail={"at_end": True}))

@@ -1,0 +1,126 @@
+"""Run an exercise's rules over pose data: a whole track offline, or frame by frame live.
+
+Both paths call the same `Exercise.signals` and `Judge.step`; they differ only in smoothing
+(zero-lag over the whole track offline, the causal One-Euro filter live).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.config import load_thresholds
+from formcheck.exercises import exercise_class
+from formcheck.exercises.base import Exercise, PoseFrames, Signals, Timing
+from formcheck.judge import FrameState, Judge
+from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
+from formcheck.track import Track
+
+
+def make_exercise(
+    name: str, config: str | Path | None = None, strictness: str | None = None, variant: str = ""
+) -> Exercise:
+    cls = exercise_class(name)
+    thresholds = load_thresholds(name, config, strictness, cls.tolerances)
+    return cls(thresholds, variant)
+
+
+def make_judge(exercise: Exercise) -> Judge:
+    t = exercise.t
+    timing = Timing(
+        min_position_s=t["min_position_s"], min_leave_s=t["min_leave_s"],
+        min_fault_s=t["min_fault_s"], min_fault_clear_s=t["min_fault_clear_s"],
+        min_unjudged_s=t["min_unjudged_s"], min_judged_s=t["min_judged_s"],
+    )
+    hysteresis = {f.name: t.get(f"{f.name}_hysteresis", t["fault_hysteresis"]) for f in exercise.faults}
+    return Judge(exercise, timing, hysteresis)
+
+
+@dataclass
+class Judgement:
+    """Everything an offline run produced: the signals, one state per frame, and the judge."""
+
+    exercise: Exercise
+    times_s: np.ndarray
+    pose: PoseFrames
+    signals: Signals
+    states: list[FrameState]
+    judge: Judge
+    track_meta: dict = field(default_factory=dict)
+
+
+def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:
+    return PoseFrames(track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height)
+
+
+def _signal_rows(signals: Signals, fault_names: list[str]) -> tuple[list, ...]:
+    """Per-frame Python lists: a Python loop over lists is several times faster than numpy scalars."""
+    n = len(signals.reason)
+    nan = [math.nan] * n
+    lift = signals.lift.tolist() if signals.lift is not None else nan
+    cut = signals.cut.tolist() if signals.cut is not None else [False] * n
+    side = signals.side_label.tolist() if signals.side_label is not None else [""] * n
+    faults = list(zip(*(np.nan_to_num(signals.faults[f], nan=-np.inf).tolist() for f in fault_names), strict=True))
+    if not faults:
+        faults = [()] * n
+    position = np.nan_to_num(signals.position, nan=-np.inf).tolist()
+    return signals.reason.tolist(), position, faults, lift, cut, side
+
+
+def judge_track(
+    track: Track,
+    exercise: Exercise,
+    smoothing: SmoothingParams = SmoothingParams(),
+    streaming: bool = False,
+) -> Judgement:
+    """Judge a whole track. `streaming=True` smooths as live would (for comparisons)."""
+    if streaming:
+        from formcheck.smoothing import smooth_streaming
+
+        diag = math.hypot(track.width, track.height)
+        xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
+    else:
+        xy = smooth_offline(track.times_s, track.pixels(), smoothing)
+    pose = pose_frames(track, xy)
+    signals = exercise.signals(pose)
+    judge = make_judge(exercise)
+    reason, position, faults, lift, cut, side = _signal_rows(signals, judge.fault_names)
+    times = track.times_s.tolist()
+    step = judge.step
+    states = [
+        step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))
+    ]
+    judge.finish()
+    return Judgement(exercise, track.times_s, pose, signals, states, judge, dict(track.meta))
+
+
+class StreamingSession:
+    """Judge one frame at a time (live): smooth causally, compute signals, step the judge."""
+
+    def __init__(self, exercise: Exercise, width: int, height: int, smoothing: SmoothingParams = SmoothingParams()):
+        self.exercise = exercise
+        self.width, self.height = width, height
+        self.filter = OneEuroFilter(smoothing, scale=math.hypot(width, height))
+        self.judge = make_judge(exercise)
+        self._scale = np.array([width, height], dtype=np.float64)
+        self._missing = np.full((1, NUM_LANDMARKS, 2), np.nan)
+
+    def update(self, t_s: float, landmarks: np.ndarray | None) -> tuple[FrameState, Signals, PoseFrames]:
+        """Feed one frame's raw landmarks (33 x 4, or None if nobody was found)."""
+        if landmarks is None:
+            xy = self._missing
+            vis = np.zeros((1, NUM_LANDMARKS))
+            self.filter.reset()
+        else:
+            xy = self.filter(t_s, landmarks[None, :, :2] * self._scale)
+            vis = landmarks[None, :, 3].astype(np.float64)
+        pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height)
+        signals = self.exercise.signals(pose)
+        names = self.judge.fault_names
+        reason, position, faults, lift, cut, side = (col[0] for col in _signal_rows(signals, names))
+        state = self.judge.step(t_s, reason, position, faults, lift, cut, side)
+        return state, signals, pose

@@ -1,0 +1,137 @@
+"""Sum a judged session up: counts, times, fault spans, what could not be judged.
+
+Works from the judge's per-frame history (already back-dated), so live and offline sessions
+produce the same report from the same frames.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from formcheck.exercises.base import REASONS
+from formcheck.judge import Judge
+
+
+@dataclass(frozen=True)
+class Span:
+    name: str
+    start_s: float
+    end_s: float
+    cue: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """[start, stop) frame ranges where flags is True."""
+    runs, start = [], None
+    for k, flag in enumerate(flags):
+        if flag and start is None:
+            start = k
+        elif not flag and start is not None:
+            runs.append((start, k))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags)))
+    return runs
+
+
+def _span_end(judge: Judge, stop: int) -> float:
+    """End time of a run ending before frame `stop` (the next frame's time, or one frame on)."""
+    if stop < len(judge.t):
+        return judge.t[stop]
+    return judge.t[-1] + (judge.dt[-1] or 1 / 30)
+
+
+def fault_spans(judge: Judge, min_s: float | None = None) -> list[Span]:
+    """Spans of each fault while counted (judged and in position), shortest dropped."""
+    min_s = judge.timing.min_fault_s / 2 if min_s is None else min_s
+    spans: list[Span] = []
+    counted = [judge.judged[k] and judge.in_pos[k] for k in range(len(judge.t))]
+    for n, spec in enumerate(judge.specs):
+        if spec.scope == "rep":
+            continue
+        bit = 1 << n
+        flags = [counted[k] and bool(judge.fault_bits[k] & bit) for k in range(len(judge.t))]
+        for start, stop in _runs(flags):
+            span = Span(spec.name, judge.t[start], _span_end(judge, stop), spec.cue)
+            if span.duration_s >= min_s or spec.scope == "top":
+                spans.append(span)
+    for rep in judge.reps:
+        for name in rep.faults:
+            spec = judge.ex.fault_specs[name]
+            if spec.scope == "rep":
+                spans.append(Span(name, rep.top_s, rep.end_s, spec.cue))
+    return sorted(spans, key=lambda s: (s.start_s, s.name))
+
+
+def unjudged(judge: Judge) -> tuple[float, dict[str, float]]:
+    """Seconds not judged, split by reason."""
+    by_reason: Counter[str] = Counter()
+    for k in range(len(judge.t)):
+        if not judge.judged[k]:
+            code = judge.reason[k]
+            name = REASONS[code][0] if code in REASONS else "settling"
+            by_reason[name] += judge.dt[k]
+    return sum(by_reason.values()), {k: round(v, 2) for k, v in by_reason.most_common()}
+
+
+def side_times(judge: Judge) -> dict[str, dict[str, float]]:
+    """Hold and good-hold time per side, for exercises that report sides (side plank)."""
+    sides: dict[str, dict[str, float]] = {}
+    for k in range(len(judge.t)):
+        side = judge.side[k]
+        if not side or not (judge.judged[k] and judge.in_pos[k]):
+            continue
+        entry = sides.setdefault(side, {"hold_s": 0.0, "good_hold_s": 0.0})
+        entry["hold_s"] += judge.dt[k]
+        if not judge.fault_bits[k] & judge.hold_mask:
+            entry["good_hold_s"] += judge.dt[k]
+    return {s: {k: round(v, 2) for k, v in d.items()} for s, d in sorted(sides.items())}
+
+
+def summarize(judge: Judge) -> dict:
+    """The session's numbers (the core of report.json)."""
+    spans = fault_spans(judge)
+    unjudged_s, reasons = unjudged(judge)
+    fault_time: Counter[str] = Counter()
+    for span in spans:
+        fault_time[span.name] += span.duration_s
+    if judge.ex.kind == "reps":  # for reps, "hold" is the time held at the top of each rep
+        hold_s = sum(r.top_hold_s for r in judge.reps)
+        good_hold_s = sum(r.top_hold_s for r in judge.reps if r.good)
+    else:
+        hold_s, good_hold_s = judge.hold_s, judge.good_hold_s
+    duration = (judge.t[-1] - judge.t[0] + (judge.dt[-1] if len(judge.dt) > 1 else 0.0)) if judge.t else 0.0
+    summary = {
+        "exercise": judge.ex.name,
+        "variant": judge.ex.variant,
+        "duration_s": round(duration, 2),
+        "reps": len(judge.reps),
+        "good_reps": sum(r.good for r in judge.reps),
+        "hold_s": round(hold_s, 2),
+        "good_hold_s": round(good_hold_s, 2),
+        "good_share": round(good_hold_s / hold_s, 3) if hold_s > 0 else None,
+        "in_position_s": round(judge.hold_s, 2),
+        "faults": [
+            {"name": s.name, "start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2), "cue": s.cue}
+            for s in spans
+        ],
+        "fault_time_s": {k: round(v, 2) for k, v in fault_time.most_common()},
+        "rep_details": [
+            {
+                "rep": r.number, "start_s": round(r.start_s, 2), "top_s": round(r.top_s, 2),
+                "end_s": round(r.end_s, 2), "top_hold_s": round(r.top_hold_s, 2), "good": r.good,
+                "faults": r.faults,
+            }
+            for r in judge.reps
+        ],
+        "unjudged_s": round(unjudged_s, 2),
+        "unjudged_reasons": reasons,
+    }
+    if judge.ex.reports_sides:
+        summary["sides"] = side_times(judge)
+    return summary
