@@ -116,11 +116,7 @@ class Judge:
         self.hold_s = 0.0
         self.good_hold_s = 0.0
         self._left_bottom_at: float | None = None
-        et = exercise.t
-        self._rep_params = {
-            "top": et.get("rep_top", 0.0), "rise": et.get("rep_rise", 0.0), "drop": et.get("rep_drop", 0.0),
-            "hyst": et.get("rep_hysteresis", 3.0),
-        }
+        self.rep_spec = exercise.rep_spec()
         self._rep_phase = "unknown"
         self._trough, self._trough_t, self._peak = math.inf, 0.0, -math.inf
         self._top_at: float | None = None
@@ -195,7 +191,7 @@ class Judge:
             self.events.append(Event(self.t[onset], "position_entered" if now_in else "position_left"))
 
         # 3. Reps: the lift signal crosses into the top, then back down to the bottom.
-        if self.ex.kind == "reps":
+        if self.rep_spec is not None:
             if ok or cut:
                 self._step_reps(i, t, lift, cut, faults)
             self.phase_up[i] = self.top.state
@@ -236,7 +232,8 @@ class Judge:
         """Count a rep by prominence: up once the signal is past the top line *and* has risen
         enough from its last trough; down again once it has fallen enough from the rep's peak.
         After a scene cut (or at the start) a bottom must be seen before a rise can count."""
-        p = self._rep_params
+        p = self.rep_spec
+        assert p is not None
         if cut:
             self._rep_phase, self._trough, self._peak = "unknown", math.inf, -math.inf
             self.top.state = False
@@ -246,17 +243,17 @@ class Judge:
             return
         phase = self._rep_phase
         if phase == "unknown":
-            if value < p["top"] - p["hyst"]:
+            if value < p.top - p.hysteresis:
                 self._rep_phase, self._trough, self._trough_t = "down", value, t
             return
         if phase == "down":
             if value <= self._trough:
                 self._trough, self._trough_t = value, t
-            raw_up = value > p["top"] and value - self._trough >= p["rise"]
+            raw_up = value > p.top and value - self._trough >= p.rise
         else:
             if value >= self._peak:
                 self._peak = value
-            raw_up = not (value < self._peak - p["drop"] and value < p["top"] - p["hyst"])
+            raw_up = not (value < self._peak - p.drop and value < p.top - p.hysteresis)
         onset = self.top.update(i, t, raw_up)
         if self.top.state:
             for n, spec in enumerate(self.specs):
@@ -287,7 +284,7 @@ class Judge:
                 found.append(spec.name)
             self._top_margins[n] = []
         counted = self.in_pos[-1] if self.in_pos else False
-        if counted or self.ex.t.get("reps_need_position", 1.0) == 0:
+        if counted or not (self.rep_spec and self.rep_spec.needs_position):
             rep = Rep(len(self.reps) + 1, start, top_at, end_t, end_t - top_at, found)
             self.reps.append(rep)
             for name in found:

@@ -92,6 +92,18 @@ class Signals:
 
 
 @dataclass(frozen=True)
+class RepSpec:
+    """How reps are counted on the `lift` signal (see Judge): up once it is above `top` and has
+    risen `rise` from its last trough; down once it has fallen `drop` from the rep's peak."""
+
+    top: float
+    rise: float
+    drop: float
+    hysteresis: float = 3.0
+    needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
+
+
+@dataclass(frozen=True)
 class Timing:
     """Hysteresis and minimum durations shared by all exercises (seconds / margin units)."""
 
@@ -128,6 +140,13 @@ class Exercise:
 
     def signals(self, pose: PoseFrames) -> Signals:
         raise NotImplementedError
+
+    def rep_spec(self) -> RepSpec | None:
+        """How this exercise (and variant) counts reps; None if it does not."""
+        if self.kind != "reps":
+            return None
+        t = self.t
+        return RepSpec(t["rep_top"], t["rep_rise"], t["rep_drop"], t["rep_hysteresis"])
 
     # Helpers shared by the exercise modules --------------------------------------------
 
