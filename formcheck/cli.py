@@ -36,8 +36,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         f"{stats.ms_per_frame:.1f} ms/frame ({estimator.model.name} model)"
     )
     if stats.interrupted:
-        print("stopped early: the track holds the frames read so far", file=sys.stderr)
+        print("formcheck: interrupted: the track holds the frames read so far", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if stats.ended_early:
+        print(f"formcheck: error: {args.video} ended early (truncated or corrupt); "
+              "the track holds the frames read so far", file=sys.stderr)
+        return EXIT_ERROR
     return 0
 
 
@@ -56,6 +60,103 @@ def cmd_models_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: bool = True) -> None:
+    from formcheck.config import STRICTNESS
+    from formcheck.exercises import EXERCISES
+
+    parser.add_argument("--exercise", "-e", required=exercise_required, metavar="NAME",
+                        help=f"exercise to judge: {', '.join(EXERCISES)}")
+    parser.add_argument("--variant", default="", help="exercise variant, e.g. high (plank), hip_dips (side_plank)")
+    parser.add_argument("--config", metavar="TOML", help="thresholds file overriding the defaults")
+    parser.add_argument("--strictness", choices=list(STRICTNESS), help="scale tolerances (default: standard)")
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.analyze import AnalyzeOptions, analyze_many, analyze_one, combined_table, expand_inputs, print_result
+
+    inputs = expand_inputs(args.inputs)
+    opts = AnalyzeOptions(
+        exercise=args.exercise, out=Path(args.out), model=args.model, config=args.config,
+        strictness=args.strictness, variant=args.variant, video=not args.no_video, use_cache=not args.no_cache,
+    )
+    if len(inputs) == 1:
+        result = analyze_one(inputs[0], opts)
+        print_result(result)
+        results = [result]
+    else:
+        from formcheck.session import make_exercise
+
+        make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
+        results = analyze_many(inputs, opts, args.jobs)
+        print(combined_table(results))
+    code = 0
+    for r in results:
+        if r.interrupted:
+            print(f"formcheck: interrupted: {r.input}: the report covers what was seen and is marked partial",
+                  file=sys.stderr)
+            code = EXIT_INTERRUPTED
+        elif r.error:
+            print(f"formcheck: error: {r.error}", file=sys.stderr)
+            code = code or EXIT_ERROR
+        elif r.partial:
+            print(f"formcheck: error: {r.input} ended early (truncated or corrupt); "
+                  "the report covers the frames read and is marked partial", file=sys.stderr)
+            code = code or EXIT_ERROR
+    return code
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from formcheck.evaluate import evaluate, format_table
+
+    evaluation = evaluate(args.labels, args.exercise or None, args.model, args.config, args.strictness,
+                          extract=not args.no_extract)
+    print(format_table(evaluation))
+    if args.json:
+        from formcheck.report import write_json
+
+        write_json(Path(args.json), {
+            "overall": evaluation.overall(),
+            "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
+        })
+        print(f"wrote {args.json}")
+    return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from formcheck.analyze import AnalyzeOptions, analyze_one, print_result
+    from formcheck.samples import DEMO_CLIP, find_sample, sample_dirs
+
+    clip = find_sample(DEMO_CLIP)
+    if clip is None:
+        searched = ", ".join(str(d) for d in sample_dirs()) or "sample_videos/, $FORMCHECK_SAMPLES, ../shared/videos"
+        raise FormcheckError(f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
+                             "run `formcheck samples fetch` or set FORMCHECK_SAMPLES")
+    print(f"formcheck demo: analysing {clip} as a plank")
+    result = analyze_one(clip, AnalyzeOptions(exercise="plank", out=Path(args.out), model=args.model))
+    print_result(result)
+    print(f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
+          f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement.")
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from formcheck.samples import fetch_samples, sample_dirs
+
+    if args.samples_command == "fetch":
+        paths = fetch_samples(Path(args.dest))
+        print(f"{len(paths)} sample clips in {args.dest}")
+    else:
+        for folder in sample_dirs():
+            print(folder)
+    return 0
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from formcheck.live import run_live
+
+    return run_live(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="formcheck", description="Camera-based exercise form checker.")
     parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
@@ -66,6 +167,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="track file to write (.npz; default: VIDEO's name)")
     _add_model_option(p)
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("analyze", help="judge recorded videos (or saved tracks) into reports and annotated videos")
+    p.add_argument("inputs", nargs="+", metavar="VIDEO", help="video files, .npz tracks, or folders of them")
+    _add_judging_options(p)
+    p.add_argument("--out", "-o", default="formcheck-out", help="parent folder; each video gets its own folder")
+    p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
+    p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
+    _add_model_option(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("evaluate", help="score the rules against a labels.csv of real clips")
+    p.add_argument("labels", help="labels.csv (paths in it resolve against its own folder)")
+    p.add_argument("--exercise", "-e", action="append", help="only this exercise (repeatable)")
+    p.add_argument("--config", metavar="TOML", help="thresholds file overriding the defaults")
+    p.add_argument("--strictness", help="beginner, standard or strict")
+    p.add_argument("--no-extract", action="store_true", help="use cached tracks only; never run the model")
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    _add_model_option(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("live", help="judge yourself live in front of a webcam (or a video played as one)")
+    try:
+        from formcheck.live import add_live_arguments
+    except ImportError:  # pragma: no cover - live needs the GUI parts of OpenCV
+        add_live_arguments = None
+    if add_live_arguments is not None:
+        add_live_arguments(p)
+    p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("demo", help="analyse the bundled demo clip and say where the outputs are")
+    p.add_argument("--out", "-o", default="formcheck-out", help="parent folder for the outputs")
+    _add_model_option(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("samples", help="find or download the public sample clips")
+    samples_sub = p.add_subparsers(dest="samples_command", required=True, metavar="ACTION")
+    f = samples_sub.add_parser("fetch", help="download the clips in sample_videos/manifest.csv")
+    f.add_argument("--dest", default=str(Path(__file__).resolve().parents[1] / "sample_videos"),
+                   help="where to put them (default: sample_videos/)")
+    samples_sub.add_parser("where", help="list the folders searched for clips")
+    p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("models", help="manage the pose model bundles")
     models_sub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")

@@ -21,7 +21,8 @@ class ExtractStats:
     frames: int
     detected: int
     seconds: float
-    interrupted: bool = False  # Ctrl-C or a stream that ended early
+    interrupted: bool = False  # stopped by Ctrl-C
+    ended_early: bool = False  # the file ended before the frames its header promised (truncated)
 
     @property
     def ms_per_frame(self) -> float:
@@ -65,10 +66,10 @@ def extract_track(
                 bar.update(1)
         except KeyboardInterrupt:
             interrupted = True
-    interrupted = interrupted or bool(getattr(source, "ended_early", False))
+    ended_early = bool(getattr(source, "ended_early", False))
     track = builder.build()
-    track.meta["partial"] = interrupted
-    stats = ExtractStats(len(track), detected, time.perf_counter() - start, interrupted)
+    track.meta["partial"] = interrupted or ended_early
+    stats = ExtractStats(len(track), detected, time.perf_counter() - start, interrupted, ended_early)
     return track, stats
 
 

@@ -76,3 +76,22 @@ def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: 
     v = b2 - b1
     # Image y points down, so negate the cross product to get the on-screen rotation sense.
     return np.degrees(np.arctan2(-cross2(u, v), (u * v).sum(axis=-1)))
+
+
+def body_jump_ratio(xy: np.ndarray) -> np.ndarray:
+    """Per frame (T x 33 x 2 pixels), how far the mid-shoulder or mid-hip moved since the
+    previous frame, per torso length (frame 0 gets 0). Nobody moves a torso length in a frame:
+    a big value is a scene cut in an edited video, or a different person."""
+    # Across frames without a person, compare with the last frame that had one.
+    seen = ~np.isnan(xy[:, 0, 0])
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(xy)), 0)) if len(xy) else np.zeros(0, int)
+    xy = xy[last]
+    mid_sh = midpoint(xy[:, 11], xy[:, 12])
+    mid_hip = midpoint(xy[:, 23], xy[:, 24])
+    jump = np.zeros(len(xy))
+    if len(xy) > 1:
+        torso = distance(mid_sh, mid_hip)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jump[1:] = np.maximum(distance(mid_sh[1:], mid_sh[:-1]), distance(mid_hip[1:], mid_hip[:-1])) / torso[1:]
+    jump[~seen] = 0.0
+    return jump

@@ -83,6 +83,8 @@ class FrameState:
 
 
 PRAISE_S = 2.0  # how long praise stays up after a fault is corrected
+STILL_DEG = 1.0  # a rep signal changing less than this per frame is "still" ...
+STILL_S = 0.5  # ... and still for this long at the bottom counts as a seen bottom
 
 
 class Judge:
@@ -117,8 +119,8 @@ class Judge:
         self.good_hold_s = 0.0
         self._left_bottom_at: float | None = None
         self.rep_spec = exercise.rep_spec()
-        self._rep_phase = "unknown"
-        self._trough, self._trough_t, self._peak = math.inf, 0.0, -math.inf
+        self._reset_reps(0.0)
+        self._after_cut = False
         self._top_at: float | None = None
         self._top_margins: list[list[float]] = [[] for _ in self.specs]
         self._last_fault_end: tuple[float, str] | None = None
@@ -235,7 +237,8 @@ class Judge:
         p = self.rep_spec
         assert p is not None
         if cut:
-            self._rep_phase, self._trough, self._peak = "unknown", math.inf, -math.inf
+            self._reset_reps(t)
+            self._after_cut = True
             self.top.state = False
             self.top.since_i = -1
             return
@@ -243,7 +246,19 @@ class Judge:
             return
         phase = self._rep_phase
         if phase == "unknown":
-            if value < p.top - p.hysteresis:
+            # At the start of a recording, anything below the top line is the bottom. After a
+            # scene cut the shot may open mid-lift, so a bottom counts as seen only once the
+            # signal is falling, still, or deep (a whole rise below the top line).
+            if value > self._unknown_max:
+                self._unknown_max, self._still_since = value, t
+            elif abs(value - self._unknown_last) > STILL_DEG:
+                self._still_since = t
+            self._unknown_last = value
+            below = value < p.top - p.hysteresis
+            falling = value < self._unknown_max - p.drop / 3
+            still = t - self._still_since >= STILL_S
+            deep = value < p.top - p.rise
+            if below and (not self._after_cut or falling or still or deep):
                 self._rep_phase, self._trough, self._trough_t = "down", value, t
             return
         if phase == "down":
@@ -253,7 +268,7 @@ class Judge:
         else:
             if value >= self._peak:
                 self._peak = value
-            raw_up = not (value < self._peak - p.drop and value < p.top - p.hysteresis)
+            raw_up = not value < self._peak - p.drop
         onset = self.top.update(i, t, raw_up)
         if self.top.state:
             for n, spec in enumerate(self.specs):
@@ -271,6 +286,12 @@ class Judge:
         else:
             self._rep_phase, self._trough, self._trough_t = "down", value, t
             self._complete_rep(self.t[onset])
+
+    def _reset_reps(self, t: float) -> None:
+        """Forget the rep in progress: at the start, and after a scene cut."""
+        self._rep_phase = "unknown"
+        self._trough, self._trough_t, self._peak = math.inf, t, -math.inf
+        self._unknown_max, self._unknown_last, self._still_since = -math.inf, math.nan, t
 
     def _complete_rep(self, end_t: float) -> None:
         top_at = self._top_at if self._top_at is not None else end_t
@@ -344,9 +365,14 @@ class Judge:
             return self._last_fault_end[1]
         return ""
 
-    def finish(self) -> None:
-        """Close what is open at the end of the stream (a rep in progress is not counted)."""
+    def finish(self, last_value: float = math.nan) -> None:
+        """Close what is open at the end of the stream. A rep still on its way down counts if it
+        is past half its drop (a clip that ends a moment before the bottom); one at the top not."""
         end = self.t[-1] if self.t else 0.0
+        p = self.rep_spec
+        if p is not None and self._rep_phase == "up" and last_value < self._peak - p.drop / 2:
+            self.top.state = False
+            self._complete_rep(end)
         for n, state in enumerate(self.fault_state):
             if state.state:
                 self.events.append(Event(end, "fault_ended", self.fault_names[n], "", {"at_end": True}))

@@ -87,7 +87,9 @@ def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
             if not (file and sha and url):
                 raise FormcheckError(f"{path}:{i + 2}: file, sha256 and url must all be given")
             if Path(file).is_absolute() or ".." in Path(file).parts:
-                raise FormcheckError(f"{path}:{i + 2}: file {file!r} must be a relative path inside the folder")
+                raise FormcheckError(
+                    f"{path}:{i + 2}: file {file!r} must be a relative path inside the folder"
+                )
             entries.append(
                 ManifestEntry(
                     file=file,
@@ -122,7 +124,10 @@ def _download_verified(entry: ManifestEntry, target: Path) -> None:
     try:
         digest = hashlib.sha256()
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_S) as resp:
+            with (
+                os.fdopen(fd, "wb") as out,
+                urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_S) as resp,
+            ):
                 for block in iter(lambda: resp.read(1 << 16), b""):
                     digest.update(block)
                     out.write(block)

@@ -25,6 +25,11 @@ def make_exercise(
     name: str, config: str | Path | None = None, strictness: str | None = None, variant: str = ""
 ) -> Exercise:
     cls = exercise_class(name)
+    if variant and variant not in cls.variants:
+        from formcheck.errors import FormcheckError
+
+        choices = ", ".join(cls.variants) or "none"
+        raise FormcheckError(f"unknown variant '{variant}' for {name} (choose from: {choices})")
     thresholds = load_thresholds(name, config, strictness, cls.tolerances)
     return cls(thresholds, variant)
 
@@ -84,7 +89,7 @@ def judge_track(
         diag = math.hypot(track.width, track.height)
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
     else:
-        xy = smooth_offline(track.times_s, track.pixels(), smoothing)
+        xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"])
     pose = pose_frames(track, xy)
     signals = exercise.signals(pose)
     judge = make_judge(exercise)
@@ -94,7 +99,7 @@ def judge_track(
     states = [
         step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))
     ]
-    judge.finish()
+    judge.finish(lift[-1] if lift else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge, dict(track.meta))
 
 

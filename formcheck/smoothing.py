@@ -108,19 +108,32 @@ def gaussian_smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
     return out.reshape(x.shape)
 
 
-def smooth_offline(times_s: np.ndarray, points: np.ndarray, params: SmoothingParams = SmoothingParams()) -> np.ndarray:
+def smooth_offline(
+    times_s: np.ndarray, points: np.ndarray, params: SmoothingParams = SmoothingParams(), cut_jump_ratio: float = 0.3
+) -> np.ndarray:
     """Zero-lag smoothing of a whole track's points (T x ... x 2); NaN frames stay NaN."""
     out = np.full(points.shape, np.nan, dtype=np.float64)
     valid = ~np.isnan(points.reshape(len(points), -1)).any(axis=1)
+    if points.ndim == 3 and points.shape[1] == 33:
+        # Never smooth across a scene cut: it would invent a movement between the two shots.
+        from formcheck.geometry import body_jump_ratio
+
+        cut = body_jump_ratio(points) > cut_jump_ratio
+        valid_runs = valid.copy()
+        valid_runs[cut] = False  # split here; the cut frame itself is restored below
+    else:
+        cut = np.zeros(len(points), dtype=bool)
+        valid_runs = valid
     if len(times_s) > 1:
         frame_s = float(np.median(np.diff(times_s)))
     else:
         frame_s = 1.0 / 30.0
     sigma_frames = params.sigma_s / frame_s if frame_s > 0 else 0.0
-    for start, stop in _runs(valid):
+    for start, stop in _runs(valid_runs):
         run = points[start:stop].astype(np.float64)
         run = hampel(run, params.hampel_window, params.hampel_sigmas)
         out[start:stop] = gaussian_smooth(run, sigma_frames)
+    out[cut & valid] = points[cut & valid]
     return out
 
 

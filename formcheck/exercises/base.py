@@ -21,6 +21,8 @@ from formcheck.landmarks import side_landmark
 Kind = Literal["hold", "reps"]
 View = Literal["side", "front"]
 
+CUT_JUMP_RATIO = 0.3  # default for thresholds' cut_jump_ratio (see thresholds.toml)
+
 # Why a frame cannot be judged, and what to tell the user. Code 0 means "judge it".
 JUDGEABLE = 0
 NO_PERSON = 1
@@ -180,17 +182,7 @@ class Exercise:
     def scene_cut(self, pose: PoseFrames) -> np.ndarray:
         """Frames where the body jumps further than anyone moves in one frame: a cut in an
         edited video (or the person swapped). Rep counting restarts after one."""
-        mid_sh = g.midpoint(pose.joint("left", "shoulder"), pose.joint("right", "shoulder"))
-        mid_hip = g.midpoint(pose.joint("left", "hip"), pose.joint("right", "hip"))
-        torso = g.distance(mid_sh, mid_hip)
-        cut = np.zeros(len(pose), dtype=bool)
-        if len(pose) > 1:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                jump = np.maximum(
-                    g.distance(mid_sh[1:], mid_sh[:-1]), g.distance(mid_hip[1:], mid_hip[:-1])
-                ) / torso[1:]
-            cut[1:] = jump > self.t.get("cut_jump_ratio", 0.35)
-        return cut
+        return g.body_jump_ratio(pose.xy) > self.t.get("cut_jump_ratio", CUT_JUMP_RATIO)
 
     def shoulder_width_ratio(self, pose: PoseFrames) -> np.ndarray:
         """Shoulder-to-shoulder distance over torso length: ~0 side-on, ~0.6-1 facing the camera."""

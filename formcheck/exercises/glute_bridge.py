@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, Signals
+from formcheck.exercises.base import NOT_VISIBLE, WRONG_VIEW, Exercise, FaultSpec, PoseFrames, Signals
 
 
 def face_up_ratio(pose: PoseFrames, side: np.ndarray, torso: np.ndarray) -> np.ndarray:
@@ -32,7 +32,7 @@ class GluteBridge(Exercise):
         FaultSpec("feet_misplaced", "Move your feet so your knees are over your ankles",
                   "Good — knees over ankles", scope="top"),
     )
-    tolerances = ("hip_low_deg", "arch_deg", "shin_offset_ratio")
+    tolerances = ("hip_low_deg", "arch_deg", "shin_offset_ratio")  # min_top_knee_angle_deg is a floor, not scaled
 
     def signals(self, pose: PoseFrames) -> Signals:
         t = self.t
@@ -50,6 +50,9 @@ class GluteBridge(Exercise):
         view_ratio = self.shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, left)
+        # Beyond +-90 deg the "bridge" is no body lying on its back: a close-up or a mislabelled
+        # pose (edited tutorials cut to the feet), so nothing is judged.
+        reason[(reason == 0) & (np.abs(hip_lift) > 90)] = NOT_VISIBLE
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
 
         # In position: lying on the back (face up), knees bent, body low (shoulder-knee line flat).
@@ -59,8 +62,10 @@ class GluteBridge(Exercise):
             (face_up + t["face_up_tolerance_ratio"]) * 100.0,
         ])
         # Frog pumps put the soles together and the knees out by design: no foot placement to judge.
-        feet_check = np.full(len(pose), -np.inf) if self.variant == "frog_pump" else (
-            (shin_offset - t["shin_offset_ratio"]) * 100.0
+        # Feet too far: the knee behind/ahead of the ankle (shin off vertical). Feet too close:
+        # heels at the glutes close the knee (the shin offset misses it from the foot end).
+        feet_check = np.full(len(pose), -np.inf) if self.variant == "frog_pump" else np.fmax(
+            (shin_offset - t["shin_offset_ratio"]) * 100.0, t["min_top_knee_angle_deg"] - knee_angle
         )
         faults = {
             "hips_too_low": -hip_lift - t["hip_low_deg"],

@@ -1,0 +1,241 @@
+"""`formcheck analyze`: a recorded video (or a saved track) in, a folder of outputs out.
+
+Order matters for "nothing lost": the track is extracted (and cached) first, then judged, then
+report.json, frames.csv and timeline.png are written (milliseconds), and the annotated video,
+the slowest part, last. Ctrl-C or a file that breaks half-way still leaves the report, marked
+partial, of everything seen so far.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from formcheck import __version__
+from formcheck.cache import TrackCache
+from formcheck.errors import FormcheckError
+from formcheck.exercises.base import Exercise
+from formcheck.extract import ExtractStats, extract_track
+from formcheck.models import resolve_model
+from formcheck.pose import PoseEstimator
+from formcheck.progress import progress_bar
+from formcheck.session import Judgement, judge_track, make_exercise
+from formcheck.sources import IMAGE_SUFFIXES, VideoFileSource, open_source, prefetch
+from formcheck.summary import summarize
+from formcheck.track import Track
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp"}
+TRACK_SUFFIX = ".npz"
+
+
+@dataclass
+class AnalyzeOptions:
+    exercise: str
+    out: Path = Path("formcheck-out")
+    model: str = "full"
+    config: str | None = None
+    strictness: str | None = None
+    variant: str = ""
+    video: bool = True  # write annotated.mp4
+    progress: bool = True
+    use_cache: bool = True
+
+
+@dataclass
+class AnalysisResult:
+    input: Path
+    out_dir: Path
+    report: dict
+    outputs: dict[str, Path] = field(default_factory=dict)
+    interrupted: bool = False
+    error: str | None = None
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.report.get("partial"))
+
+
+def expand_inputs(paths: list[str]) -> list[Path]:
+    """Videos and tracks named directly, or found (not recursively) in the folders named."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            items = sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES | {TRACK_SUFFIX})
+            if not items:
+                if any(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir()):
+                    items = [path]  # a folder of images is one "video"
+                else:
+                    raise FormcheckError(f"{path}: no videos or tracks in this folder")
+            found.extend(items)
+        else:
+            found.append(path)
+    return found
+
+
+def output_dir(base: Path, source: Path) -> Path:
+    return base / (source.stem if source.suffix else source.name)
+
+
+def build_report(judgement: Judgement, source: Path, model_name: str, partial: bool, exercise: Exercise) -> dict:
+    summary = summarize(judgement.judge)
+    report = {
+        "exercise": summary.pop("exercise"),
+        "variant": summary.pop("variant"),
+        "source": str(source),
+        **summary,
+        "partial": partial,
+        "model": model_name,
+        "thresholds": exercise.t,
+        "formcheck_version": __version__,
+    }
+    return report
+
+
+def _load_or_extract(path: Path, opts: AnalyzeOptions) -> tuple[Track, ExtractStats | None, bool]:
+    """The track of a video (cached) or a saved track; returns (track, stats, interrupted)."""
+    if path.suffix.lower() == TRACK_SUFFIX:
+        return Track.load(path), None, False
+    model = resolve_model(opts.model)
+    cache = TrackCache()
+    if opts.use_cache and path.is_file():
+        cached = cache.find(path, model)
+        if cached is not None:
+            return cached, None, False
+    with open_source(path) as source, PoseEstimator(model) as estimator:
+        track, stats = extract_track(source, estimator, show_progress=opts.progress)
+    if opts.use_cache and path.is_file() and not stats.interrupted:
+        cache.store(path, model, track)
+    return track, stats, stats.interrupted
+
+
+def _frame_features(judgement: Judgement, i: int) -> dict[str, float]:
+    return {name: float(values[i]) for name, values in judgement.signals.features.items()}
+
+
+def render_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> tuple[Path, str, bool]:
+    """Draw the judgement on every frame of the video; returns (path, codec, interrupted)."""
+    from formcheck.render import draw_overlay
+    from formcheck.video_out import VideoSink
+
+    n = len(judgement.states)
+    interrupted = False
+    with VideoFileSource(video) as source:
+        info = source.info
+        with VideoSink(out, info.fps, (info.width, info.height)) as sink, progress_bar(
+            n, f"render {video.name}", enabled=progress
+        ) as bar:
+            try:
+                for frame in prefetch(source):
+                    i = frame.index
+                    if i >= n:
+                        break
+                    xy = judgement.pose.xy[i]
+                    has_pose = not math.isnan(float(xy[0, 0]))
+                    image = draw_overlay(
+                        frame.image,
+                        xy if has_pose else None,
+                        judgement.pose.visibility[i] if has_pose else None,
+                        bool(judgement.signals.near_left[i]),
+                        judgement.states[i],
+                        _frame_features(judgement, i),
+                        judgement.exercise,
+                    )
+                    sink.write(image)
+                    bar.update(1)
+            except KeyboardInterrupt:
+                interrupted = True
+            except FormcheckError:
+                interrupted = True  # the file broke while re-reading: keep what was drawn
+        codec = sink.codec
+    return out, codec, interrupted
+
+
+def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
+    """Analyse one video (or track) into its own folder. Raises FormcheckError for bad input
+    that yielded nothing; anything partial is written and flagged instead."""
+    from formcheck import report as report_io
+
+    exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
+    track, stats, interrupted = _load_or_extract(path, opts)
+    out_dir = output_dir(opts.out, path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = interrupted or bool(track.meta.get("partial"))
+    if len(track) == 0:
+        raise FormcheckError(f"{path}: no frames were read")
+    judgement = judge_track(track, exercise)
+    model_name = str(track.meta.get("model", opts.model))
+    report = build_report(judgement, path, model_name, partial, exercise)
+    result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
+    outputs = result.outputs
+    outputs["report"] = out_dir / "report.json"
+    report_io.write_json(outputs["report"], report)
+    outputs["frames"] = out_dir / "frames.csv"
+    report_io.write_frames_csv(outputs["frames"], judgement)
+    outputs["timeline"] = out_dir / "timeline.png"
+    report_io.plot_timeline(outputs["timeline"], judgement, report)
+    if opts.video and not interrupted and path.suffix.lower() != TRACK_SUFFIX and path.is_file():
+        video_path, codec, render_interrupted = render_video(judgement, path, out_dir / "annotated.mp4", opts.progress)
+        outputs["annotated"] = video_path
+        report["annotated_codec"] = codec
+        if render_interrupted:
+            result.interrupted = True
+        report_io.write_json(outputs["report"], report)
+    if not track.detected.any():
+        result.error = f"{path}: no person found in any frame"
+    return result
+
+
+def _worker(path: str, opts: AnalyzeOptions) -> AnalysisResult:
+    try:
+        return analyze_one(Path(path), opts)
+    except FormcheckError as exc:
+        return AnalysisResult(Path(path), output_dir(opts.out, Path(path)), {}, error=str(exc))
+
+
+def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = None) -> list[AnalysisResult]:
+    """One process per video, as many at once as there are cores."""
+    jobs = max(1, min(len(paths), jobs or os.cpu_count() or 1))
+    worker_opts = AnalyzeOptions(**{**opts.__dict__, "progress": False})
+    results: list[AnalysisResult] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool, progress_bar(
+        len(paths), "videos", unit="video", enabled=opts.progress
+    ) as bar:
+        futures = {pool.submit(_worker, str(p), worker_opts): p for p in paths}
+        for future in as_completed(futures):
+            results.append(future.result())
+            bar.update(1)
+    order = {p: k for k, p in enumerate(paths)}
+    return sorted(results, key=lambda r: order.get(r.input, 0))
+
+
+def combined_table(results: list[AnalysisResult]) -> str:
+    lines = [f"{'video':44} {'reps':>9} {'hold s':>8} {'good s':>8} {'faults':30} output"]
+    for r in results:
+        name = r.input.name[-44:]
+        if not r.report:
+            lines.append(f"{name:44} error: {r.error}")
+            continue
+        rep = r.report
+        reps = f"{rep['reps']} ({rep['good_reps']})"
+        faults = ", ".join(sorted(rep.get("fault_time_s", {}))) or "-"
+        flag = " (partial)" if rep.get("partial") else ""
+        lines.append(f"{name:44} {reps:>9} {rep['hold_s']:8.1f} {rep['good_hold_s']:8.1f} {faults[:30]:30} "
+                     f"{r.out_dir}{flag}")
+    return "\n".join(lines)
+
+
+def print_result(result: AnalysisResult) -> None:
+    from formcheck.report import format_summary_table
+
+    print(format_summary_table(result.report))
+    print(f"outputs in {result.out_dir}/:")
+    for name, path in result.outputs.items():
+        print(f"  {name:9} {path}")
+    sys.stdout.flush()
+

@@ -1,0 +1,449 @@
+"""Draw what a person should see on one frame: skeleton, key angle, counters and the active cue.
+
+The same `draw_overlay` serves the offline annotated video and the live window. It never
+mirrors: a live selfie view flips the image and the landmarks (`mirror_xy`) before calling it.
+OpenCV drawing only; every size scales with the frame, so a 428x396 clip and a 1080x1920
+portrait clip both read well, and text is wrapped or shrunk so it never runs off the frame.
+About 0.5-1 ms per 720p frame (see tests/test_render.py for how it is measured).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from formcheck.exercises.base import Exercise
+from formcheck.judge import FrameState
+from formcheck.landmarks import SIDE_BONES, side_landmark
+
+# Cue band colours (BGR): a fault is active / not judged or not in position / good or praise.
+CUE_RED = (40, 40, 210)
+CUE_AMBER = (0, 165, 250)
+CUE_GREEN = (60, 150, 40)
+CUE_BAND_ALPHA = 0.85  # the band is nearly opaque: the cue must read on any background
+GOOD_FORM_TEXT = "Good form"  # shown on the green band when the judge has nothing to say
+
+BONE_COLOUR = (245, 245, 245)
+OUTLINE_COLOUR = (30, 30, 30)
+JOINT_COLOUR = (255, 200, 0)
+LOW_VIS_COLOUR = (150, 150, 150)
+ANGLE_COLOUR = (0, 220, 255)
+FAULT_RING_COLOUR = (40, 40, 230)
+PANEL_TEXT = (255, 255, 255)
+PANEL_DIM = (190, 190, 190)
+
+# The key angle drawn at its vertex: feature name -> (joint a, vertex, joint c) on the judged
+# side; None for c means "against the image horizontal" (superman's chest lift). Exercises judged
+# from the front (side plank) use the midpoint of the left and right joints instead.
+KEY_ANGLES: dict[str, tuple[str, str, str | None]] = {
+    "body_angle_deg": ("shoulder", "hip", "ankle"),
+    "bridge_angle_deg": ("knee", "hip", "shoulder"),
+    "chest_lift_deg": ("shoulder", "hip", None),
+}
+# Angles whose ideal is a straight line get the a-c line drawn dashed, so a sag or pike shows.
+STRAIGHT_LINE_ANGLES = {"body_angle_deg", "bridge_angle_deg"}
+
+# The joint to ring in red while a fault is active (unknown faults are simply not ringed).
+FAULT_JOINTS: dict[str, str] = {
+    "hips_sagging": "hip", "hips_piked": "hip", "hips_dropped": "hip", "hips_too_low": "hip",
+    "back_arched": "hip", "knees_bent": "knee", "feet_misplaced": "knee",
+    "shoulders_not_over_elbows": "shoulder", "over_arched": "shoulder",
+    "head_dropped": "ear", "head_raised": "ear", "neck_cranked": "ear",
+    "arms_not_lifted": "wrist", "legs_not_lifted": "ankle",
+}
+
+MIN_VISIBILITY = 0.5  # joints below it are drawn hollow and grey (MediaPipe's own threshold)
+
+_ASCII = str.maketrans({
+    "—": "-", "–": "-", "−": "-", "°": " deg", "’": "'", "‘": "'", "“": '"', "”": '"',
+    "…": "...", "×": "x", "·": "-", "≈": "~",
+})
+
+
+def ascii_text(text: str) -> str:
+    """Hershey fonts draw ASCII only: map common punctuation, drop anything else."""
+    return text.translate(_ASCII).encode("ascii", "ignore").decode()
+
+
+def mirror_xy(xy: np.ndarray | None, width: float) -> np.ndarray | None:
+    """Landmark pixels as they land on a horizontally flipped image (`cv2.flip(img, 1)`).
+    Works on one frame (33 x 2) or many (T x 33 x 2); NaN stays NaN."""
+    if xy is None:
+        return None
+    out = np.array(xy, dtype=np.float64, copy=True)
+    out[..., 0] = width - out[..., 0]
+    return out
+
+
+def cue_colour(state: FrameState) -> tuple[int, int, int]:
+    """Red while a fault is active, amber when not judged / not in position, green otherwise."""
+    if state.faults:
+        return CUE_RED
+    if not state.judged or not state.in_position:
+        return CUE_AMBER
+    return CUE_GREEN
+
+
+def feature_label(name: str, value: float) -> str:
+    """'body_angle_deg', 171.6 -> 'body angle 172 deg'."""
+    words = name.removesuffix("_deg").removesuffix("_ratio").removesuffix("_s").replace("_", " ")
+    if value != value:
+        return f"{words} -"
+    if name.endswith("_deg"):
+        return f"{words} {value:.0f} deg"
+    if name.endswith("_s"):
+        return f"{words} {value:.1f} s"
+    return f"{words} {value:.2f}"
+
+
+# -- layout helpers ------------------------------------------------------------------------
+
+
+def _unit(width: int, height: int) -> float:
+    """Size unit: 1.0 on a 720p frame, scaled by the short side."""
+    return max(min(width, height) / 720.0, 0.3)
+
+
+def _text_width(text: str, font: int, scale: float, thickness: int) -> int:
+    return cv2.getTextSize(text, font, scale, thickness)[0][0]
+
+
+def _wrap(words: list[str], font: int, scale: float, thickness: int, max_w: int) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        trial = f"{line} {word}" if line else word
+        if not line or _text_width(trial, font, scale, thickness) <= max_w:
+            line = trial
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+CUE_FONT = cv2.FONT_HERSHEY_DUPLEX
+PANEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+@lru_cache(maxsize=256)
+def layout_cue(text: str, width: int, height: int) -> tuple[tuple[str, ...], float, int, int, int]:
+    """Fit a cue into the frame: (lines, font scale, thickness, line height, text height).
+
+    Starts large (readable from a mat 2-4 m away), wraps onto at most two lines, then shrinks;
+    a single word wider than the frame is shrunk until it fits. Never wider than 94% of it.
+    """
+    u = _unit(width, height)
+    max_w = int(width * 0.94)
+    words = text.split() or [""]
+    scale = 1.25 * u
+    min_scale = 0.35
+    while True:
+        thickness = max(1, round(2.0 * scale / 1.25))
+        lines = _wrap(words, CUE_FONT, scale, thickness, max_w)
+        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
+        max_lines = 2 if scale > min_scale * 1.5 else 4
+        if (len(lines) <= max_lines and widest <= max_w) or scale <= min_scale:
+            break
+        scale *= 0.9
+    if len(lines) > 1:  # balance the lines: the narrowest width that still needs no more lines
+        width_try = widest
+        while width_try > 0:
+            width_try = int(width_try * 0.95)
+            trial = _wrap(words, CUE_FONT, scale, thickness, width_try)
+            if len(trial) > len(lines):
+                break
+            lines = trial
+        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
+    while widest > max_w and scale > 0.05:  # one word wider than the frame
+        scale *= 0.9
+        thickness = max(1, round(2.0 * scale / 1.25))
+        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
+    (_, text_h), baseline = cv2.getTextSize("Hg", CUE_FONT, scale, thickness)
+    line_h = int(text_h + baseline + 0.35 * text_h)
+    return tuple(lines), scale, thickness, line_h, text_h
+
+
+def _blend_rect(image: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+                colour: tuple[int, int, int] | None, alpha: float) -> None:
+    """Paint a rectangle over the image with opacity alpha (colour None = darken)."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = image[y0:y1, x0:x1]
+    if colour is None:
+        cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha)
+    else:
+        overlay = np.empty_like(roi)
+        overlay[:] = colour
+        cv2.addWeighted(roi, 1.0 - alpha, overlay, alpha, 0.0, dst=roi)
+
+
+def _pt(p: np.ndarray, limit: float) -> tuple[int, int] | None:
+    x, y = float(p[0]), float(p[1])
+    if math.isnan(x) or math.isnan(y):
+        return None
+    return (int(round(min(max(x, -limit), limit))), int(round(min(max(y, -limit), limit))))
+
+
+# -- the parts of the overlay --------------------------------------------------------------
+
+
+def _joint_points(xy: np.ndarray, side: str, limit: float) -> dict[str, tuple[int, int] | None]:
+    names = {name for bone in SIDE_BONES for name in bone} | set(FAULT_JOINTS.values())
+    return {name: _pt(xy[side_landmark(side, name)], limit) for name in names}
+
+
+def _draw_skeleton(image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | None, side: str,
+                   u: float) -> dict[str, tuple[int, int] | None]:
+    limit = 10.0 * max(image.shape[:2])
+    pts = _joint_points(xy, side, limit)
+    bone_t = max(2, round(3 * u))
+    radius = max(3, round(5 * u))
+    for a, b in SIDE_BONES:
+        pa, pb = pts[a], pts[b]
+        if pa is None or pb is None:
+            continue
+        cv2.line(image, pa, pb, OUTLINE_COLOUR, bone_t + 2, cv2.LINE_AA)
+        cv2.line(image, pa, pb, BONE_COLOUR, bone_t, cv2.LINE_AA)
+    drawn = {name for bone in SIDE_BONES for name in bone}
+    for name in drawn:
+        p = pts[name]
+        if p is None:
+            continue
+        vis = float(visibility[side_landmark(side, name)]) if visibility is not None else 1.0
+        low = not vis >= MIN_VISIBILITY
+        cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
+        cv2.circle(image, p, radius, LOW_VIS_COLOUR if low else JOINT_COLOUR,
+                   max(1, radius // 2) if low else -1, cv2.LINE_AA)
+    return pts
+
+
+def _dashed_line(image: np.ndarray, p0: tuple[int, int], p1: tuple[int, int], colour: tuple[int, int, int],
+                 thickness: int, dash: float) -> None:
+    length = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
+    if length < 1:
+        return
+    n = max(1, int(length / (2 * dash)))
+    dx, dy = (p1[0] - p0[0]) / length, (p1[1] - p0[1]) / length
+    for k in range(n + 1):
+        s = k * 2 * dash
+        e = min(s + dash, length)
+        if s >= length:
+            break
+        a = (int(p0[0] + dx * s), int(p0[1] + dy * s))
+        b = (int(p0[0] + dx * e), int(p0[1] + dy * e))
+        cv2.line(image, a, b, colour, thickness, cv2.LINE_AA)
+
+
+def _label(image: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int],
+           thickness: int, anchor_centre: bool = True) -> None:
+    """Text with a dark box behind it, kept inside the frame."""
+    h, w = image.shape[:2]
+    (tw, th), base = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+    pad = max(2, int(th * 0.3))
+    x = org[0] - tw // 2 if anchor_centre else org[0]
+    y = org[1] + th // 2 if anchor_centre else org[1]
+    x = min(max(x, pad), max(pad, w - tw - pad))
+    y = min(max(y, th + pad), max(th + pad, h - base - pad))
+    _blend_rect(image, x - pad, y - th - pad, x + tw + pad, y + base + pad, None, 0.6)
+    cv2.putText(image, text, (x, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
+
+
+def _key_angle_points(xy: np.ndarray, side: str, exercise: Exercise,
+                      joints: tuple[str, str, str | None]) -> list[np.ndarray | None]:
+    out: list[np.ndarray | None] = []
+    for name in joints:
+        if name is None:
+            out.append(None)
+        elif exercise.view == "front":  # the body's midline (side plank)
+            left, right = xy[side_landmark("left", name)], xy[side_landmark("right", name)]
+            out.append((np.asarray(left, dtype=np.float64) + right) / 2.0)
+        else:
+            out.append(np.asarray(xy[side_landmark(side, name)], dtype=np.float64))
+    return out
+
+
+def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exercise, value: float,
+                    u: float) -> bool:
+    """Arc at the vertex with the value beside it; False if it could not be drawn."""
+    name = exercise.key_feature
+    joints = KEY_ANGLES.get(name)
+    if joints is None:
+        return False
+    a, b, c = _key_angle_points(xy, side, exercise, joints)
+    if a is None or b is None or np.isnan(a).any() or np.isnan(b).any():
+        return False
+    len_ba = float(np.hypot(*(a - b)))
+    if c is None:  # against the horizontal, on the side the first joint is on
+        c = b + np.array([math.copysign(max(len_ba, 1.0), a[0] - b[0]), 0.0])
+    if np.isnan(c).any():
+        return False
+    len_bc = float(np.hypot(*(c - b)))
+    if min(len_ba, len_bc) < 2:
+        return False
+    limit = 10.0 * max(image.shape[:2])
+    pa, pb, pc = _pt(a, limit), _pt(b, limit), _pt(c, limit)
+    assert pa is not None and pb is not None and pc is not None
+    thin = max(1, round(2 * u))
+    if joints[2] is None:  # the horizontal it is measured from
+        _dashed_line(image, pb, pc, ANGLE_COLOUR, thin, dash=8 * u)
+    elif name in STRAIGHT_LINE_ANGLES:  # the straight line the angle should reach
+        _dashed_line(image, pa, pc, ANGLE_COLOUR, thin, dash=8 * u)
+    ang_a = math.degrees(math.atan2(a[1] - b[1], a[0] - b[0]))
+    ang_c = math.degrees(math.atan2(c[1] - b[1], c[0] - b[0]))
+    sweep = (ang_c - ang_a) % 360.0
+    start, span = (ang_a, sweep) if sweep <= 180.0 else (ang_c, 360.0 - sweep)
+    radius = int(min(max(0.35 * min(len_ba, len_bc), 14 * u), 70 * u))
+    cv2.ellipse(image, pb, (radius, radius), 0.0, start, start + span, ANGLE_COLOUR, thin + 1, cv2.LINE_AA)
+    if value == value:
+        # The label sits on the bisector just clear of the arc; for a nearly straight angle on
+        # the far side (a plank's ~175 deg arc is flat and its inside is where the floor is);
+        # for a narrow angle just outside the arm towards joint a (inside it would cover the lines).
+        if span < 50:
+            a_end = start if start == ang_a else start + span
+            mid = math.radians(a_end - 35.0 if start == ang_a else a_end + 35.0)
+        else:
+            mid = math.radians(start + span / 2.0)
+        text = f"{value:.0f} deg"
+        scale, thickness = max(0.4, 0.75 * u), max(1, round(2 * u))
+        (tw, th), _ = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        cx, cy = math.cos(mid), math.sin(mid)
+        # Distance from the box centre to its edge along the bisector, so the box clears the arc.
+        half = min(tw / 2 / max(abs(cx), 1e-6), (th / 2 + 4) / max(abs(cy), 1e-6))
+        off = radius + thin + 6 * u + half
+        direction = -1.0 if span > 150 else 1.0
+        org = (int(pb[0] + direction * off * cx), int(pb[1] + direction * off * cy))
+        _label(image, text, org, scale, ANGLE_COLOUR, thickness)
+    return True
+
+
+def _draw_fault_rings(image: np.ndarray, pts: Mapping[str, tuple[int, int] | None], faults: tuple[str, ...],
+                      u: float) -> None:
+    for fault in faults:
+        joint = FAULT_JOINTS.get(fault)
+        p = pts.get(joint) if joint else None
+        if p is not None:
+            cv2.circle(image, p, max(8, round(16 * u)), FAULT_RING_COLOUR, max(2, round(3 * u)), cv2.LINE_AA)
+
+
+def _panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None,
+                 key_drawn: bool) -> list[tuple[str, float, tuple[int, int, int]]]:
+    """(text, relative size, colour) per panel line."""
+    title = exercise.title + (f" ({exercise.variant.replace('_', ' ')})" if exercise.variant else "")
+    lines: list[tuple[str, float, tuple[int, int, int]]] = [(title, 1.25, PANEL_TEXT)]
+    reps = f"Reps {state.reps} (good {state.good_reps})"
+    if exercise.kind == "hold":
+        good = max(state.good_hold_s, 0.0)
+        lines.append((f"Good form {good:.1f} s / {max(state.hold_s, 0.0):.1f} s", 1.0, PANEL_TEXT))
+        if state.reps > 0:
+            lines.append((reps, 1.0, PANEL_TEXT))
+    else:
+        lines.append((reps, 1.0, PANEL_TEXT))
+        phase = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}.get(state.phase, state.phase)
+        lines.append((f"Phase: {phase}", 0.85, PANEL_DIM))
+    if state.side:
+        lines.append((f"Side: {state.side}", 0.85, PANEL_DIM))
+    if not key_drawn and exercise.key_feature in features:
+        lines.append((feature_label(exercise.key_feature, float(features[exercise.key_feature])), 0.85, PANEL_DIM))
+    if fps is not None and fps == fps:
+        lines.append((f"{fps:.0f} fps", 0.7, PANEL_DIM))
+    return lines
+
+
+def _draw_panel(image: np.ndarray, state: FrameState, features: Mapping[str, float], exercise: Exercise,
+                fps: float | None, key_drawn: bool, u: float) -> None:
+    h, w = image.shape[:2]
+    lines = _panel_lines(state, features, exercise, fps, key_drawn)
+    base = max(0.42, 0.8 * u)
+    margin = max(4, round(12 * u))
+    pad = max(4, round(10 * u))
+    sized = []
+    for text, rel, colour in lines:
+        scale = base * rel
+        thickness = max(1, round(2 * u * rel)) if rel >= 1.2 else max(1, round(1.6 * u))
+        (tw, th), bl = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        sized.append((text, scale, thickness, colour, tw, th, bl))
+    # Keep the panel inside the frame: shrink everything if the widest line does not fit.
+    widest = max(s[4] for s in sized)
+    room = w - 2 * margin - 2 * pad
+    if widest > room > 0:
+        f = room / widest
+        sized = [(t, s * f, k, c, int(tw * f), int(th * f), int(bl * f)) for t, s, k, c, tw, th, bl in sized]
+        widest = room
+    gap = max(3, round(8 * u))
+    bar_h = max(4, round(8 * u)) if exercise.kind == "hold" else 0
+    height = sum(s[5] + s[6] for s in sized) + gap * (len(sized) - 1) + 2 * pad + (bar_h + gap if bar_h else 0)
+    x0, y0 = margin, margin
+    _blend_rect(image, x0, y0, x0 + widest + 2 * pad, y0 + height, None, 0.6)
+    y = y0 + pad
+    for k, (text, scale, thickness, colour, _tw, th, bl) in enumerate(sized):
+        y += th
+        cv2.putText(image, text, (x0 + pad, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
+        y += bl + gap
+        if k == 1 and bar_h:  # good-form share of the hold so far, under the timer
+            share = state.good_hold_s / state.hold_s if state.hold_s > 0 else 0.0
+            share = min(max(share, 0.0), 1.0)
+            bx0, bx1 = x0 + pad, x0 + pad + widest
+            cv2.rectangle(image, (bx0, y), (bx1, y + bar_h), (90, 90, 90), -1)
+            if share > 0:
+                cv2.rectangle(image, (bx0, y), (bx0 + int((bx1 - bx0) * share), y + bar_h), CUE_GREEN, -1)
+            y += bar_h + gap
+
+
+def _draw_cue(image: np.ndarray, state: FrameState) -> None:
+    h, w = image.shape[:2]
+    colour = cue_colour(state)
+    text = ascii_text(state.cue).strip()
+    if not text:
+        if colour != CUE_GREEN:
+            return
+        text = GOOD_FORM_TEXT
+    lines, scale, thickness, line_h, text_h = layout_cue(text, w, h)
+    pad = max(4, int(0.45 * text_h))
+    band_h = min(h, line_h * len(lines) + 2 * pad - int(0.35 * text_h))
+    y0 = h - band_h
+    _blend_rect(image, 0, y0, w, h, colour, CUE_BAND_ALPHA)
+    ink = (20, 20, 20) if colour == CUE_AMBER else (255, 255, 255)
+    y = y0 + pad + text_h
+    for line in lines:
+        tw = _text_width(line, CUE_FONT, scale, thickness)
+        cv2.putText(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness, cv2.LINE_AA)
+        y += line_h
+
+
+def draw_overlay(
+    image: np.ndarray,
+    xy: np.ndarray | None,
+    visibility: np.ndarray | None,
+    near_left: bool,
+    state: FrameState,
+    features: Mapping[str, float],
+    exercise: Exercise,
+    fps: float | None = None,
+) -> np.ndarray:
+    """Draw the judged side's skeleton, the key angle, the counters panel and the cue, in place.
+
+    image: BGR frame (drawn on in place and returned); xy: 33 x 2 smoothed landmark pixels
+    (NaN where missing) or None when nobody was found; visibility: 33 floats or None;
+    near_left: the judged side is the left one; features: this frame's feature values.
+    """
+    h, w = image.shape[:2]
+    u = _unit(w, h)
+    side = "left" if near_left else "right"
+    key_drawn = False
+    if xy is not None:
+        xy = np.asarray(xy)
+        pts = _draw_skeleton(image, xy, visibility, side, u)
+        _draw_fault_rings(image, pts, state.faults, u)
+        value = float(features.get(exercise.key_feature, math.nan))
+        key_drawn = _draw_key_angle(image, xy, side, exercise, value, u)
+    _draw_panel(image, state, features, exercise, fps, key_drawn, u)
+    _draw_cue(image, state)
+    return image
