@@ -27,11 +27,13 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.quiet import quiet_native_stderr
 
 BACKENDS = ("auto", "ffmpeg", "opencv")
 CODEC_FFMPEG = "h264 (libx264 via imageio-ffmpeg)"
@@ -91,7 +93,7 @@ class VideoSink:
         self.closed = False
         self.codec = ""
         self._proc: subprocess.Popen[bytes] | None = None
-        self._stderr: tempfile._TemporaryFileWrapper[bytes] | None = None  # type: ignore[name-defined]
+        self._stderr: IO[bytes] | None = None
         self._writer: cv2.VideoWriter | None = None
         self._pad = self.out_size != self.size
         try:
@@ -130,22 +132,23 @@ class VideoSink:
             kwargs["start_new_session"] = True  # the terminal's Ctrl-C must not kill the encoder
         try:
             self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                          stderr=self._stderr, **kwargs)
+                                          stderr=self._stderr, bufsize=0, **kwargs)
         except OSError:
             self._stderr.close()
             self._stderr = None
             self._start_opencv()
             return
-        if hasattr(os, "set_blocking") and sys.platform.startswith("linux"):
+        if sys.platform.startswith("linux") and self._proc.stdin is not None:
             with contextlib.suppress(OSError):  # a bigger pipe lets the encoder lag a frame behind
                 import fcntl
 
-                fcntl.fcntl(self._proc.stdin.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+                fcntl.fcntl(self._proc.stdin.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
         self.codec = CODEC_FFMPEG
 
     def _start_opencv(self) -> None:
         for fourcc, codec in (("avc1", CODEC_AVC1), ("mp4v", CODEC_MP4V)):
-            writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps, self.out_size)
+            with quiet_native_stderr():  # FFmpeg logs each encoder it fails to open
+                writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps, self.out_size)
             if writer.isOpened():
                 self._writer, self.codec = writer, codec
                 return

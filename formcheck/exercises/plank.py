@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, Signals
+from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, RepSpec, Signals
 
 
 def head_angle_deg(hip: np.ndarray, shoulder: np.ndarray, ear: np.ndarray) -> np.ndarray:
@@ -29,7 +29,10 @@ class Plank(Exercise):
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     key_feature = "body_angle_deg"
     get_in_position_cue = "Get into your plank: forearms under shoulders, legs straight"
-    variants = ("forearm", "high")
+    # Dynamic variants count reps inside the hold: knee taps (both knees to the mat and back) and
+    # leg raises (one straight leg up and down). Shoulder taps are timed as a plank; the tapping
+    # hand is too often lost by the pose model to count taps reliably.
+    variants = ("forearm", "high", "knee_taps", "leg_raises", "shoulder_taps")
     faults = (
         FaultSpec("hips_sagging", "Lift your hips — squeeze glutes and abs", "Good — hips in line"),
         FaultSpec("hips_piked", "Lower your hips into a straight line", "Good — straight line"),
@@ -101,4 +104,19 @@ class Plank(Exercise):
             "shoulder_offset_ratio": shoulder_offset,
             "view_ratio": view_ratio,
         }
-        return Signals(features, reason, position, faults, left)
+        lift = None
+        if self.variant == "knee_taps":
+            lift = 180.0 - knee_angle
+        elif self.variant == "leg_raises":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                lift = np.abs(pose.joint("left", "ankle")[:, 1] - pose.joint("right", "ankle")[:, 1]) / torso * 100.0
+        return Signals(features, reason, position, faults, left, lift=lift, cut=self.scene_cut(pose))
+
+    def rep_spec(self) -> RepSpec | None:
+        t = self.t
+        if self.variant == "knee_taps":  # the knees leave the plank position during each tap
+            return RepSpec(t["knee_tap_bend_deg"], t["knee_tap_depth_deg"], t["knee_tap_depth_deg"],
+                           needs_position=False)
+        if self.variant == "leg_raises":
+            return RepSpec(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
+        return None

@@ -54,11 +54,19 @@ class Superman(Exercise):
         ])
         arms_up = arm_lift - t["arm_lift_deg"]
         legs_up = leg_lift - t["leg_lift_deg"]
+        swimmer = self.variant == "swimmer"
+        if swimmer:  # one arm and the opposite leg: either side's limbs may be the lifted ones
+            far = "right" if isinstance(left, str) else ~left
+            far_arm = g.rise_over_line_deg(pose.joint(far, "shoulder"), pose.joint(far, "wrist"))
+            far_leg = g.rise_over_line_deg(pose.joint(far, "hip"), pose.joint(far, "ankle"))
+            arms_up = np.fmax(arms_up, far_arm - t["arm_lift_deg"])
+            legs_up = np.fmax(legs_up, far_leg - t["leg_lift_deg"])
         # The rep signal: whichever end is higher above its own "lifted" line.
         lift = np.fmax(arms_up, legs_up)
+        never = np.full(len(pose), -np.inf)
         faults = {
-            "arms_not_lifted": np.where(legs_up > 0, -arms_up, -np.inf),
-            "legs_not_lifted": np.where(arms_up > 0, -legs_up, -np.inf),
+            "arms_not_lifted": never if swimmer else np.where(legs_up > 0, -arms_up, -np.inf),
+            "legs_not_lifted": never if swimmer else np.where(arms_up > 0, -legs_up, -np.inf),
             "over_arched": chest_lift - t["over_arch_deg"],
             "neck_cranked": head - t["neck_crank_deg"],
             "knees_bent": (180.0 - knee_angle) - t["knee_bend_deg"],
