@@ -9,6 +9,7 @@ that flickers on and off is not nagged about.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -125,10 +126,8 @@ class Announcer:
             self._cond.notify_all()
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 proc.terminate()
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=2.0)
 

@@ -333,9 +333,11 @@ def _draw_fault_rings(image: np.ndarray, pts: Mapping[str, tuple[int, int] | Non
             cv2.circle(image, p, max(8, round(16 * u)), FAULT_RING_COLOUR, max(2, round(3 * u)), cv2.LINE_AA)
 
 
-def _panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None,
-                 key_drawn: bool) -> list[tuple[str, float, tuple[int, int, int]]]:
-    """(text, relative size, colour) per panel line."""
+def panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None = None,
+                key_drawn: bool = True) -> list[tuple[str, float, tuple[int, int, int]]]:
+    """The counters panel as (text, relative size, colour) lines: title, then the good-form hold
+    timer (holds) or reps and phase (rep exercises), the side, the key feature's value when no
+    arc shows it (`key_drawn` False), and the frame rate."""
     title = exercise.title + (f" ({exercise.variant.replace('_', ' ')})" if exercise.variant else "")
     lines: list[tuple[str, float, tuple[int, int, int]]] = [(title, 1.25, PANEL_TEXT)]
     reps = f"Reps {state.reps} (good {state.good_reps})"
@@ -360,7 +362,7 @@ def _panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exe
 def _draw_panel(image: np.ndarray, state: FrameState, features: Mapping[str, float], exercise: Exercise,
                 fps: float | None, key_drawn: bool, u: float) -> None:
     h, w = image.shape[:2]
-    lines = _panel_lines(state, features, exercise, fps, key_drawn)
+    lines = panel_lines(state, features, exercise, fps, key_drawn)
     base = max(0.42, 0.8 * u)
     margin = max(4, round(12 * u))
     pad = max(4, round(10 * u))

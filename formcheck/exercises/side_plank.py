@@ -25,7 +25,7 @@ class SidePlank(Exercise):
         FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line"),
         FaultSpec("shoulders_not_over_elbows", "Stack your shoulder over your elbow", "Good — elbow stacked"),
     )
-    tolerances = ("hip_drop_deg", "hip_pike_deg", "elbow_ahead_ratio", "elbow_behind_ratio")
+    tolerances = ("hip_drop_deg", "hip_pike_deg", "elbow_offset_ratio")
 
     def signals(self, pose: PoseFrames) -> Signals:
         t = self.t
@@ -47,14 +47,13 @@ class SidePlank(Exercise):
         body_tilt = g.tilt_from_horizontal_deg(mid_sh, mid_ankle)
         elbow_angle = g.joint_angle_deg(shoulder, elbow, pose.joint(support_left, "wrist"))
         base = support_points(pose, support_left, elbow_angle, t["straight_arm_deg"])
-        body_axis = mid_ankle - mid_sh
         with np.errstate(invalid="ignore", divide="ignore"):
             hip_height = g.height_above_line(mid_hip, base, mid_ankle) / torso
             body_length_ratio = g.distance(mid_sh, mid_ankle) / torso
-            axis_unit = body_axis / np.linalg.norm(body_axis, axis=-1, keepdims=True)
-            # How far the supporting elbow sits along the body from under its shoulder:
-            # < 0 towards the head (the "elbow too wide" fault), > 0 towards the feet.
-            elbow_offset = ((elbow - shoulder) * axis_unit).sum(axis=-1) / g.distance(shoulder, elbow)
+            # How far the supporting elbow sits from plumb under its shoulder, horizontally, per
+            # upper-arm length: > 0 out towards the head (the "elbow too wide" fault).
+            head_dir = np.sign(mid_sh[:, 0] - mid_ankle[:, 0])
+            elbow_offset = (elbow[:, 0] - shoulder[:, 0]) * head_dir / g.distance(shoulder, elbow)
             view_ratio = self.shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, support_left)
@@ -74,9 +73,9 @@ class SidePlank(Exercise):
             "hips_dropped": -hip_bend - t["hip_drop_deg"] if self.variant != "hip_dips" else np.full(len(pose), -np.inf),
             "hips_piked": hip_bend - t["hip_pike_deg"] if not dynamic else np.full(len(pose), -np.inf),
             # On a straight arm the elbow sits between shoulder and wrist, so the same test holds.
-            "shoulders_not_over_elbows": np.fmax(
-                -elbow_offset - t["elbow_ahead_ratio"], elbow_offset - t["elbow_behind_ratio"]
-            ) * 100.0,
+            # A twist rolls the shoulder over the supporting elbow by design.
+            "shoulders_not_over_elbows": (np.abs(elbow_offset) - t["elbow_offset_ratio"]) * 100.0
+            if self.variant != "twists" else np.full(len(pose), -np.inf),
         }
         features = {
             "body_angle_deg": body_angle,
