@@ -123,6 +123,9 @@ class Judge:
         self._after_cut = False
         self._top_at: float | None = None
         self._top_margins: list[list[float]] = [[] for _ in self.specs]
+        self._near_peak = False
+        self._top_time = 0.0
+        self._last_bad_reason = 1  # before any frame: nobody seen yet
         self._last_fault_end: tuple[float, str] | None = None
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
         self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
@@ -166,6 +169,11 @@ class Judge:
         self.side.append(side)
 
         # 1. Can this frame be judged? (debounced, so a one-frame glitch is ignored)
+        if not ok:
+            self._last_bad_reason = reason
+            if i == 0:  # a stream that starts unjudgeable says why at once
+                self.events.append(Event(t, "unjudged_started", REASONS.get(reason, ("unknown",))[0],
+                                         self.reason_cue(reason)))
         onset = self.unjudged.update(i, t, not ok)
         self.judged.append(not self.unjudged.state)
         if onset >= 0:
@@ -173,10 +181,8 @@ class Judge:
             self._rewrite(onset, i, lambda k: self.judged.__setitem__(k, now_judged))
             if self.unjudged.state:
                 code = self.reason[onset] if self.reason[onset] != JUDGEABLE else reason
-                name, cue = REASONS.get(code, ("unknown", ""))
-                if code == WRONG_VIEW:
-                    cue = WRONG_VIEW_CUES[self.ex.view]
-                self.events.append(Event(self.t[onset], "unjudged_started", name, cue))
+                self.events.append(Event(self.t[onset], "unjudged_started", REASONS.get(code, ("unknown",))[0],
+                                         self.reason_cue(code)))
             else:
                 self.events.append(Event(self.t[onset], "unjudged_ended"))
 
@@ -206,7 +212,7 @@ class Judge:
             margin = faults[n]
             # Faults are looked for only in position (raw, so a fault present on entry is timed
             # from the entry, not from when the entry was confirmed).
-            in_scope = raw_in and (self.top.state if spec.scope == "top" else True)
+            in_scope = raw_in and (self._near_peak if spec.scope == "top" else True)
             raw = in_scope and margin > (-self.fault_hyst[n] if state.state else 0.0)
             onset = state.update(i, t, raw)
             bit = 1 << n
@@ -270,7 +276,13 @@ class Judge:
                 self._peak = value
             raw_up = not value < self._peak - p.drop
         onset = self.top.update(i, t, raw_up)
-        if self.top.state:
+        # "At the top" is the band near this rep's peak: where a hold is held and top faults
+        # are judged, not the whole way up and down.
+        if self.top.state and value >= self._peak:
+            self._peak = value
+        self._near_peak = self.top.state and value >= self._peak - p.top_band
+        if self._near_peak:
+            self._top_time += self.dt[i]
             for n, spec in enumerate(self.specs):
                 if spec.scope in ("rep", "top"):
                     self._top_margins[n].append(faults[n])
@@ -279,13 +291,14 @@ class Judge:
         for k in range(onset, i + 1):
             self.phase_up[k] = self.top.state
         if self.top.state:
-            self._rep_phase, self._peak = "up", value
+            self._rep_phase = "up"
             self._top_at = self.t[onset]
             self._left_bottom_at = self._trough_t
             self.events.append(Event(self._trough_t, "rep_started"))
         else:
             self._rep_phase, self._trough, self._trough_t = "down", value, t
             self._complete_rep(self.t[onset])
+            self._peak = -math.inf
 
     def _reset_reps(self, t: float) -> None:
         """Forget the rep in progress: at the start, and after a scene cut."""
@@ -306,7 +319,7 @@ class Judge:
             self._top_margins[n] = []
         counted = self.in_pos[-1] if self.in_pos else False
         if counted or not (self.rep_spec and self.rep_spec.needs_position):
-            rep = Rep(len(self.reps) + 1, start, top_at, end_t, end_t - top_at, found)
+            rep = Rep(len(self.reps) + 1, start, top_at, end_t, self._top_time, found)
             self.reps.append(rep)
             for name in found:
                 spec = self.ex.fault_specs[name]
@@ -318,6 +331,8 @@ class Judge:
             }))
         self._left_bottom_at = None
         self._top_at = None
+        self._top_time = 0.0
+        self._near_peak = False
 
     def _fault_seen_at_top(self, n: int) -> bool:
         """A top fault confirmed at any point of this rep's top phase."""
@@ -350,13 +365,15 @@ class Judge:
             hold_s=self.hold_s, good_hold_s=self.good_hold_s, cue=self._cue(i, active), side=self.side[i],
         )
 
+    def reason_cue(self, code: int) -> str:
+        if code == WRONG_VIEW:
+            return WRONG_VIEW_CUES[self.ex.view]
+        return REASONS.get(code, REASONS[1])[1]
+
     def _cue(self, i: int, active: tuple[str, ...]) -> str:
         """One cue at a time: what blocks judging, then the most important fault, then praise."""
         if not self.judged[i]:
-            for event in reversed(self.events):
-                if event.kind == "unjudged_started":
-                    return event.cue
-            return REASONS[1][1]
+            return self.reason_cue(self._last_bad_reason)
         if not self.in_pos[i]:
             return self.ex.get_in_position_cue
         if active:

@@ -45,6 +45,7 @@ from formcheck.judge import Event, FrameState
 from formcheck.models import BUNDLED
 from formcheck.pose import PoseEstimator
 from formcheck.render import ascii_text, draw_overlay, mirror_xy
+from formcheck.report import format_summary_table, write_json
 from formcheck.session import StreamingSession, make_exercise
 from formcheck.sources import FrameSource, VideoFileSource
 from formcheck.summary import summarize
@@ -90,6 +91,7 @@ class FrameInfo:
     state: FrameState | None  # the judge's state (None while paused)
     image: np.ndarray  # the image as displayed (mirrored for a camera), overlay drawn
     latency_ms: float  # from the grabber receiving the frame to the overlay being ready
+    wait_ms: float  # ... of which the frame waited for the loop (the previous frame's model call)
     session_t: float | None  # the judge's clock (None before judging starts)
 
 
@@ -349,6 +351,7 @@ class _Loop:
         self.fps_times: deque[float] = deque(maxlen=240)
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         self.reports_written = 0
+        self.grabber: LatestFrameGrabber | None = None
         self._new_session(first=True)
 
     # -- sessions -------------------------------------------------------------------------
@@ -367,9 +370,12 @@ class _Loop:
         self.hold_step = 0
         self.last_count = -1
         self.last_setup_cue = ""
-        self.session_frames = 0
-        self.session_dropped_at_start = self.result.dropped
+        self.session_latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        self.session_dropped_at_start = self.grabber_dropped()
         self.session_frames_at_start = self.result.frames
+
+    def grabber_dropped(self) -> int:
+        return self.grabber.dropped if self.grabber is not None else 0
 
     def _start_judging(self, t_src: float) -> None:
         self.phase = "judging"
@@ -386,13 +392,13 @@ class _Loop:
         if session is None or not session.judge.t:
             return None
         frames = self.result.frames - self.session_frames_at_start
-        lat = np.asarray(self.latencies) if self.latencies else np.array([math.nan])
+        lat = np.asarray(self.session_latencies)
         stats = {
             "frames": frames,
             "judged_frames": len(session.judge.t),
-            "dropped_frames": self.result.dropped - self.session_dropped_at_start,
-            "latency_ms_mean": round(float(np.nanmean(lat)), 1) if self.latencies else None,
-            "latency_ms_p95": round(float(np.nanpercentile(lat, 95)), 1) if self.latencies else None,
+            "dropped_frames": self.grabber_dropped() - self.session_dropped_at_start,
+            "latency_ms_mean": round(float(lat.mean()), 1) if len(lat) else None,
+            "latency_ms_p95": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
             "source_fps": round(self.info.fps, 2),
             "mirrored": self.mirror,
         }
@@ -403,8 +409,6 @@ class _Loop:
         if self.is_file and getattr(self.source, "ended_early", False):
             report["partial"] = True
         path = self._report_path(session.exercise.name)
-        from formcheck.report import write_json
-
         write_json(path, report)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
@@ -440,6 +444,7 @@ class _Loop:
     # -- one frame ------------------------------------------------------------------------
 
     def handle(self, grabbed: GrabbedFrame) -> FrameInfo:
+        wait_ms = (time.perf_counter() - grabbed.received_at) * 1000.0
         frame = grabbed.frame
         t_src = frame.timestamp_ms / 1000.0
         image = cv2.flip(frame.image, 1) if self.mirror else frame.image
@@ -466,11 +471,12 @@ class _Loop:
             draw_help(image)
         latency = (time.perf_counter() - grabbed.received_at) * 1000.0
         self.latencies.append(latency)
+        self.session_latencies.append(latency)
         self.fps_times.append(time.perf_counter())
         session_t = None
         if self.session is not None and self.session.judge.t:
             session_t = self.session.judge.t[-1]
-        return FrameInfo(grabbed, info_phase, state, image, latency, session_t)
+        return FrameInfo(grabbed, info_phase, state, image, latency, wait_ms, session_t)
 
     def _judge(self, t_src: float, landmarks: np.ndarray | None):  # type: ignore[no-untyped-def]
         """Step the preview judge (before judging) or the session's judge; move between phases."""
@@ -563,7 +569,7 @@ class _Loop:
 
     def run(self) -> LiveResult:
         pace = not self.fast and not self.is_camera  # a camera paces itself
-        grabber = LatestFrameGrabber(self.source, pace=pace, drop=not self.fast)
+        grabber = self.grabber = LatestFrameGrabber(self.source, pace=pace, drop=not self.fast)
         start = time.perf_counter()
         ended_by = ""
         shot_pending = self.screenshot is not None
@@ -584,7 +590,7 @@ class _Loop:
                 frame_info = self.handle(grabbed)
                 if shot_pending and grabbed.frame.timestamp_ms / 1000.0 >= self.screenshot_at:
                     shot_pending = False
-                    self._write_screenshot(frame_info.image)
+                    self._write_screenshot(frame_info.image, grabbed)
                 if self.window is not None:
                     self.window.show(frame_info.image)
                 if self.on_frame is not None:
@@ -620,7 +626,7 @@ class _Loop:
             return "window_closed"
         return None
 
-    def _write_screenshot(self, image: np.ndarray) -> None:
+    def _write_screenshot(self, image: np.ndarray, grabbed: GrabbedFrame) -> None:
         assert self.screenshot is not None
         path = self.screenshot
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -628,7 +634,8 @@ class _Loop:
         if cv2.imwrite(str(tmp), image):
             os.replace(tmp, path)
             self.result.screenshot = path
-            self.log(f"screenshot: {path}")
+            frame = grabbed.frame
+            self.log(f"screenshot: {path} (frame {frame.index}, {frame.timestamp_ms / 1000.0:.3f} s)")
 
 
 def live_session(
@@ -727,11 +734,12 @@ def run_live(args: argparse.Namespace) -> int:
     def factory(name: str) -> Exercise:
         return make_exercise(name, args.config, args.strictness, variant if name == args.exercise else "")
 
+    source, is_camera = _open_source(args)  # no camera: one clear line, before anything slow
     if not args.headless:
         problem = display_problem()
         if problem:
+            source.close()
             raise FormcheckError(f"cannot open a window: {problem}; run with --headless to judge without one")
-    source, is_camera = _open_source(args)
     countdown = args.countdown if args.countdown is not None else (CAMERA_COUNTDOWN_S if is_camera else 0.0)
     previous = _sigterm_as_interrupt()
     try:
@@ -761,12 +769,8 @@ def _print_summary(result: LiveResult) -> None:
           f"latency {mean:.0f} ms mean / {p95:.0f} ms p95 (ended: {result.ended_by})")
     if not result.reports:
         print("nothing was judged: no report written")
-    for saved in result.reports:
-        r = saved.report
-        counts = f"{r['reps']} reps ({r['good_reps']} good)" if r["reps"] else \
-            f"hold {r['hold_s']:.1f} s ({r['good_hold_s']:.1f} s good form)"
-        flag = " (partial)" if r.get("partial") else ""
-        print(f"{r['exercise']}: {counts}{flag} -> {saved.path}")
+    for saved in result.reports:  # each path was printed when it was written
+        print(f"\n{format_summary_table(saved.report)}")
 
 
 def _sigterm_as_interrupt():  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS
 from formcheck.session import Judgement
 
@@ -155,7 +157,7 @@ TIMELINE_SIGNALS: dict[str, SignalPlot] = {
 }
 
 SIGNAL_COLOURS = ("#1f4e9c", "#0f8b8d", "#6a3d9a")
-FAULT_COLOURS = ("#d62728", "#ff7f0e", "#8c2d04", "#e7298a", "#b8860b", "#a50026", "#f16913")
+FAULT_COLOURS = ("#e41a1c", "#ff7f00", "#e7298a", "#a65628", "#d4a000", "#984ea3", "#f781bf")
 IN_POSITION_COLOUR = "#d8f0d2"
 UNJUDGED_COLOUR = "#c8c8c8"
 GOOD_REP = "#2e7d32"
@@ -193,16 +195,24 @@ def _signal_plot(judgement: Judgement) -> SignalPlot:
     return SignalPlot((first,) if first else (), (), pretty(first.removesuffix("_deg")) + unit)
 
 
+def is_rep_exercise(summary: dict) -> bool:
+    """Whether the summary is of a rep exercise (by its exercise's kind, else by its reps)."""
+    cls = EXERCISES.get(str(summary.get("exercise", "")))
+    if cls is not None:
+        return cls.kind == "reps"
+    return bool(summary.get("rep_details"))
+
+
 def headline(summary: dict, title: str) -> str:
     """'Plank: good form 12.3 s of 15.0 s in position (82 %)' / 'Glute bridge: 12 reps, 10 good'."""
-    if summary.get("rep_details") or (summary.get("reps") and not summary.get("in_position_s")):
-        text = f"{title}: {summary.get('reps', 0)} reps, {summary.get('good_reps', 0)} good"
-    elif "reps" in summary and summary.get("exercise") in ("glute_bridge", "superman"):
+    if is_rep_exercise(summary):
         text = f"{title}: {summary.get('reps', 0)} reps, {summary.get('good_reps', 0)} good"
     else:
         hold, good = max(summary.get("hold_s") or 0.0, 0.0), max(summary.get("good_hold_s") or 0.0, 0.0)
-        share = f" ({100 * good / hold:.0f} %)" if hold > 0 else ""
-        text = f"{title}: good form {good:.1f} s of {hold:.1f} s in position{share}"
+        if hold > 0:
+            text = f"{title}: good form {good:.1f} s of {hold:.1f} s in position ({100 * good / hold:.0f} %)"
+        else:
+            text = f"{title}: never in position"
         if summary.get("reps"):
             text += f", {summary['reps']} reps"
     if summary.get("partial"):
@@ -210,9 +220,21 @@ def headline(summary: dict, title: str) -> str:
     return text
 
 
+def _peak(times: np.ndarray, values: np.ndarray | None, start: float, end: float) -> tuple[float, float] | None:
+    """(time, value) of the highest point of `values` in [start, end], if any is finite."""
+    if values is None:
+        return None
+    mask = (times >= start) & (times <= end) & np.isfinite(values)
+    if not mask.any():
+        return None
+    k = int(np.flatnonzero(mask)[np.argmax(values[mask])])
+    return float(times[k]), float(values[k])
+
+
 def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None:
-    """Draw the session over time: the key signal with its limits, in-position / not-judged /
-    fault spans, each rep; and below it one lane per fault. Written atomically as PNG."""
+    """Draw the session over time: the key signal with its limits on a background that shows
+    when the body was in position (green) or could not be judged (grey), a coloured strip per
+    fault, each rep numbered at its peak; below, one lane per fault (and the reps). Atomic PNG."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -230,61 +252,106 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     fault_names += sorted({s["name"] for s in faults} - set(fault_names))
     fault_colour = {name: FAULT_COLOURS[k % len(FAULT_COLOURS)] for k, name in enumerate(fault_names)}
     is_reps = ex.kind == "reps"
-    lanes = (["reps"] if is_reps else []) + fault_names
+    lanes = (["reps"] if is_reps and reps else []) + fault_names
 
-    fig = Figure(figsize=(13, 6.2 + 0.28 * max(len(lanes) - 2, 0)), dpi=110, layout="constrained")
+    fig = Figure(figsize=(13, 6.0 + 0.3 * max(len(lanes) - 2, 0)), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(2, 1, height_ratios=[3.2, 0.7 + 0.42 * max(len(lanes), 1)])
+    grid = fig.add_gridspec(2, 1, height_ratios=[3.2, 0.8 + 0.42 * max(len(lanes), 1)])
     ax = fig.add_subplot(grid[0])
     lane_ax = fig.add_subplot(grid[1], sharex=ax)
 
-    # Spans: in position (counted), not judged, each fault.
+    # Background: in position (the time that counts) and not judged.
     in_pos = _frame_runs(times, [s.judged and s.in_position for s in states], t1)
     unjudged = _frame_runs(times, [not s.judged for s in states], t1)
     for a, b in in_pos:
         ax.axvspan(a, b, color=IN_POSITION_COLOUR, zorder=0, lw=0)
     for a, b in unjudged:
         ax.axvspan(a, b, facecolor=UNJUDGED_COLOUR, zorder=0, lw=0, hatch="//", edgecolor="#a8a8a8")
-    for span in faults:
-        ax.axvspan(span["start_s"], span["end_s"], color=fault_colour[span["name"]], alpha=0.28, zorder=1, lw=0)
 
-    # Signals and their limits.
+    # Signals and their limits, each limit labelled on its line.
     plot = _signal_plot(judgement)
-    handles: list[Any] = []
+    features = {f: np.asarray(judgement.signals.features[f], dtype=np.float64) for f in plot.features}
     colours = {f: SIGNAL_COLOURS[k % len(SIGNAL_COLOURS)] for k, f in enumerate(plot.features)}
-    for f in plot.features:
-        (line,) = ax.plot(times, judgement.signals.features[f], color=colours[f], lw=1.8, zorder=3,
+    handles: list[Any] = []
+    # Values the judge did not use (nobody, a joint missing, wrong view) are often wild: draw
+    # them faint and keep them out of the y range.
+    judged = np.array([s.judged for s in states], dtype=bool)
+    if len(judged) != len(times):
+        judged = np.ones(len(times), dtype=bool)
+    for f, values in features.items():
+        ax.plot(times, values, color=colours[f], lw=1.0, alpha=0.3, zorder=3)
+        (line,) = ax.plot(times, np.where(judged, values, np.nan), color=colours[f], lw=1.8, zorder=3,
                           label=pretty(f.removesuffix("_deg")))
         handles.append(line)
-    for lim in plot.limits:
-        if lim.threshold not in ex.t:
+    if not judged.all():
+        handles.append(Line2D([], [], color="#1f4e9c", lw=1.0, alpha=0.3, label="(faint: not judged)"))
+    limits = [(lim.sign * float(ex.t[lim.threshold]), lim) for lim in plot.limits if lim.threshold in ex.t]
+    limit_ys = [y for y, _ in limits]
+    used = [v[judged & np.isfinite(v)] for v in features.values()]
+    if not sum(u.size for u in used):  # nothing judged: the faint curve is all there is
+        used = [v[np.isfinite(v)] for v in features.values()]
+    values = np.concatenate([*used, np.zeros(0)])
+    # A robust range: a few frames of a scene cut should not flatten the whole curve.
+    ends = [float(np.percentile(values, 0.5)), float(np.percentile(values, 99.5))] if values.size else []
+    lo, hi = min([*ends, *limit_ys], default=0.0), max([*ends, *limit_ys], default=1.0)
+    span_y = max(hi - lo, 1.0)
+    # Headroom on top for one strip per fault, above the data.
+    strip = 0.045
+    top_room = strip * len(fault_names) + 0.04
+    ax.set_ylim(lo - 0.06 * span_y, hi + span_y * (0.06 + top_room) / (1 - top_room))
+    limits.sort(key=lambda item: item[0])
+    for k, (y, lim) in enumerate(limits):
+        # Label above the line, or below it when the next limit up is too close for both.
+        crowded = k + 1 < len(limits) and limits[k + 1][0] - y < 0.09 * span_y
+        ax.axhline(y, color=colours[lim.feature], ls="--", lw=1.1, alpha=0.9, zorder=2)
+        ax.annotate(f"{lim.label} {y:+.0f}°", (1.0, y), xycoords=("axes fraction", "data"),
+                    xytext=(-4, -2 if crowded else 2), textcoords="offset points", ha="right",
+                    va="top" if crowded else "bottom", fontsize=8, color=colours[lim.feature],
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}, zorder=4)
+    if limits:
+        handles.append(Line2D([], [], color="#555555", ls="--", lw=1.1, label="limit (labelled on the line)"))
+    for k, name in enumerate(fault_names):
+        for s in faults:
+            if s["name"] == name:
+                ax.axvspan(s["start_s"], s["end_s"], ymin=1 - strip * (k + 1), ymax=1 - strip * k - 0.006,
+                           color=fault_colour[name], lw=0, zorder=5)
+    # Why each longer grey span was not judged, written in it.
+    for a, b in unjudged:
+        if b - a < 0.06 * (t1 - t0):
             continue
-        y = lim.sign * float(ex.t[lim.threshold])
-        ax.axhline(y, color=colours[lim.feature], ls="--", lw=1.1, alpha=0.85, zorder=2)
-        handles.append(Line2D([], [], color=colours[lim.feature], ls="--", lw=1.1,
-                              label=f"{lim.label} ({y:+.0f}°)"))
+        codes = Counter(s.reason for s, t in zip(states, times, strict=False) if a <= t < b and s.reason)
+        if codes:
+            ax.text((a + b) / 2, 0.02, pretty(unjudged_reason_name(codes.most_common(1)[0][0])),
+                    transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#333333",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=6)
     ax.set_ylabel(plot.ylabel)
     ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)
     ax.set_axisbelow(True)
 
-    # Reps: the moment each reached its top, numbered, green if good.
+    # Reps: numbered at their peak, green if good, red if a fault was found.
+    first = features[plot.features[0]] if plot.features else None
     for rep in reps:
         colour = GOOD_REP if rep.get("good") else BAD_REP
-        ax.axvline(rep["top_s"], color=colour, ls=":", lw=1.2, zorder=2)
-        ax.annotate(str(rep["rep"]), (rep["top_s"], 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=9, fontweight="bold", color=colour, annotation_clip=False)
+        peak = _peak(times, first, rep["start_s"], rep["end_s"])
+        if peak is None:
+            continue
+        ax.plot(*peak, marker="o", ms=6, color=colour, zorder=6, mec="white", mew=1)
+        ax.annotate(str(rep["rep"]), peak, xytext=(0, 6), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=9, fontweight="bold", color=colour, zorder=6)
 
     handles.append(Patch(facecolor=IN_POSITION_COLOUR, label="in position (timed)"))
     handles.append(Patch(facecolor=UNJUDGED_COLOUR, hatch="//", edgecolor="#a8a8a8", label="not judged"))
     for name in fault_names:
-        handles.append(Patch(facecolor=fault_colour[name], alpha=0.5, label=f"fault: {pretty(name)}"))
+        handles.append(Patch(facecolor=fault_colour[name], label=f"fault: {pretty(name)}"))
     if reps:
-        handles.append(Line2D([], [], color=GOOD_REP, ls=":", label="rep top (good), numbered"))
+        handles.append(Line2D([], [], color=GOOD_REP, marker="o", ls="none", label="rep (good), numbered"))
         if any(not r.get("good") for r in reps):
-            handles.append(Line2D([], [], color=BAD_REP, ls=":", label="rep top (with a fault)"))
+            handles.append(Line2D([], [], color=BAD_REP, marker="o", ls="none", label="rep with a fault"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     ax.tick_params(labelbottom=False)
+    not_judged = summary.get("unjudged_s") or 0.0
+    ax.set_title(f"{summary.get('duration_s', t1 - t0):.1f} s of video, {not_judged:.1f} s not judged",
+                 loc="right", fontsize=9, color="#555555")
 
     # Lane chart: one row per fault (and the reps), so what went wrong when reads at a glance.
     height = 0.62
@@ -293,7 +360,7 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
             for rep in reps:
                 colour = GOOD_REP if rep.get("good") else BAD_REP
                 lane_ax.broken_barh([(rep["start_s"], max(rep["end_s"] - rep["start_s"], 0.05))],
-                                    (row - height / 2, height), facecolors=colour, alpha=0.8)
+                                    (row - height / 2, height), facecolors=colour, alpha=0.85)
                 lane_ax.text((rep["start_s"] + rep["end_s"]) / 2, row, str(rep["rep"]), ha="center",
                              va="center", fontsize=8, color="white", fontweight="bold")
         else:
@@ -305,21 +372,24 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     labels = []
     for lane in lanes:
         if lane == "reps":
-            labels.append(f"reps ({summary.get('good_reps', 0)}/{summary.get('reps', 0)} good)")
+            labels.append(f"reps ({summary.get('good_reps', 0)} of {summary.get('reps', 0)} good)")
         else:
             labels.append(f"{pretty(lane)} ({fault_time.get(lane, 0):.1f} s)")
     lane_ax.set_yticks(range(len(lanes)), labels)
-    lane_ax.set_ylim(len(lanes) - 0.5 if lanes else 0.5, -0.5)
+    lane_ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)
+    title = "faults over time" + (" and reps (green = good, red = with a fault)" if "reps" in lanes else "")
     if not fault_names:
-        lane_ax.text(0.5, 0.5 if not lanes else 0.0, "no faults found", transform=lane_ax.transAxes,
-                     ha="center", va="center" if not lanes else "bottom", color=GOOD_REP, fontsize=11)
-    if not lanes:
-        lane_ax.set_yticks([])
+        title += ": none found"
+        if not lanes:
+            never = not in_pos
+            lane_ax.text(0.5, 0.5, "never in position: nothing was judged" if never else "no faults found",
+                         transform=lane_ax.transAxes, ha="center", va="center",
+                         color="#555555" if never else GOOD_REP, fontsize=12)
+            lane_ax.set_yticks([])
+    lane_ax.set_title(title, fontsize=10, loc="left")
     lane_ax.set_xlabel("time (s)")
     lane_ax.grid(axis="x", color="#e0e0e0", lw=0.8)
     lane_ax.set_axisbelow(True)
-    lane_ax.set_title("faults over time" + (" and reps (green = good)" if is_reps else ""), fontsize=10,
-                      loc="left")
     ax.set_xlim(t0, t1)
 
     fig.suptitle(headline(summary, ex.title + (f" ({pretty(ex.variant)})" if ex.variant else "")),
@@ -344,7 +414,7 @@ def format_summary_table(summary: dict) -> str:
     rows.append(("Exercise", name))
     rows.append(("Duration", _secs(summary.get("duration_s"))))
     reps = summary.get("rep_details") or []
-    if reps or summary.get("exercise") in ("glute_bridge", "superman"):
+    if is_rep_exercise(summary):
         n, good = summary.get("reps", 0), summary.get("good_reps", 0)
         rows.append(("Reps", f"{n} ({good} good)" if n else "0"))
         bad = [r for r in reps if not r.get("good")]
@@ -372,8 +442,8 @@ def format_summary_table(summary: dict) -> str:
         for k, fault in enumerate(names):
             count = sum(1 for s in spans if s["name"] == fault)
             cue = next((s.get("cue", "") for s in spans if s["name"] == fault and s.get("cue")), "")
-            times = "time" if count == 1 else "times"
-            text = f"{pretty(fault):<{width}}  {_secs(fault_time.get(fault)):>7}  {count} {times}"
+            times = f"{count} time" if count == 1 else f"{count} times"
+            text = f"{pretty(fault):<{width}}  {_secs(fault_time.get(fault)):>7}  {times:<8}"
             if cue:
                 text += f"  \"{cue}\""
             rows.append(("Faults" if k == 0 else "", text))

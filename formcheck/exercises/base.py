@@ -102,7 +102,8 @@ class RepSpec:
     rise: float
     drop: float
     hysteresis: float = 3.0
-    needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
+    needs_position: bool = True
+    top_band: float = 5.0  # within this of the rep's peak counts as "at the top" (hold time, top faults)  # False when a rep takes the body out of position (knee taps)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,48 @@
+"""Shared fixtures: where the real clips are, and their (committed or cached) landmark tracks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_videos() -> Path | None:
+    """The labelled real clips: $FORMCHECK_SAMPLES, else ../shared/videos beside the checkout."""
+    for candidate in (os.environ.get("FORMCHECK_SAMPLES"), REPO.parent / "shared" / "videos"):
+        if candidate and (Path(candidate) / "labels.csv").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def videos() -> Path:
+    found = shared_videos()
+    if found is None:
+        pytest.skip("the real clips (../shared/videos or $FORMCHECK_SAMPLES) are not on this machine")
+    return found
+
+
+@pytest.fixture(scope="session")
+def labels(videos: Path):
+    from formcheck.labels import read_labels
+
+    return {label.file: label for label in read_labels(videos / "labels.csv")}
+
+
+@pytest.fixture(scope="session")
+def track_of(videos: Path):
+    """The full-model track of a clip: committed (sample_videos/tracks), cached, or extracted."""
+    from formcheck.extract import track_for_video
+
+    cache: dict[str, object] = {}
+
+    def load(relpath: str):
+        if relpath not in cache:
+            cache[relpath] = track_for_video(videos / relpath)[0]
+        return cache[relpath]
+
+    return load

@@ -1,0 +1,211 @@
+"""Each exercise driven by hand-built landmark sequences (formcheck.synthetic), events asserted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.session import judge_track, make_exercise
+from formcheck.summary import summarize
+from formcheck.synthetic import bridge_pose, hold, make_track, plank_pose, side_plank_pose, superman_pose
+
+FPS = 30.0
+
+
+def run(exercise: str, frames, variant: str = "", jitter_px: float = 0.0, **kwargs):
+    judgement = judge_track(make_track(frames, FPS, jitter_px=jitter_px), make_exercise(exercise, variant=variant, **kwargs))
+    return judgement, summarize(judgement.judge)
+
+
+def events(judgement, kind: str, name: str | None = None):
+    return [e for e in judgement.judge.events if e.kind == kind and (name is None or e.name == name)]
+
+
+# -- plank ------------------------------------------------------------------------------------
+
+def test_straight_plank_is_all_good_form():
+    judgement, s = run("plank", hold(plank_pose(), 10.0), jitter_px=1.5)
+    assert s["hold_s"] == pytest.approx(10.0, abs=0.1)
+    assert s["good_hold_s"] == pytest.approx(s["hold_s"], abs=0.05)
+    assert s["faults"] == []
+
+
+def test_getting_into_position_is_not_counted():
+    lying = plank_pose(hip_bend_deg=-45)  # pelvis down on the mat, propped on the forearms
+    frames = hold(lying, 3.0) + hold(plank_pose(), 5.0)
+    judgement, s = run("plank", frames)
+    assert s["hold_s"] == pytest.approx(5.0, abs=0.15)
+    entered = events(judgement, "position_entered")
+    assert len(entered) == 1 and entered[0].t == pytest.approx(3.0, abs=0.1)
+
+
+def test_slowly_sagging_hips_flag_hips_sagging_when_past_the_limit():
+    exercise = make_exercise("plank")
+    limit = exercise.t["hip_sag_deg"]
+    bends = np.concatenate([np.zeros(60), np.linspace(0, -(limit + 10), 300), np.full(90, -(limit + 10))])
+    judgement, s = run("plank", [plank_pose(hip_bend_deg=b) for b in bends])
+    started = events(judgement, "fault_started", "hips_sagging")
+    assert len(started) == 1
+    crossing = (60 + 300 * limit / (limit + 10)) / FPS  # when the sag passes the limit
+    assert started[0].t == pytest.approx(crossing, abs=0.3)
+    assert started[0].cue.startswith("Lift your hips")
+    assert s["good_hold_s"] == pytest.approx(crossing, abs=0.3)
+    assert [f["name"] for f in s["faults"]] == ["hips_sagging"]
+
+
+def test_jitter_around_a_threshold_does_not_flicker():
+    limit = make_exercise("plank").t["hip_pike_deg"]
+    rng = np.random.default_rng(3)
+    bends = limit + rng.normal(0, 1.5, size=int(20 * FPS))  # hovering right at the limit
+    judgement, _ = run("plank", [plank_pose(hip_bend_deg=b) for b in bends])
+    assert len(events(judgement, "fault_started", "hips_piked")) <= 1
+    states = [s.cue for s in judgement.states]
+    changes = sum(a != b for a, b in zip(states, states[1:], strict=False))
+    assert changes <= 3  # one cue, not a flickering one
+
+
+def test_a_joint_going_invisible_mid_hold_pauses_judging():
+    good = plank_pose()
+    hidden = good.copy()
+    hidden[[27, 28], 3] = 0.05  # both ankles leave the frame
+    frames = hold(good, 4.0) + hold(hidden, 3.0) + hold(good, 4.0)
+    judgement, s = run("plank", frames)
+    assert s["hold_s"] == pytest.approx(8.0, abs=0.7)
+    assert s["unjudged_reasons"].get("not_visible", 0) == pytest.approx(3.0, abs=0.5)
+    started = events(judgement, "unjudged_started")
+    assert started and started[0].name == "not_visible"
+    assert s["faults"] == []  # nothing guessed while the feet were out of frame
+
+
+def test_a_front_view_is_refused_with_only_the_cue_to_turn():
+    front = side_plank_pose()  # a body facing the camera, shoulders spread
+    judgement, s = run("plank", hold(front, 4.0))
+    assert s["hold_s"] == 0 and s["faults"] == []
+    assert {state.cue for state in judgement.states[20:]} == {"Turn side-on to the camera"}
+
+
+@pytest.mark.parametrize(("kwargs", "fault"), [
+    ({"hip_bend_deg": 35}, "hips_piked"),
+    ({"knee_angle_deg": 152}, "knees_bent"),
+    ({"head_deg": 50}, "head_raised"),
+    ({"head_deg": -35}, "head_dropped"),
+    ({"shoulder_offset_ratio": 0.7}, "shoulders_not_over_elbows"),
+])
+def test_each_plank_fault(kwargs, fault):
+    _, s = run("plank", hold(plank_pose(**kwargs), 3.0))
+    assert fault in [f["name"] for f in s["faults"]]
+    assert s["good_hold_s"] < 0.1
+
+
+def test_knee_taps_count_reps_and_time_only_the_straight_leg_plank():
+    frames = []
+    for _ in range(4):
+        frames += hold(plank_pose(), 1.5) + hold(plank_pose(knee_angle_deg=125), 1.0)
+    frames += hold(plank_pose(), 1.5)
+    _, s = run("plank", frames, variant="knee_taps")
+    assert s["reps"] == 4
+    assert s["hold_s"] == pytest.approx(5 * 1.5, abs=1.2)
+
+
+# -- glute bridge ---------------------------------------------------------------------------
+
+def bridge_reps(top_deg: float, n: int = 3, **pose_kwargs):
+    frames = hold(bridge_pose(-45, **pose_kwargs), 1.0)
+    ramp = np.linspace(-45, top_deg, 20)
+    for _ in range(n):
+        frames += [bridge_pose(a, **pose_kwargs) for a in ramp] + hold(bridge_pose(top_deg, **pose_kwargs), 0.8)
+        frames += [bridge_pose(a, **pose_kwargs) for a in ramp[::-1]] + hold(bridge_pose(-45, **pose_kwargs), 0.8)
+    return frames
+
+
+def test_bridge_reps_to_the_line_are_good():
+    judgement, s = run("glute_bridge", bridge_reps(0.0))
+    assert s["reps"] == 3 and s["good_reps"] == 3
+    assert all(r["top_hold_s"] == pytest.approx(0.8, abs=0.3) for r in s["rep_details"])
+    assert len(events(judgement, "rep_completed")) == 3
+
+
+def test_a_bridge_that_stops_short_is_hips_too_low():
+    _, s = run("glute_bridge", bridge_reps(-24.0))
+    assert s["reps"] == 3 and s["good_reps"] == 0
+    assert all(r["faults"] == ["hips_too_low"] for r in s["rep_details"])
+
+
+def test_a_bridge_pushed_past_the_line_is_back_arched():
+    _, s = run("glute_bridge", bridge_reps(22.0, n=2))
+    assert s["reps"] == 2
+    assert all("back_arched" in r["faults"] for r in s["rep_details"])
+
+
+def test_feet_far_from_the_hips_are_misplaced():
+    _, s = run("glute_bridge", bridge_reps(0.0, n=2, shin_offset_ratio=0.7))
+    assert s["reps"] == 2
+    assert all("feet_misplaced" in r["faults"] for r in s["rep_details"])
+
+
+def test_a_half_rep_at_the_start_is_not_counted():
+    ramp = np.linspace(0, -45, 20)
+    frames = hold(bridge_pose(0.0), 1.0) + [bridge_pose(a) for a in ramp] + bridge_reps(0.0, n=2)
+    _, s = run("glute_bridge", frames)
+    assert s["reps"] == 2
+
+
+# -- superman ------------------------------------------------------------------------------
+
+def superman_reps(n: int, **top):
+    rest = superman_pose()
+    frames = hold(rest, 1.0)
+    for _ in range(n):
+        frames += hold(superman_pose(**top), 1.5) + hold(rest, 1.0)
+    return frames
+
+
+def test_superman_reps_with_arms_and_legs_up_are_good():
+    _, s = run("superman", superman_reps(3, arm_lift_deg=15, leg_lift_deg=18, chest_lift_deg=12))
+    assert s["reps"] == 3 and s["good_reps"] == 3
+
+
+def test_superman_lifting_only_the_legs_is_arms_not_lifted():
+    _, s = run("superman", superman_reps(2, arm_lift_deg=-12, leg_lift_deg=20, chest_lift_deg=3))
+    assert s["reps"] == 2
+    assert all("arms_not_lifted" in r["faults"] for r in s["rep_details"])
+
+
+def test_superman_chest_too_high_is_over_arched():
+    _, s = run("superman", superman_reps(2, arm_lift_deg=30, leg_lift_deg=18, chest_lift_deg=35))
+    assert all("over_arched" in r["faults"] for r in s["rep_details"])
+
+
+# -- side plank ------------------------------------------------------------------------------
+
+def test_side_plank_times_each_side():
+    frames = hold(side_plank_pose(support="left"), 5.0) + hold(None, 2.0) + hold(side_plank_pose(support="right"), 4.0)
+    _, s = run("side_plank", frames)
+    assert s["sides"]["left"]["hold_s"] == pytest.approx(5.0, abs=0.3)
+    assert s["sides"]["right"]["hold_s"] == pytest.approx(4.0, abs=0.3)
+    assert s["good_hold_s"] == pytest.approx(9.0, abs=0.5)
+
+
+@pytest.mark.parametrize(("kwargs", "fault"), [
+    ({"hip_bend_deg": -30}, "hips_dropped"),
+    ({"hip_bend_deg": 40}, "hips_piked"),
+    ({"elbow_offset_ratio": 0.8}, "shoulders_not_over_elbows"),
+])
+def test_each_side_plank_fault(kwargs, fault):
+    _, s = run("side_plank", hold(side_plank_pose(**kwargs), 3.0))
+    assert fault in [f["name"] for f in s["faults"]]
+
+
+def test_a_side_plank_seen_side_on_is_refused():
+    judgement, s = run("side_plank", hold(plank_pose(), 3.0))
+    assert s["hold_s"] == 0
+    assert judgement.states[-1].cue == "Face the camera (or turn your back to it)"
+
+
+# -- strictness and config --------------------------------------------------------------------
+
+def test_strictness_changes_the_verdict_on_a_borderline_plank():
+    frames = hold(plank_pose(hip_bend_deg=22), 3.0)
+    _, standard = run("plank", frames)
+    _, strict = run("plank", frames, strictness="strict")
+    assert standard["faults"] == [] and [f["name"] for f in strict["faults"]] == ["hips_piked"]

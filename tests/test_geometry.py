@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from formcheck import geometry as g
+
+
+def p(x, y):
+    return np.array([[x, y]], dtype=float)
+
+
+def test_joint_angle_straight_and_right_angle():
+    assert g.joint_angle_deg(p(0, 0), p(1, 0), p(2, 0))[0] == pytest.approx(180)
+    assert g.joint_angle_deg(p(0, 0), p(1, 0), p(1, 1))[0] == pytest.approx(90)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_height_above_line_means_up_in_the_image_whichever_way_the_line_runs(direction):
+    a, b = p(0, 100), p(200 * direction, 100)
+    assert g.height_above_line(p(100 * direction, 80), a, b)[0] == pytest.approx(20)  # y smaller = higher
+    assert g.height_above_line(p(100 * direction, 130), a, b)[0] == pytest.approx(-30)
+
+
+def test_bend_is_positive_when_the_middle_joint_is_above_the_line():
+    shoulder, ankle = p(0, 100), p(400, 100)
+    assert g.bend_above_line_deg(shoulder, p(200, 80), ankle)[0] > 0  # piked
+    assert g.bend_above_line_deg(shoulder, p(200, 120), ankle)[0] < 0  # sagging
+    assert g.bend_above_line_deg(shoulder, p(200, 100), ankle)[0] == pytest.approx(0, abs=1e-9)
+
+
+def test_angles_are_measured_in_pixels_not_normalised_units():
+    # A 16:9 frame: normalising x and y separately would bend a straight diagonal line.
+    w, h = 1280.0, 720.0
+    pts = [p(100, 100), p(600, 400), p(1100, 700)]
+    assert g.joint_angle_deg(*pts)[0] == pytest.approx(180)
+    normalised = [q / np.array([w, h]) for q in pts]
+    assert g.joint_angle_deg(*normalised)[0] == pytest.approx(180)  # still straight (affine keeps lines)
+    skewed = [p(100, 100), p(600, 300), p(1100, 700)]
+    assert g.joint_angle_deg(*skewed)[0] != pytest.approx(g.joint_angle_deg(*[q / np.array([w, h]) for q in skewed])[0])
+
+
+def test_nan_in_nan_out():
+    out = g.joint_angle_deg(p(np.nan, 0), p(1, 0), p(2, 0))
+    assert np.isnan(out[0])
+
+
+def test_body_jump_ratio_flags_a_cut_not_a_movement():
+    xy = np.zeros((3, 33, 2))
+    xy[:, 11] = xy[:, 12] = [100, 100]
+    xy[:, 23] = xy[:, 24] = [300, 100]  # torso 200 px
+    xy[1] += 4  # a normal movement
+    xy[2] += 150  # a jump of 0.7 torso lengths
+    jump = g.body_jump_ratio(xy)
+    assert jump[1] < 0.05 < 0.5 < jump[2]
