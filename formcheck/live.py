@@ -744,6 +744,9 @@ def run_live(args: argparse.Namespace) -> int:
     previous = _sigterm_as_interrupt()
     try:
         with source, PoseEstimator(args.model) as estimator:
+            keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
+            what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
+            print(f"formcheck live: {what}{keys}", flush=True)
             result = live_session(
                 source, exercise, estimator, headless=args.headless, quiet=args.quiet,
                 out_dir=args.out, mirror=is_camera, countdown_s=countdown, max_seconds=args.max_seconds,
@@ -759,7 +762,7 @@ def run_live(args: argparse.Namespace) -> int:
         reason = f": {result.error}" if result.error else ""
         print(f"formcheck: the {'camera' if is_camera else 'source'} stopped{reason}; "
               "the report holds what was seen", file=sys.stderr)
-        return EXIT_ERROR if not result.reports else 0
+        return EXIT_ERROR
     return 0
 
 

@@ -9,6 +9,7 @@ About 0.5-1 ms per 720p frame (see tests/test_render.py for how it is measured).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from functools import lru_cache
@@ -55,6 +56,8 @@ FAULT_JOINTS: dict[str, str] = {
     "head_dropped": "ear", "head_raised": "ear", "neck_cranked": "ear",
     "arms_not_lifted": "wrist", "legs_not_lifted": "ankle",
 }
+
+PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
 
 MIN_VISIBILITY = 0.5  # joints below it are drawn hollow and grey (MediaPipe's own threshold)
 
@@ -189,7 +192,7 @@ def _pt(p: np.ndarray, limit: float) -> tuple[int, int] | None:
     x, y = float(p[0]), float(p[1])
     if math.isnan(x) or math.isnan(y):
         return None
-    return (int(round(min(max(x, -limit), limit))), int(round(min(max(y, -limit), limit))))
+    return (round(min(max(x, -limit), limit)), round(min(max(y, -limit), limit)))
 
 
 # -- the parts of the overlay --------------------------------------------------------------
@@ -222,6 +225,31 @@ def _draw_skeleton(image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | N
         cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
         cv2.circle(image, p, radius, LOW_VIS_COLOUR if low else JOINT_COLOUR,
                    max(1, radius // 2) if low else -1, cv2.LINE_AA)
+    return pts
+
+
+MIDLINE_JOINTS = ("shoulder", "hip", "ankle")
+
+
+def _draw_midline(image: np.ndarray, xy: np.ndarray, u: float) -> dict[str, tuple[int, int] | None]:
+    """The shoulder-hip-ankle line through the midpoints of each left/right pair (front views)."""
+    limit = 10.0 * max(image.shape[:2])
+    pts = {
+        name: _pt((np.asarray(xy[side_landmark("left", name)], dtype=np.float64)
+                   + xy[side_landmark("right", name)]) / 2.0, limit)
+        for name in MIDLINE_JOINTS
+    }
+    thickness = max(2, round(3 * u))
+    chain = [pts[name] for name in MIDLINE_JOINTS]
+    for a, b in itertools.pairwise(chain):
+        if a is not None and b is not None:
+            cv2.line(image, a, b, OUTLINE_COLOUR, thickness + 2, cv2.LINE_AA)
+            cv2.line(image, a, b, ANGLE_COLOUR, thickness, cv2.LINE_AA)
+    radius = max(3, round(5 * u))
+    for p in chain:
+        if p is not None:
+            cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
+            cv2.circle(image, p, radius, ANGLE_COLOUR, -1, cv2.LINE_AA)
     return pts
 
 
@@ -333,8 +361,10 @@ def _draw_fault_rings(image: np.ndarray, pts: Mapping[str, tuple[int, int] | Non
             cv2.circle(image, p, max(8, round(16 * u)), FAULT_RING_COLOUR, max(2, round(3 * u)), cv2.LINE_AA)
 
 
-def panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None = None,
-                key_drawn: bool = True) -> list[tuple[str, float, tuple[int, int, int]]]:
+def panel_lines(
+    state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None = None,
+    key_drawn: bool = True,
+) -> list[tuple[str, float, tuple[int, int, int]]]:
     """The counters panel as (text, relative size, colour) lines: title, then the good-form hold
     timer (holds) or reps and phase (rep exercises), the side, the key feature's value when no
     arc shows it (`key_drawn` False), and the frame rate."""
@@ -348,12 +378,13 @@ def panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exer
             lines.append((reps, 1.0, PANEL_TEXT))
     else:
         lines.append((reps, 1.0, PANEL_TEXT))
-        phase = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}.get(state.phase, state.phase)
+        phase = PHASE_NAMES.get(state.phase, state.phase)
         lines.append((f"Phase: {phase}", 0.85, PANEL_DIM))
     if state.side:
         lines.append((f"Side: {state.side}", 0.85, PANEL_DIM))
     if not key_drawn and exercise.key_feature in features:
-        lines.append((feature_label(exercise.key_feature, float(features[exercise.key_feature])), 0.85, PANEL_DIM))
+        value = float(features[exercise.key_feature])
+        lines.append((feature_label(exercise.key_feature, value), 0.85, PANEL_DIM))
     if fps is not None and fps == fps:
         lines.append((f"{fps:.0f} fps", 0.7, PANEL_DIM))
     return lines
@@ -361,7 +392,7 @@ def panel_lines(state: FrameState, features: Mapping[str, float], exercise: Exer
 
 def _draw_panel(image: np.ndarray, state: FrameState, features: Mapping[str, float], exercise: Exercise,
                 fps: float | None, key_drawn: bool, u: float) -> None:
-    h, w = image.shape[:2]
+    w = image.shape[1]
     lines = panel_lines(state, features, exercise, fps, key_drawn)
     base = max(0.42, 0.8 * u)
     margin = max(4, round(12 * u))
@@ -381,7 +412,8 @@ def _draw_panel(image: np.ndarray, state: FrameState, features: Mapping[str, flo
         widest = room
     gap = max(3, round(8 * u))
     bar_h = max(4, round(8 * u)) if exercise.kind == "hold" else 0
-    height = sum(s[5] + s[6] for s in sized) + gap * (len(sized) - 1) + 2 * pad + (bar_h + gap if bar_h else 0)
+    height = sum(s[5] + s[6] for s in sized) + gap * (len(sized) - 1) + 2 * pad
+    height += bar_h + gap if bar_h else 0
     x0, y0 = margin, margin
     _blend_rect(image, x0, y0, x0 + widest + 2 * pad, y0 + height, None, 0.6)
     y = y0 + pad
@@ -443,6 +475,8 @@ def draw_overlay(
     if xy is not None:
         xy = np.asarray(xy)
         pts = _draw_skeleton(image, xy, visibility, side, u)
+        if exercise.view == "front":  # judged on the body's midline: draw it, ring faults on it
+            pts = {**pts, **_draw_midline(image, xy, u)}
         _draw_fault_rings(image, pts, state.faults, u)
         value = float(features.get(exercise.key_feature, math.nan))
         key_drawn = _draw_key_angle(image, xy, side, exercise, value, u)

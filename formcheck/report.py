@@ -189,7 +189,8 @@ def _signal_plot(judgement: Judgement) -> SignalPlot:
     if spec is not None:
         present = tuple(f for f in spec.features if f in features)
         if present:
-            return SignalPlot(present, tuple(lim for lim in spec.limits if lim.feature in present), spec.ylabel)
+            limits = tuple(lim for lim in spec.limits if lim.feature in present)
+            return SignalPlot(present, limits, spec.ylabel)
     first = ex.key_feature if ex.key_feature in features else next(iter(features), "")
     unit = " (deg)" if first.endswith("_deg") else ""
     return SignalPlot((first,) if first else (), (), pretty(first.removesuffix("_deg")) + unit)
@@ -220,7 +221,9 @@ def headline(summary: dict, title: str) -> str:
     return text
 
 
-def _peak(times: np.ndarray, values: np.ndarray | None, start: float, end: float) -> tuple[float, float] | None:
+def _peak(
+    times: np.ndarray, values: np.ndarray | None, start: float, end: float
+) -> tuple[float, float] | None:
     """(time, value) of the highest point of `values` in [start, end], if any is finite."""
     if values is None:
         return None
@@ -427,7 +430,8 @@ def format_summary_table(summary: dict) -> str:
         hold, good = summary.get("hold_s") or 0.0, summary.get("good_hold_s") or 0.0
         share = summary.get("good_share")
         rows.append(("In position", _secs(hold)))
-        rows.append(("Good form", _secs(good) + (f" ({100 * max(share, 0.0):.0f} %)" if share is not None else "")))
+        pct = f" ({100 * max(share, 0.0):.0f} %)" if share is not None else ""
+        rows.append(("Good form", _secs(good) + pct))
         if summary.get("reps"):
             rows.append(("Reps", f"{summary['reps']} ({summary.get('good_reps', 0)} good)"))
     for side, times in (summary.get("sides") or {}).items():

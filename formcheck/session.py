@@ -89,9 +89,11 @@ def judge_track(
         diag = math.hypot(track.width, track.height)
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
     else:
-        xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"])
+        with np.errstate(all="ignore"):
+            xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"])
     pose = pose_frames(track, xy)
-    signals = exercise.signals(pose)
+    with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
+        signals = exercise.signals(pose)
     judge = make_judge(exercise)
     reason, position, faults, lift, cut, side = _signal_rows(signals, judge.fault_names)
     times = track.times_s.tolist()
@@ -121,10 +123,12 @@ class StreamingSession:
             vis = np.zeros((1, NUM_LANDMARKS))
             self.filter.reset()
         else:
-            xy = self.filter(t_s, landmarks[None, :, :2] * self._scale)
+            with np.errstate(all="ignore"):
+                xy = self.filter(t_s, landmarks[None, :, :2] * self._scale)
             vis = landmarks[None, :, 3].astype(np.float64)
         pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height)
-        signals = self.exercise.signals(pose)
+        with np.errstate(all="ignore"):
+            signals = self.exercise.signals(pose)
         names = self.judge.fault_names
         reason, position, faults, lift, cut, side = (col[0] for col in _signal_rows(signals, names))
         state = self.judge.step(t_s, reason, position, faults, lift, cut, side)

@@ -114,7 +114,7 @@ class Track:
                     height=height,
                     meta=json.loads(data["meta"].tobytes().decode()),
                 )
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise FormcheckError(f"{path}: not a formcheck track ({exc})") from exc
 
 

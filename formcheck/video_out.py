@@ -115,8 +115,8 @@ class VideoSink:
         w, h = self.size
         cmd = [
             exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-framerate", _rate(self.fps), "-i", "pipe:0",
-            "-an",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-framerate", _rate(self.fps),
+            "-i", "pipe:0", "-an",
         ]
         if self._pad:
             cmd += ["-vf", f"pad={self.out_size[0]}:{self.out_size[1]}:0:0:black"]
@@ -124,7 +124,7 @@ class VideoSink:
             "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-f", "mp4", str(self.tmp),
         ]
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the encoder
         kwargs: dict = {}
         if sys.platform == "win32":
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
@@ -148,7 +148,8 @@ class VideoSink:
     def _start_opencv(self) -> None:
         for fourcc, codec in (("avc1", CODEC_AVC1), ("mp4v", CODEC_MP4V)):
             with quiet_native_stderr():  # FFmpeg logs each encoder it fails to open
-                writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps, self.out_size)
+                writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps,
+                                         self.out_size)
             if writer.isOpened():
                 self._writer, self.codec = writer, codec
                 return
@@ -174,12 +175,13 @@ class VideoSink:
             try:
                 self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
             except (BrokenPipeError, OSError) as exc:
-                raise FormcheckError(f"{self.path}: the video encoder stopped ({self._ffmpeg_error()})") from exc
+                message = f"{self.path}: the video encoder stopped ({self._ffmpeg_error()})"
+                raise FormcheckError(message) from exc
         else:
             assert self._writer is not None
             if self._pad:
-                frame = cv2.copyMakeBorder(frame, 0, self.out_size[1] - self.size[1], 0,
-                                           self.out_size[0] - self.size[0], cv2.BORDER_CONSTANT, value=(0, 0, 0))
+                bottom, right = self.out_size[1] - self.size[1], self.out_size[0] - self.size[0]
+                frame = cv2.copyMakeBorder(frame, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=(0, 0, 0))
             self._writer.write(frame)
         self.frames += 1
 
@@ -222,7 +224,7 @@ class VideoSink:
                 raise FormcheckError(f"{self.path}: video encoding failed ({error})")
             return None
         if error:
-            raise FormcheckError(f"{self.path}: video encoding failed ({error}); partial output in {self.tmp}")
+            raise FormcheckError(f"{self.path}: video encoding failed ({error}); kept as {self.tmp}")
         os.replace(self.tmp, self.path)
         return self.path
 

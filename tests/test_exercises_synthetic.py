@@ -121,7 +121,8 @@ def bridge_reps(top_deg: float, n: int = 3, **pose_kwargs):
 def test_bridge_reps_to_the_line_are_good():
     judgement, s = run("glute_bridge", bridge_reps(0.0))
     assert s["reps"] == 3 and s["good_reps"] == 3
-    assert all(r["top_hold_s"] == pytest.approx(0.8, abs=0.3) for r in s["rep_details"])
+    # the 0.8 s plateau plus the approach within the top band (5 deg) on either side
+    assert all(r["top_hold_s"] == pytest.approx(0.95, abs=0.2) for r in s["rep_details"])
     assert len(events(judgement, "rep_completed")) == 3
 
 

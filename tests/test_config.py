@@ -1,0 +1,67 @@
+import pytest
+
+from formcheck.config import STRICTNESS, load_thresholds
+from formcheck.errors import FormcheckError
+from formcheck.exercises import EXERCISES
+from formcheck.session import make_exercise
+
+
+def write(tmp_path, text):
+    path = tmp_path / "my.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_have_every_threshold_each_exercise_reads():
+    for name, cls in EXERCISES.items():
+        thresholds = load_thresholds(name)
+        for key in cls.tolerances:
+            assert key in thresholds, f"{name}.{key}"
+
+
+def test_a_user_file_overrides_one_value(tmp_path):
+    path = write(tmp_path, "[plank]\nhip_sag_deg = 5.5\n[common]\nmin_fault_s = 1.0\n")
+    t = load_thresholds("plank", path)
+    assert t["hip_sag_deg"] == 5.5 and t["min_fault_s"] == 1.0
+    assert t["hip_pike_deg"] == load_thresholds("plank")["hip_pike_deg"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[plank]\nhip_sag = 5\n", "unknown key 'plank.hip_sag'"),
+    ("[planck]\nhip_sag_deg = 5\n", "unknown table [planck]"),
+    ("[plank]\nhip_sag_deg = 'lots'\n", "'plank.hip_sag_deg' must be a number"),
+    ("[plank]\nhip_sag_deg = -3\n", "'plank.hip_sag_deg' must be a finite number >= 0"),
+    ("[common]\nmin_visibility = 2\n", "'common.min_visibility' must be between 0 and 1"),
+    ("[plank\n", "not valid TOML"),
+])
+def test_bad_config_names_the_problem(tmp_path, text, message):
+    with pytest.raises(FormcheckError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_thresholds("plank", write(tmp_path, text))
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(FormcheckError, match="no such config file"):
+        load_thresholds("plank", tmp_path / "nope.toml")
+
+
+def test_strictness_scales_only_tolerances():
+    standard = load_thresholds("plank")
+    tolerances = EXERCISES["plank"].tolerances
+    for level, factor in STRICTNESS.items():
+        t = load_thresholds("plank", strictness=level, tolerances=tolerances)
+        assert t["hip_sag_deg"] == pytest.approx(standard["hip_sag_deg"] * factor)
+        assert t["max_view_ratio"] == standard["max_view_ratio"]  # not a tolerance
+    with pytest.raises(FormcheckError, match="strictness must be one of"):
+        load_thresholds("plank", strictness="extreme")
+
+
+def test_strictness_can_come_from_the_file(tmp_path):
+    path = write(tmp_path, 'strictness = "strict"\n')
+    assert make_exercise("plank", path).t["hip_sag_deg"] < load_thresholds("plank")["hip_sag_deg"]
+
+
+def test_unknown_exercise_and_variant():
+    with pytest.raises(FormcheckError, match="unknown exercise 'squat'"):
+        make_exercise("squat")
+    with pytest.raises(FormcheckError, match="unknown variant 'wobbly' for plank"):
+        make_exercise("plank", variant="wobbly")
