@@ -1,17 +1,22 @@
 # Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
-# Each creates .venv and installs formcheck into it on first use.
+# Each creates .venv and installs formcheck into it on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-test
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench models clean
+.PHONY: demo test lint bench models dev notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(DEV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/formcheck demo
@@ -19,8 +24,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+dev: $(DEV_STAMP)
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check formcheck tests benchmarks
+
+notebooks: $(DEV_STAMP)
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
@@ -29,4 +39,4 @@ models: $(STAMP)
 	$(BIN)/formcheck models build lite full
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache formcheck-out

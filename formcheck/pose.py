@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
@@ -64,7 +65,7 @@ class PoseEstimator:
         """Landmarks of the person in the frame, or None when nobody is found."""
         ts = max(int(timestamp_ms), self._last_ts + 1)
         self._last_ts = ts
-        rgb = np.ascontiguousarray(frame_bgr[:, :, ::-1])
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if self._first_call:  # the graph logs a few lines on its first frame
             with quiet_native_stderr():
