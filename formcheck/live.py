@@ -246,7 +246,8 @@ def display_problem() -> str | None:
         return f"the window test failed ({exc})"
     if done.returncode != 0:
         where = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-        return f"display {where} cannot be reached"
+        said = [line.strip() for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
+        return f"display {where} cannot be reached" + (f" ({said[0]})" if said else "")
     return None
 
 

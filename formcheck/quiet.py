@@ -8,8 +8,11 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
-# OpenCV's own warnings (e.g. "backend is generally available but can't be used") stay quiet.
+# OpenCV's own warnings (e.g. "backend is generally available but can't be used") and FFmpeg's
+# decoder chatter on a damaged file ("Invalid NAL unit size") stay quiet: formcheck reports a
+# broken file itself, in one line. Must be set before cv2 is imported.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 @contextlib.contextmanager
