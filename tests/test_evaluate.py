@@ -1,0 +1,102 @@
+"""`formcheck evaluate` on the labelled real clips, and on any folder with its own labels.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from formcheck.evaluate import evaluate, within
+from formcheck.exercises import EXERCISES
+
+
+@pytest.fixture(scope="module")
+def evaluation(videos):
+    return evaluate(videos / "labels.csv")
+
+
+def test_every_labelled_clip_of_the_four_exercises_is_scored(evaluation, labels):
+    expected = {f for f, label in labels.items() if label.exercise in EXERCISES}
+    assert {r.label.file for r in evaluation.results} == expected
+    assert all(r.error is None for r in evaluation.results)
+
+
+def test_quality_floors_on_the_labelled_clips(evaluation):
+    """Regression floors, below the figures in the closing note: a change that makes the rules
+    worse on real clips fails here."""
+    o = evaluation.overall()
+    assert o["rep_obo"] >= 0.85
+    assert o["good_hold_within_15"] >= 0.65
+    assert o["fault_recall"] >= 0.85
+    assert o["fault_precision"] >= 0.7
+    assert o["good_clips_max_fault_share"] <= 0.25
+
+
+@pytest.mark.parametrize(("file", "reps"), [
+    ("glute_bridge/glute_bridge_side_woman_darebee.mp4", 5),
+    ("glute_bridge/hip_thrust_bench_oblique_woman.mp4", 6),
+    ("glute_bridge/glute_bridge_frog_pump_oblique_woman.mp4", 7),
+    ("superman/superman_side_woman_darebee_holds.mp4", 3),
+    ("side_plank/side_plank_forearm_hip_dips_man_home_portrait.mp4", 5),
+])
+def test_rep_counts_on_clean_clips(evaluation, file, reps):
+    result = next(r for r in evaluation.results if r.label.file == file)
+    assert result.summary["reps"] == reps
+
+
+@pytest.mark.parametrize("file", [
+    "plank/plank_forearm_side_woman_home_timer_overlay.mp4",
+    "plank/plank_forearm_side_man_darkstudio.mp4",
+    "plank/plank_forearm_oblique_man_gym.mp4",
+    "side_plank/side_plank_forearm_woman_outdoor_arm_raise.mp4",
+])
+def test_good_holds_are_timed_as_good(evaluation, file):
+    result = next(r for r in evaluation.results if r.label.file == file)
+    assert within(result.summary["good_hold_s"], result.label.good_hold_s)
+    assert result.summary["faults"] == []
+
+
+def test_labelled_side_plank_faults_are_found_when_they_happen(evaluation):
+    result = next(r for r in evaluation.results if "LABELLED_faults" in r.label.file)
+    for span in result.label.fault_spans:
+        found = [f for f in result.summary["faults"] if f["name"] == span.name]
+        assert found, span.name
+        overlap = max(min(f["end_s"], span.end_s) - max(f["start_s"], span.start_s) for f in found)
+        assert overlap > 0.7 * (span.end_s - span.start_s)
+
+
+def test_the_wrong_view_is_refused_not_judged(evaluation):
+    result = next(r for r in evaluation.results if "frontoblique_woman_home_enter_exit" in r.label.file)
+    assert result.summary["hold_s"] == 0 and result.summary["faults"] == []
+    assert result.summary["unjudged_reasons"]["wrong_view"] > 25
+
+
+def test_evaluate_command_on_another_folder_with_its_own_labels(videos, tmp_path):
+    clips = tmp_path / "my_clips"
+    (clips / "planks").mkdir(parents=True)
+    (clips / "planks" / "a.mp4").symlink_to(videos / "plank/plank_forearm_side_man_rooftop_b.mp4")
+    with (clips / "labels.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "exercise", "variant", "view", "judgeable", "reps", "hold_s", "good_hold_s",
+                         "faults", "fault_spans", "position_spans", "notes"])
+        writer.writerow(["planks/a.mp4", "plank", "forearm", "side", "yes", "", "3.0", "3.0", "", "", "0-3", ""])
+    out = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", "evaluate", str(clips / "labels.csv"), "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "planks/a.mp4" in result.stdout and "within 15% 100%" in result.stdout
+    figures = json.loads(out.read_text())
+    assert figures["overall"]["hold_clips"] == 1
+
+
+def test_evaluate_refuses_a_file_that_is_not_labels(tmp_path):
+    bad = tmp_path / "labels.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = subprocess.run([sys.executable, "-m", "formcheck.cli", "evaluate", str(bad)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "not a labels file" in result.stderr and "Traceback" not in result.stderr
