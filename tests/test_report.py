@@ -1,0 +1,232 @@
+"""report.json, frames.csv, timeline.png and the terminal table, on real judged clips."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.report import (
+    FRAME_COLUMNS,
+    TIMELINE_SIGNALS,
+    atomic_open,
+    format_summary_table,
+    json_safe,
+    plot_timeline,
+    write_frames_csv,
+    write_json,
+)
+from formcheck.session import Judgement, judge_track, make_exercise
+from formcheck.summary import summarize
+
+SAMPLES = Path(
+    os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos"
+)
+needs_videos = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason=f"no sample videos at {SAMPLES} (set FORMCHECK_SAMPLES)"
+)
+
+CLIPS = {
+    "plank": "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",
+    "glute_bridge": "glute_bridge/glute_bridge_side_woman_darebee.mp4",
+    "superman": "superman/superman_side_woman_darebee_holds.mp4",
+}
+
+
+def judged(exercise: str) -> tuple[Judgement, dict]:
+    from formcheck.extract import track_for_video
+
+    track, _ = track_for_video(SAMPLES / CLIPS[exercise])  # cached after the first run
+    judgement = judge_track(track, make_exercise(exercise))
+    return judgement, summarize(judgement.judge)
+
+
+@pytest.fixture(scope="module")
+def plank() -> tuple[Judgement, dict]:
+    return judged("plank")
+
+
+@pytest.fixture(scope="module")
+def bridge() -> tuple[Judgement, dict]:
+    return judged("glute_bridge")
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# -- on real clips ----------------------------------------------------------------------------
+
+
+@needs_videos
+@pytest.mark.video
+def test_frames_csv_rows_and_columns(tmp_path: Path, plank: tuple[Judgement, dict]) -> None:
+    judgement, _ = plank
+    path = tmp_path / "frames.csv"
+    write_frames_csv(path, judgement)
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(judgement.times_s) == len(judgement.states)
+    header = list(rows[0])
+    assert header[: len(FRAME_COLUMNS)] == list(FRAME_COLUMNS)
+    assert header[len(FRAME_COLUMNS):] == list(judgement.signals.features)
+    # Values agree with the judge, frame by frame.
+    for i in (0, len(rows) // 2, len(rows) - 1):
+        row, state = rows[i], judgement.states[i]
+        assert int(row["frame"]) == state.index == i
+        assert float(row["time_s"]) == pytest.approx(state.t, abs=1e-3)
+        assert row["judged"] == str(int(state.judged)) and row["in_position"] == str(int(state.in_position))
+        assert row["faults"] == ";".join(state.faults) and row["cue"] == state.cue
+        assert int(row["reps"]) == state.reps
+        for name, values in judgement.signals.features.items():
+            v = float(values[i])
+            assert row[name] == "" if math.isnan(v) else float(row[name]) == pytest.approx(v, abs=0.006)
+    # The per-frame fault columns add up to the report's fault times.
+    _, summary = plank
+    assert summary["fault_time_s"], "the BAD plank clip has faults"
+    names = {n for r in rows for n in r["faults"].split(";") if n}
+    assert names == set(summary["fault_time_s"]) and names <= {f.name for f in judgement.exercise.faults}
+    dt = float(np.median(np.diff(judgement.times_s)))
+    for name, seconds in summary["fault_time_s"].items():
+        frames = sum(name in r["faults"].split(";") for r in rows)
+        assert frames * dt == pytest.approx(seconds, abs=0.3)
+    assert all(r["unjudged_reason"] == "" for r in rows if r["judged"] == "1")
+    assert not list(tmp_path.glob("*.part"))
+
+
+@needs_videos
+@pytest.mark.video
+def test_report_json_round_trips(tmp_path: Path, plank: tuple[Judgement, dict]) -> None:
+    _, summary = plank
+    data = {**summary, "nan_value": math.nan, "array": np.array([1.5, np.nan]), "count": np.int64(3)}
+    path = tmp_path / "report.json"
+    write_json(path, data)
+    back = json.loads(path.read_text(encoding="utf-8"))
+    assert back == json_safe(data)
+    assert back["nan_value"] is None and back["array"] == [1.5, None] and back["count"] == 3
+    assert back["faults"] == summary["faults"] and back["exercise"] == "plank"
+    assert "NaN" not in path.read_text(encoding="utf-8")
+    assert not list(tmp_path.glob("*.part"))
+
+
+@needs_videos
+@pytest.mark.video
+@pytest.mark.parametrize("exercise", list(CLIPS))
+def test_timeline_png(tmp_path: Path, exercise: str) -> None:
+    judgement, summary = judged(exercise)
+    path = tmp_path / "timeline.png"
+    plot_timeline(path, judgement, summary)
+    w, h = png_size(path)
+    assert w >= 1000 and h >= 500
+    assert path.stat().st_size > 30_000  # a drawn chart, not an empty canvas
+    assert not list(tmp_path.glob("*.part"))
+
+
+@needs_videos
+@pytest.mark.video
+def test_summary_table_of_real_sessions(
+    plank: tuple[Judgement, dict], bridge: tuple[Judgement, dict]
+) -> None:
+    _, summary = plank
+    text = format_summary_table(summary)
+    assert text.splitlines()[0].split() == ["Exercise", "plank"]
+    assert "Good form" in text and "In position" in text
+    for name, seconds in summary["fault_time_s"].items():
+        assert name.replace("_", " ") in text and f"{seconds:.1f} s" in text
+    for span in summary["faults"]:
+        assert span["cue"] in text
+    _, summary = bridge
+    text = format_summary_table(summary)
+    assert re.search(rf"^Reps +{summary['reps']} \({summary['good_reps']} good\)$", text, re.M), text
+    assert "Good form" not in text
+
+
+# -- no clips needed ---------------------------------------------------------------------------
+
+
+def test_summary_table_sides_unjudged_and_partial() -> None:
+    summary = {
+        "exercise": "side_plank", "variant": "", "duration_s": 62.0, "reps": 0, "good_reps": 0,
+        "hold_s": 40.0, "good_hold_s": 30.0, "good_share": 0.75, "in_position_s": 40.0,
+        "faults": [
+            {"name": "hips_dropped", "start_s": 5.0, "end_s": 8.0, "cue": "Push your hips up"},
+            {"name": "hips_dropped", "start_s": 20.0, "end_s": 27.0, "cue": "Push your hips up"},
+        ],
+        "fault_time_s": {"hips_dropped": 10.0}, "rep_details": [],
+        "unjudged_s": 12.5, "unjudged_reasons": {"not_visible": 10.0, "no_person": 2.5},
+        "sides": {
+            "left": {"hold_s": 22.0, "good_hold_s": 20.0},
+            "right": {"hold_s": 18.0, "good_hold_s": 10.0},
+        },
+        "partial": True,
+    }
+    text = format_summary_table(summary)
+    assert "30.0 s (75 %)" in text
+    assert "left side" in text and "91 %" in text and "right side" in text and "56 %" in text
+    assert "hips dropped" in text and "10.0 s" in text and "2 times" in text and "Push your hips up" in text
+    assert "12.5 s (not visible 10.0 s, no person 2.5 s)" in text
+    assert "PARTIAL" in text
+
+
+def test_summary_table_reps_with_faults() -> None:
+    summary = {
+        "exercise": "glute_bridge", "duration_s": 30.0, "reps": 3, "good_reps": 1, "hold_s": 3.0,
+        "good_hold_s": 1.0, "faults": [{"name": "hips_too_low", "start_s": 4.0, "end_s": 5.0,
+                                        "cue": "Lift your hips higher"}],
+        "fault_time_s": {"hips_too_low": 1.0},
+        "rep_details": [
+            {"rep": 1, "start_s": 1, "top_s": 2, "end_s": 3, "top_hold_s": 1, "good": True, "faults": []},
+            {"rep": 2, "start_s": 3, "top_s": 4, "end_s": 5, "top_hold_s": 1, "good": False,
+             "faults": ["hips_too_low"]},
+            {"rep": 3, "start_s": 5, "top_s": 6, "end_s": 7, "top_hold_s": 1, "good": False,
+             "faults": ["back_arched", "feet_misplaced"]},
+        ],
+        "unjudged_s": 0.0, "unjudged_reasons": {},
+    }
+    text = format_summary_table(summary)
+    assert "3 (1 good)" in text
+    assert "2 (hips too low), 3 (back arched, feet misplaced)" in text
+    assert text.splitlines()[-1].split() == ["Not", "judged", "0.0", "s"]
+    assert "Good form" not in text and "In position" not in text
+
+
+def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:
+    assert json_safe({"a": [math.inf, -math.inf, 1.0], "b": (np.float32(2.5), np.bool_(True)),
+                      "p": tmp_path}) == {"a": [None, None, 1.0], "b": [2.5, True], "p": str(tmp_path)}
+    path = tmp_path / "report.json"
+    write_json(path, {"version": 1})
+    with pytest.raises(RuntimeError), atomic_open(path, "w") as f:
+        f.write('{"version": 2')
+        raise RuntimeError("interrupted")
+    assert json.loads(path.read_text()) == {"version": 1}
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_timeline_signals_name_real_features_and_thresholds() -> None:
+    from formcheck.exercises import EXERCISES
+    from formcheck.session import pose_frames
+    from formcheck.track import Track
+
+    for name, spec in TIMELINE_SIGNALS.items():
+        if name not in EXERCISES:
+            continue  # an exercise not written yet
+        ex = make_exercise(name)
+        for lim in spec.limits:
+            assert lim.threshold in ex.t, f"{name}: no threshold {lim.threshold}"
+            assert lim.feature in spec.features
+        # The features exist in what the exercise computes (on a two-frame empty pose).
+        track = Track(np.full((2, 33, 4), np.nan), np.full((2, 33, 3), np.nan), np.array([0.0, 33.0]),
+                      30.0, 640, 480)
+        features = ex.signals(pose_frames(track, track.pixels().astype(np.float64))).features
+        for f in spec.features:
+            assert f in features, f"{name}: no feature {f}"
