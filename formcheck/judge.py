@@ -147,6 +147,9 @@ class Judge:
             apply(k)
             self.hold_s += dt * self._counted(k)
             self.good_hold_s += dt * self._good(k)
+        # Subtracting and re-adding frame times leaves float dust (-4e-16): keep totals >= 0.
+        self.hold_s = max(self.hold_s, 0.0)
+        self.good_hold_s = max(self.good_hold_s, 0.0)
 
     # -- one frame ------------------------------------------------------------------------
 
