@@ -78,10 +78,12 @@ class Plank(Exercise):
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
 
         # In position: torso near horizontal, hips off the floor, legs (not knees) carrying the body.
+        # In knee taps the knees bending is the movement, so only straight legs are the plank.
+        min_knee = 180.0 - t["knee_bend_deg"] if self.variant == "knee_taps" else t["min_knee_angle_deg"]
         position = np.minimum.reduce([
             t["max_body_tilt_deg"] - body_tilt,
             (hip_height - t["min_hip_height_ratio"]) * 100.0,
-            knee_angle - t["min_knee_angle_deg"],
+            knee_angle - min_knee,
         ])
         faults = {
             "hips_sagging": -hip_bend - t["hip_sag_deg"],
