@@ -125,7 +125,7 @@ class Judge:
         self._top_margins: list[list[float]] = [[] for _ in self.specs]
         self._near_peak = False
         self._top_time = 0.0
-        self._last_bad_reason = 1  # before any frame: nobody seen yet
+        self._last_bad_reason = JUDGEABLE  # nothing wrong seen yet: settling, no cue
         self._last_fault_end: tuple[float, str] | None = None
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
         self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
@@ -376,7 +376,7 @@ class Judge:
     def _cue(self, i: int, active: tuple[str, ...]) -> str:
         """One cue at a time: what blocks judging, then the most important fault, then praise."""
         if not self.judged[i]:
-            return self.reason_cue(self._last_bad_reason)
+            return "" if self._last_bad_reason == JUDGEABLE else self.reason_cue(self._last_bad_reason)
         if not self.in_pos[i]:
             return self.ex.get_in_position_cue
         if active:

@@ -20,6 +20,7 @@ The loop, once per frame:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import signal
@@ -40,7 +41,7 @@ from formcheck.audio import Announcer
 from formcheck.capture import GrabbedFrame, LatestFrameGrabber
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
-from formcheck.exercises.base import Exercise
+from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise
 from formcheck.judge import Event, FrameState
 from formcheck.models import BUNDLED
 from formcheck.pose import PoseEstimator
@@ -61,6 +62,8 @@ POSITION_MAX_S = 15.0  # after this the countdown starts anyway (the judge keeps
 HOLD_ANNOUNCE_S = 10.0  # say "10 seconds", "20 seconds", ... of good-form hold
 FPS_WINDOW_S = 1.0  # the fps shown is measured over the last second
 LATENCY_SAMPLES = 20_000  # latency figures kept for the summary (a bounded window, not all)
+PAUSED_CUE = "Paused - press space to go on"
+PHASE_BANNER_TOP = 0.22  # below the counters panel, above the countdown digit
 MAX_WINDOW = (1280, 800)  # larger frames are shown in a window scaled down to fit
 KEY_QUIT = {ord("q"), ord("Q"), 27}
 KEY_PAUSE = {ord(" "), ord("p"), ord("P")}
@@ -164,6 +167,22 @@ def spoken_cues(events: list[Event], state: FrameState, last_hold_step: int, *, 
     return praise + counts + setup + faults, last_hold_step
 
 
+def settled(session: StreamingSession, state: FrameState, signals, pose):  # type: ignore[no-untyped-def]
+    """A new judge starts "not judged", and until its first `unjudged_started` event its cue is
+    "Step into the frame" whatever the frame shows. Until then, cue this frame's own reason, and
+    nothing while the judge settles on a judgeable frame (a wrong cue is worse than none)."""
+    if not state.judged and not any(e.kind == "unjudged_started" for e in session.judge.events):
+        if state.reason == JUDGEABLE:
+            cue = ""
+        elif state.reason == WRONG_VIEW:
+            cue = WRONG_VIEW_CUES[session.exercise.view]
+        else:
+            cue = REASONS.get(state.reason, ("", state.cue))[1]
+        if cue != state.cue:
+            state = dataclasses.replace(state, cue=cue)
+    return state, signals, pose
+
+
 # -- drawing what the overlay does not: phases, countdown, pause ------------------------------
 
 
@@ -172,8 +191,8 @@ def _unit(image: np.ndarray) -> float:
 
 
 def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WHITE,
-                  centre_y: float = 0.45) -> None:
-    """Text centred on the frame, shrunk to fit its width, with a dark outline."""
+                  centre_y: float = 0.5) -> None:
+    """Text centred on the frame on a dark disc (readable on any background), shrunk to fit."""
     text = ascii_text(text)
     h, w = image.shape[:2]
     u = _unit(image)
@@ -187,7 +206,15 @@ def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WH
         thickness = max(2, round(thickness * f))
         (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
     org = ((w - tw) // 2, int(h * centre_y + th / 2))
-    cv2.putText(image, text, org, font, scale, DARK, thickness + max(3, round(4 * u)), cv2.LINE_AA)
+    radius = int(0.5 * math.hypot(tw, th) + 0.25 * th)
+    cx, cy = w // 2, int(h * centre_y)
+    x0, y0 = max(0, cx - radius), max(0, cy - radius)
+    x1, y1 = min(w, cx + radius + 1), min(h, cy + radius + 1)
+    if x1 > x0 and y1 > y0:
+        roi = image[y0:y1, x0:x1]
+        disc = roi.copy()
+        cv2.circle(disc, (cx - x0, cy - y0), radius, DARK, -1, cv2.LINE_AA)
+        cv2.addWeighted(roi, 0.4, disc, 0.6, 0.0, dst=roi)
     cv2.putText(image, text, org, font, scale, colour, thickness, cv2.LINE_AA)
 
 
@@ -220,11 +247,15 @@ def draw_help(image: np.ndarray) -> None:
     scale = max(0.35, 0.5 * u)
     thickness = 1
     font = cv2.FONT_HERSHEY_SIMPLEX
-    (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+    (tw, th), base = cv2.getTextSize(text, font, scale, thickness)
     w = image.shape[1]
-    org = (w - tw - max(4, round(10 * u)), th + max(4, round(10 * u)))
-    cv2.putText(image, text, org, font, scale, DARK, thickness + 2, cv2.LINE_AA)
-    cv2.putText(image, text, org, font, scale, (210, 210, 210), thickness, cv2.LINE_AA)
+    margin = max(4, round(10 * u))
+    pad = max(2, round(4 * u))
+    org = (w - tw - margin, th + margin)
+    x0, y0 = max(0, org[0] - pad), max(0, org[1] - th - pad)
+    roi = image[y0:org[1] + base + pad, x0:min(w, org[0] + tw + pad)]
+    cv2.convertScaleAbs(roi, dst=roi, alpha=0.4)  # darken behind the text
+    cv2.putText(image, text, org, font, scale, (225, 225, 225), thickness, cv2.LINE_AA)
 
 
 # -- the window ---------------------------------------------------------------------------------
@@ -291,8 +322,9 @@ class Window:
 # -- the loop -----------------------------------------------------------------------------------
 
 
-def default_out_dir(exercise: str, base: Path = DEFAULT_OUT) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+def default_out_dir(exercise: str, started: datetime | None = None, base: Path = DEFAULT_OUT) -> Path:
+    """formcheck-live/<exercise>-<start time>/ (a suffix if that exists already)."""
+    stamp = (started or datetime.now()).strftime("%Y%m%d-%H%M%S")
     path = base / f"{exercise}-{stamp}"
     k = 2
     while path.exists():
@@ -367,11 +399,14 @@ class _Loop:
         self.ready_since: float | None = None
         self.offset_s: float | None = None  # judge clock = source time - offset
         self.resume_pending = False
+        self.paused_at = 0.0
         self.n_events = 0
+        self.last_state: FrameState | None = None
         self.hold_step = 0
         self.last_count = -1
         self.last_setup_cue = ""
         self.session_latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        self.session_started = datetime.now()
         self.session_dropped_at_start = self.grabber_dropped()
         self.session_frames_at_start = self.result.frames
 
@@ -424,7 +459,7 @@ class _Loop:
 
     def _report_path(self, exercise_name: str) -> Path:
         if self.out_dir is None:
-            return default_out_dir(exercise_name) / "report.json"
+            return default_out_dir(exercise_name, self.session_started) / "report.json"
         if self.reports_written == 0:
             return self.out_dir / "report.json"
         return self.out_dir / f"report-{self.reports_written + 1}.json"
@@ -449,16 +484,21 @@ class _Loop:
         frame = grabbed.frame
         t_src = frame.timestamp_ms / 1000.0
         image = cv2.flip(frame.image, 1) if self.mirror else frame.image
-        if self.paused:
+        if self.paused:  # the counters stay up, frozen; the cue band says how to go on
             state = None
-            draw_banner(image, "PAUSED - space to resume", top=0.4)
-            self.resume_pending = True
+            if self.last_state is not None:
+                frozen = dataclasses.replace(self.last_state, judged=False, faults=(), cue=PAUSED_CUE)
+                draw_overlay(image, None, None, True, frozen, {}, self.exercise)
+            draw_big_text(image, "PAUSED", scale=2.0, centre_y=0.45)
+            if not self.resume_pending:
+                self.resume_pending, self.paused_at = True, t_src
             info_phase = "paused"
         else:
             pose = self.estimator.detect(frame.image, round(frame.timestamp_ms))
             self.result.frames += 1
             landmarks = pose.landmarks if pose is not None else None
             state, signals, pf = self._judge(t_src, landmarks)
+            self.last_state = state
             xy = pf.xy[0]
             has_pose = landmarks is not None and not math.isnan(float(xy[0, 0]))
             if has_pose and self.mirror:
@@ -483,8 +523,12 @@ class _Loop:
         """Step the preview judge (before judging) or the session's judge; move between phases."""
         if self.phase_start is None:
             self.phase_start = t_src
+        if self.resume_pending and self.phase != "judging":  # the pause does not eat the countdown
+            self.resume_pending = False
+            self.phase_start += t_src - self.paused_at
+            self.ready_since = None
         if self.phase == "position":
-            state, signals, pf = self.preview.update(t_src, landmarks)
+            state, signals, pf = settled(self.preview, *self.preview.update(t_src, landmarks))
             self._say_new(self.preview, state)
             if state.judged:
                 self.ready_since = t_src if self.ready_since is None else self.ready_since
@@ -496,7 +540,7 @@ class _Loop:
                 self.phase, self.phase_start = "countdown", t_src
             return state, signals, pf
         if self.phase == "countdown":
-            state, signals, pf = self.preview.update(t_src, landmarks)
+            state, signals, pf = settled(self.preview, *self.preview.update(t_src, landmarks))
             remaining = self.countdown_s - (t_src - self.phase_start)
             if remaining > 0:
                 count = math.ceil(remaining)
@@ -512,7 +556,7 @@ class _Loop:
             self.offset_s = t_src - (last + self.frame_dt)
             self.session.filter.reset()
         t = t_src - self.offset_s
-        state, signals, pf = self.session.update(t, landmarks)
+        state, signals, pf = settled(self.session, *self.session.update(t, landmarks))
         self.result.judged_frames += 1
         self._say_new(self.session, state)
         return state, signals, pf
@@ -532,11 +576,11 @@ class _Loop:
 
     def _draw_phase(self, image: np.ndarray, t_src: float) -> None:
         if self.phase == "position":
-            draw_banner(image, f"{self.exercise.title}: get into position", top=0.0)
+            draw_banner(image, f"{self.exercise.title}: get into position", top=PHASE_BANNER_TOP)
         elif self.phase == "countdown" and self.phase_start is not None:
             remaining = self.countdown_s - (t_src - self.phase_start)
-            draw_banner(image, f"{self.exercise.title}: starting in", top=0.0)
-            draw_big_text(image, str(max(1, math.ceil(remaining))))
+            draw_banner(image, f"{self.exercise.title}: starting in", top=PHASE_BANNER_TOP)
+            draw_big_text(image, str(max(1, math.ceil(remaining))), centre_y=0.55)
 
     def _fps(self) -> float | None:
         times = self.fps_times
@@ -689,7 +733,8 @@ def live_session(
 
 def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     """The `formcheck live` options (cli.py calls this on its sub-parser)."""
-    parser.add_argument("--exercise", "-e", required=True, choices=list(EXERCISES), help="what to judge")
+    parser.add_argument("--exercise", "-e", required=True, metavar="NAME",
+                        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default: 0)")
     where.add_argument("--source", metavar="VIDEO",
