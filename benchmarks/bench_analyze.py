@@ -31,8 +31,8 @@ def main() -> None:
         result = analyze_one(video, opts)
         analyze_s = time.perf_counter() - start
         track_path = out / "track.npz"
-        from formcheck.extract import track_for_video
         from formcheck.cache import TrackCache
+        from formcheck.extract import track_for_video
 
         track, _ = track_for_video(video, model, TrackCache([out / "cache"]))
         track.save(track_path)
@@ -40,16 +40,17 @@ def main() -> None:
         analyze_one(track_path, AnalyzeOptions(exercise="plank", out=out / "from-track", progress=False))
         track_only_s = time.perf_counter() - start
         start = time.perf_counter()
-        analyze_one(video, AnalyzeOptions(exercise="plank", out=out / "cached", progress=False,
-                                          use_cache=True))
+        analyze_one(video, AnalyzeOptions(exercise="plank", out=out / "cached", progress=False, use_cache=True))
         cached_s = time.perf_counter() - start
     finally:
         shutil.rmtree(out, ignore_errors=True)
     fps = 1 / (float(result.report["duration_s"]) / n) if n else 0
     print(f"analyze benchmark: {CLIP} ({n} frames at {fps:.0f} fps), full model, {machine()}")
     print(f"  bare decode + detect_for_video loop      : {n / bare_s:6.1f} frames/s")
-    print(f"  formcheck analyze (video, no cache)      : {n / analyze_s:6.1f} frames/s "
-          f"({100 * (analyze_s - bare_s) / bare_s:+.1f} % time vs bare)")
+    print(
+        f"  formcheck analyze (video, no cache)      : {n / analyze_s:6.1f} frames/s "
+        f"({100 * (analyze_s - bare_s) / bare_s:+.1f} % time vs bare)"
+    )
     print(f"  formcheck analyze (video, cached track)  : {n / cached_s:6.1f} frames/s")
     print(f"  formcheck analyze (saved .npz, no video) : {n / track_only_s:6.1f} frames/s")
 

@@ -31,8 +31,10 @@ def main(repeats: int = 3) -> None:
             track, _ = extract_track(source, estimator)
             ours.append((time.perf_counter() - start) / len(track))
     b, o = median_of(bare) * 1000, median_of(ours) * 1000
-    print(f"extract benchmark: {CLIP} ({len(frames)} frames, {frames[0].shape[1]}x{frames[0].shape[0]}), "
-          f"full model, {machine()}")
+    print(
+        f"extract benchmark: {CLIP} ({len(frames)} frames, {frames[0].shape[1]}x{frames[0].shape[0]}), "
+        f"full model, {machine()}"
+    )
     print(f"  bare detect_for_video on pre-decoded frames : {b:6.1f} ms/frame")
     print(f"  formcheck extract (decodes the file itself)  : {o:6.1f} ms/frame")
     print(f"  formcheck overhead                           : {100 * (o - b) / b:+6.1f} %")

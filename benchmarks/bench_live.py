@@ -43,11 +43,22 @@ def bench(source_path: Path, exercise_name: str, model: str, seconds: float | No
         waits.append(info.wait_ms)
         processing.append(info.latency_ms - info.wait_ms)
 
-    with tempfile.TemporaryDirectory() as out, VideoFileSource(source_path) as source, \
-            PoseEstimator(model) as estimator:
+    with (
+        tempfile.TemporaryDirectory() as out,
+        VideoFileSource(source_path) as source,
+        PoseEstimator(model) as estimator,
+    ):
         result = live_session(
-            source, make_exercise(exercise_name), estimator, headless=True, quiet=True, out_dir=out,
-            mirror=False, countdown_s=0.0, on_frame=on_frame, max_seconds=seconds,
+            source,
+            make_exercise(exercise_name),
+            estimator,
+            headless=True,
+            quiet=True,
+            out_dir=out,
+            mirror=False,
+            countdown_s=0.0,
+            on_frame=on_frame,
+            max_seconds=seconds,
         )
         info = source.info
     lat = np.asarray(result.latency_ms)
@@ -68,17 +79,40 @@ def bench(source_path: Path, exercise_name: str, model: str, seconds: float | No
 
 
 def table(rows: list[dict]) -> str:
-    header = ("model", "size", "src fps", "frames", "judged", "dropped", "fps",
-              "latency mean", "p95", "max", "wait", "processing")
+    header = (
+        "model",
+        "size",
+        "src fps",
+        "frames",
+        "judged",
+        "dropped",
+        "fps",
+        "latency mean",
+        "p95",
+        "max",
+        "wait",
+        "processing",
+    )
     lines = [header]
     for r in rows:
-        lines.append((
-            r["model"], r["size"], f"{r['source_fps']:.1f}", str(r["received"]), str(r["judged"]),
-            f"{r['dropped']} ({r['dropped'] / max(r['received'], 1):.0%})", f"{r['fps']:.1f}",
-            f"{r['lat_mean']:.1f} ms", f"{r['lat_p95']:.1f} ms", f"{r['lat_max']:.1f} ms",
-            f"{r['wait_mean']:.1f} ms", f"{r['proc_mean']:.1f} ms",
-        ))
+        lines.append(
+            (
+                r["model"],
+                r["size"],
+                f"{r['source_fps']:.1f}",
+                str(r["received"]),
+                str(r["judged"]),
+                f"{r['dropped']} ({r['dropped'] / max(r['received'], 1):.0%})",
+                f"{r['fps']:.1f}",
+                f"{r['lat_mean']:.1f} ms",
+                f"{r['lat_p95']:.1f} ms",
+                f"{r['lat_max']:.1f} ms",
+                f"{r['wait_mean']:.1f} ms",
+                f"{r['proc_mean']:.1f} ms",
+            )
+        )
     widths = [max(len(row[c]) for row in lines) for c in range(len(header))]
+
     def fmt(row: tuple[str, ...]) -> str:
         cells = zip(row, widths, strict=True)
         return "  ".join(v.rjust(w) if c >= 2 else v.ljust(w) for c, (v, w) in enumerate(cells))
@@ -115,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         return 1
     print(table(rows))
-    print("latency = frame received by the grabber -> overlay ready; wait = time the frame sat in the "
-          "grabber's one-frame slot while the previous frame was processed")
+    print(
+        "latency = frame received by the grabber -> overlay ready; wait = time the frame sat in the "
+        "grabber's one-frame slot while the previous frame was processed"
+    )
     return 0
 
 

@@ -51,15 +51,19 @@ def main() -> None:
         track = Track.load(path)
         ex = make_exercise(exercise)
         judge_s = best_of(lambda t=track, e=ex: judge_track(t, e))
-        print(f"  {exercise:12} {len(track):5d} frames: load {load_s * 1000:6.1f} ms, judge {judge_s * 1000:6.1f} ms "
-              f"= {len(track) / judge_s:8.0f} frames/s ({track.duration_s:.0f} s of video)")
+        print(
+            f"  {exercise:12} {len(track):5d} frames: load {load_s * 1000:6.1f} ms, judge {judge_s * 1000:6.1f} ms "
+            f"= {len(track) / judge_s:8.0f} frames/s ({track.duration_s:.0f} s of video)"
+        )
     ten_minutes = make_track(hold(plank_pose(), 600.0), 30.0, jitter_px=1.0)
     path = ten_minutes.save(REPO / ".bench-10min.npz")
     load_s = best_of(lambda: Track.load(path))
     judge_s = best_of(lambda: judge_track(ten_minutes, make_exercise("plank")))
     path.unlink()
-    print(f"  10 min at 30 fps (18000 frames, plank): load {load_s * 1000:.0f} ms, judge {judge_s * 1000:.0f} ms "
-          f"= {18000 / judge_s:.0f} frames/s")
+    print(
+        f"  10 min at 30 fps (18000 frames, plank): load {load_s * 1000:.0f} ms, judge {judge_s * 1000:.0f} ms "
+        f"= {18000 / judge_s:.0f} frames/s"
+    )
 
 
 if __name__ == "__main__":

@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 
-from formcheck import quiet as _quiet  # noqa: E402,F401 - sets native log levels before cv2 loads
+from formcheck import quiet as _quiet  # noqa: F401 - sets native log levels before cv2 loads

@@ -127,9 +127,10 @@ def render_video(judgement: Judgement, video: Path, out: Path, progress: bool) -
     interrupted = False
     with VideoFileSource(video) as source:
         info = source.info
-        with VideoSink(out, info.fps, (info.width, info.height)) as sink, progress_bar(
-            n, f"render {video.name}", enabled=progress
-        ) as bar:
+        with (
+            VideoSink(out, info.fps, (info.width, info.height)) as sink,
+            progress_bar(n, f"render {video.name}", enabled=progress) as bar,
+        ):
             try:
                 for frame in prefetch(source):
                     i = frame.index
@@ -162,7 +163,7 @@ def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     from formcheck import report as report_io
 
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
-    track, stats, interrupted = _load_or_extract(path, opts)
+    track, _stats, interrupted = _load_or_extract(path, opts)
     out_dir = output_dir(opts.out, path)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = interrupted or bool(track.meta.get("partial"))
@@ -203,9 +204,10 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
     jobs = max(1, min(len(paths), jobs or os.cpu_count() or 1))
     worker_opts = AnalyzeOptions(**{**opts.__dict__, "progress": False})
     results: list[AnalysisResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool, progress_bar(
-        len(paths), "videos", unit="video", enabled=opts.progress
-    ) as bar:
+    with (
+        ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool,
+        progress_bar(len(paths), "videos", unit="video", enabled=opts.progress) as bar,
+    ):
         futures = {pool.submit(_worker, str(p), worker_opts): p for p in paths}
         for future in as_completed(futures):
             results.append(future.result())
@@ -225,8 +227,9 @@ def combined_table(results: list[AnalysisResult]) -> str:
         reps = f"{rep['reps']} ({rep['good_reps']})"
         faults = ", ".join(sorted(rep.get("fault_time_s", {}))) or "-"
         flag = " (partial)" if rep.get("partial") else ""
-        lines.append(f"{name:44} {reps:>9} {rep['hold_s']:8.1f} {rep['good_hold_s']:8.1f} {faults[:30]:30} "
-                     f"{r.out_dir}{flag}")
+        lines.append(
+            f"{name:44} {reps:>9} {rep['hold_s']:8.1f} {rep['good_hold_s']:8.1f} {faults[:30]:30} {r.out_dir}{flag}"
+        )
     return "\n".join(lines)
 
 
@@ -238,4 +241,3 @@ def print_result(result: AnalysisResult) -> None:
     for name, path in result.outputs.items():
         print(f"  {name:9} {path}")
     sys.stdout.flush()
-

@@ -35,8 +35,13 @@ def find_speech_program() -> str | None:
 class Announcer:
     """Say short cues out loud, throttled per key; `enabled=False` (`--quiet`) says nothing."""
 
-    def __init__(self, enabled: bool = True, repeat_s: float = REPEAT_S, bell: bool | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        enabled: bool = True,
+        repeat_s: float = REPEAT_S,
+        bell: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.enabled = enabled
         self.repeat_s = repeat_s
         self._clock = clock
@@ -104,7 +109,9 @@ class Announcer:
         try:
             proc = subprocess.Popen(
                 [self.program, "-s", str(WORDS_PER_MINUTE), text],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         except OSError:  # the program vanished or cannot run: stay silent from now on
             self.program = None

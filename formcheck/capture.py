@@ -39,8 +39,14 @@ class LatestFrameGrabber:
     anything, and `ended` is True.
     """
 
-    def __init__(self, source: FrameSource, *, pace: bool = False, drop: bool = True,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        *,
+        pace: bool = False,
+        drop: bool = True,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.source = source
         self.pace = pace and drop
         self.drop = drop

@@ -17,7 +17,9 @@ EXIT_INTERRUPTED = 130
 
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", default=DEFAULT_MODEL, metavar="lite|full|heavy|PATH",
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="lite|full|heavy|PATH",
         help=f"pose model: a bundled one ({', '.join(BUNDLED)}) or a .task file (default: {DEFAULT_MODEL})",
     )
 
@@ -39,8 +41,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print("formcheck: interrupted: the track holds the frames read so far", file=sys.stderr)
         return EXIT_INTERRUPTED
     if stats.ended_early:
-        print(f"formcheck: error: {args.video} ended early (truncated or corrupt); "
-              "the track holds the frames read so far", file=sys.stderr)
+        print(
+            f"formcheck: error: {args.video} ended early (truncated or corrupt); "
+            "the track holds the frames read so far",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     return 0
 
@@ -64,20 +69,38 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
     from formcheck.config import STRICTNESS
     from formcheck.exercises import EXERCISES
 
-    parser.add_argument("--exercise", "-e", required=exercise_required, metavar="NAME",
-                        help=f"exercise to judge: {', '.join(EXERCISES)}")
+    parser.add_argument(
+        "--exercise",
+        "-e",
+        required=exercise_required,
+        metavar="NAME",
+        help=f"exercise to judge: {', '.join(EXERCISES)}",
+    )
     parser.add_argument("--variant", default="", help="exercise variant, e.g. high (plank), hip_dips (side_plank)")
     parser.add_argument("--config", metavar="TOML", help="thresholds file overriding the defaults")
     parser.add_argument("--strictness", choices=list(STRICTNESS), help="scale tolerances (default: standard)")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.analyze import AnalyzeOptions, analyze_many, analyze_one, combined_table, expand_inputs, print_result
+    from formcheck.analyze import (
+        AnalyzeOptions,
+        analyze_many,
+        analyze_one,
+        combined_table,
+        expand_inputs,
+        print_result,
+    )
 
     inputs = expand_inputs(args.inputs)
     opts = AnalyzeOptions(
-        exercise=args.exercise, out=Path(args.out), model=args.model, config=args.config,
-        strictness=args.strictness, variant=args.variant, video=not args.no_video, use_cache=not args.no_cache,
+        exercise=args.exercise,
+        out=Path(args.out),
+        model=args.model,
+        config=args.config,
+        strictness=args.strictness,
+        variant=args.variant,
+        video=not args.no_video,
+        use_cache=not args.no_cache,
     )
     if len(inputs) == 1:
         result = analyze_one(inputs[0], opts)
@@ -92,15 +115,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     code = 0
     for r in results:
         if r.interrupted:
-            print(f"formcheck: interrupted: {r.input}: the report covers what was seen and is marked partial",
-                  file=sys.stderr)
+            print(
+                f"formcheck: interrupted: {r.input}: the report covers what was seen and is marked partial",
+                file=sys.stderr,
+            )
             code = EXIT_INTERRUPTED
         elif r.error:
             print(f"formcheck: error: {r.error}", file=sys.stderr)
             code = code or EXIT_ERROR
         elif r.partial:
-            print(f"formcheck: error: {r.input} ended early (truncated or corrupt); "
-                  "the report covers the frames read and is marked partial", file=sys.stderr)
+            print(
+                f"formcheck: error: {r.input} ended early (truncated or corrupt); "
+                "the report covers the frames read and is marked partial",
+                file=sys.stderr,
+            )
             code = code or EXIT_ERROR
     return code
 
@@ -108,16 +136,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.evaluate import evaluate, format_table
 
-    evaluation = evaluate(args.labels, args.exercise or None, args.model, args.config, args.strictness,
-                          extract=not args.no_extract)
+    evaluation = evaluate(
+        args.labels, args.exercise or None, args.model, args.config, args.strictness, extract=not args.no_extract
+    )
     print(format_table(evaluation))
     if args.json:
         from formcheck.report import write_json
 
-        write_json(Path(args.json), {
-            "overall": evaluation.overall(),
-            "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
-        })
+        write_json(
+            Path(args.json),
+            {
+                "overall": evaluation.overall(),
+                "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
+            },
+        )
         print(f"wrote {args.json}")
     return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
 
@@ -129,13 +161,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     clip = find_sample(DEMO_CLIP)
     if clip is None:
         searched = ", ".join(str(d) for d in sample_dirs()) or "sample_videos/, $FORMCHECK_SAMPLES, ../shared/videos"
-        raise FormcheckError(f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
-                             "run `formcheck samples fetch` or set FORMCHECK_SAMPLES")
+        raise FormcheckError(
+            f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
+            "run `formcheck samples fetch` or set FORMCHECK_SAMPLES"
+        )
     print(f"formcheck demo: analysing {clip} as a plank")
     result = analyze_one(clip, AnalyzeOptions(exercise="plank", out=Path(args.out), model=args.model))
     print_result(result)
-    print(f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
-          f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement.")
+    print(
+        f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
+        f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement."
+    )
     return 0
 
 
@@ -205,19 +241,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("samples", help="find or download the public sample clips")
     samples_sub = p.add_subparsers(dest="samples_command", required=True, metavar="ACTION")
     f = samples_sub.add_parser("fetch", help="download the clips in sample_videos/manifest.csv")
-    f.add_argument("--dest", default=str(Path(__file__).resolve().parents[1] / "sample_videos"),
-                   help="where to put them (default: sample_videos/)")
+    f.add_argument(
+        "--dest",
+        default=str(Path(__file__).resolve().parents[1] / "sample_videos"),
+        help="where to put them (default: sample_videos/)",
+    )
     samples_sub.add_parser("where", help="list the folders searched for clips")
     p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("models", help="manage the pose model bundles")
     models_sub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     b = models_sub.add_parser("build", help="rebuild .task bundles from the PyPI and npm packages")
-    b.add_argument("variants", nargs="*", default=["lite", "full"], choices=list(BUNDLED), metavar="VARIANT",
-                   help="lite, full and/or heavy (default: lite full)")
+    b.add_argument(
+        "variants",
+        nargs="*",
+        default=["lite", "full"],
+        choices=list(BUNDLED),
+        metavar="VARIANT",
+        help="lite, full and/or heavy (default: lite full)",
+    )
     b.add_argument("--out", help="folder to write to (default: the models/ folder)")
-    b.add_argument("--download-cache", default="~/.cache/formcheck/downloads",
-                   help="where the downloaded packages are kept")
+    b.add_argument(
+        "--download-cache", default="~/.cache/formcheck/downloads", help="where the downloaded packages are kept"
+    )
     b.set_defaults(func=cmd_models_build)
 
     return parser

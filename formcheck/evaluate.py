@@ -82,9 +82,7 @@ class Evaluation:
             "hold_error": mean([abs(r.summary["hold_s"] - r.label.hold_s) / max(r.label.hold_s, 1e-9) for r in hold]),
             "hold_within_15": mean([float(within(r.summary["hold_s"], r.label.hold_s)) for r in hold]),
             "good_hold_clips": len(good),
-            "good_hold_within_15": mean(
-                [float(within(r.summary["good_hold_s"], r.label.good_hold_s)) for r in good]
-            ),
+            "good_hold_within_15": mean([float(within(r.summary["good_hold_s"], r.label.good_hold_s)) for r in good]),
             "fault_precision": tp / (tp + fp) if tp + fp else None,
             "fault_recall": tp / (tp + fn) if tp + fn else None,
             "good_clips_max_fault_share": max((r.fault_share() for r in clean), default=None),
@@ -92,12 +90,20 @@ class Evaluation:
 
 
 def evaluate_clip(
-    label: ClipLabel, model: ModelFile, cache: TrackCache, config: str | Path | None, strictness: str | None,
+    label: ClipLabel,
+    model: ModelFile,
+    cache: TrackCache,
+    config: str | Path | None,
+    strictness: str | None,
     extract: bool = True,
 ) -> ClipResult:
     try:
-        exercise = make_exercise(label.exercise, config, strictness,
-                                 label.variant if label.variant in EXERCISES[label.exercise].variants else "")
+        exercise = make_exercise(
+            label.exercise,
+            config,
+            strictness,
+            label.variant if label.variant in EXERCISES[label.exercise].variants else "",
+        )
         if not label.path.is_file():
             raise FormcheckError(f"{label.path}: no such file")
         if extract:
@@ -169,7 +175,8 @@ def format_table(evaluation: Evaluation) -> str:
     lines += [
         "",
         f"clips {o['clips']} (errors {o['errors']})",
-        f"reps: {o['rep_clips']} clips, MAE {_fmt(o['rep_mae'], '{:.1%}')}, within +-1 rep {_fmt(o['rep_obo'], '{:.0%}')}",
+        f"reps: {o['rep_clips']} clips, MAE {_fmt(o['rep_mae'], '{:.1%}')}, "
+        f"within +-1 rep {_fmt(o['rep_obo'], '{:.0%}')}",
         f"hold: {o['hold_clips']} clips, mean error {_fmt(o['hold_error'], '{:.1%}')}, "
         f"within 15% {_fmt(o['hold_within_15'], '{:.0%}')}",
         f"good-form hold: {o['good_hold_clips']} clips, within 15% {_fmt(o['good_hold_within_15'], '{:.0%}')}",

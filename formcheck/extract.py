@@ -42,7 +42,9 @@ def extract_track(
     """Run the pose model on every frame. Ctrl-C stops early and keeps what was extracted."""
     info = source.info
     builder = TrackBuilder(
-        info.fps, info.width, info.height,
+        info.fps,
+        info.width,
+        info.height,
         meta={
             "source": info.name,
             "model": estimator.model.name,
@@ -53,13 +55,13 @@ def extract_track(
     detected = 0
     interrupted = False
     start = time.perf_counter()
-    with progress_bar(total=info.frame_count, desc=f"extract {info.name}", unit="frame",
-                      enabled=show_progress) as bar:
+    with progress_bar(total=info.frame_count, desc=f"extract {info.name}", unit="frame", enabled=show_progress) as bar:
         try:
             for frame in prefetch(source):
                 pose = estimator.detect(frame.image, frame.timestamp_ms)
-                builder.add(frame.timestamp_ms, None if pose is None else pose.landmarks,
-                            None if pose is None else pose.world)
+                builder.add(
+                    frame.timestamp_ms, None if pose is None else pose.landmarks, None if pose is None else pose.world
+                )
                 detected += pose is not None
                 if on_frame is not None:
                     on_frame(frame)

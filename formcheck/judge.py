@@ -12,7 +12,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise, FaultSpec, Timing
+from formcheck.exercises.base import (
+    JUDGEABLE,
+    REASONS,
+    WRONG_VIEW,
+    WRONG_VIEW_CUES,
+    Exercise,
+    FaultSpec,
+    Timing,
+)
 
 
 class Debounce:
@@ -175,8 +183,9 @@ class Judge:
         if not ok:
             self._last_bad_reason = reason
             if i == 0:  # a stream that starts unjudgeable says why at once
-                self.events.append(Event(t, "unjudged_started", REASONS.get(reason, ("unknown",))[0],
-                                         self.reason_cue(reason)))
+                self.events.append(
+                    Event(t, "unjudged_started", REASONS.get(reason, ("unknown",))[0], self.reason_cue(reason))
+                )
         onset = self.unjudged.update(i, t, not ok)
         self.judged.append(not self.unjudged.state)
         if onset >= 0:
@@ -184,8 +193,9 @@ class Judge:
             self._rewrite(onset, i, lambda k: self.judged.__setitem__(k, now_judged))
             if self.unjudged.state:
                 code = self.reason[onset] if self.reason[onset] != JUDGEABLE else reason
-                self.events.append(Event(self.t[onset], "unjudged_started", REASONS.get(code, ("unknown",))[0],
-                                         self.reason_cue(code)))
+                self.events.append(
+                    Event(self.t[onset], "unjudged_started", REASONS.get(code, ("unknown",))[0], self.reason_cue(code))
+                )
             else:
                 self.events.append(Event(self.t[onset], "unjudged_ended"))
 
@@ -329,9 +339,18 @@ class Judge:
                 if spec.scope == "rep":
                     self.events.append(Event(top_at, "fault_started", name, spec.cue, {"rep": rep.number}))
                     self.events.append(Event(end_t, "fault_ended", name, "", {"rep": rep.number}))
-            self.events.append(Event(end_t, "rep_completed", detail={
-                "rep": rep.number, "good": rep.good, "faults": found, "top_hold_s": round(rep.top_hold_s, 2),
-            }))
+            self.events.append(
+                Event(
+                    end_t,
+                    "rep_completed",
+                    detail={
+                        "rep": rep.number,
+                        "good": rep.good,
+                        "faults": found,
+                        "top_hold_s": round(rep.top_hold_s, 2),
+                    },
+                )
+            )
         self._left_bottom_at = None
         self._top_at = None
         self._top_time = 0.0
@@ -351,7 +370,8 @@ class Judge:
 
     def _frame_state(self, i: int) -> FrameState:
         active = tuple(
-            name for n, name in enumerate(self.fault_names)
+            name
+            for n, name in enumerate(self.fault_names)
             if self.fault_bits[i] >> n & 1 and self.specs[n].scope != "rep"
         )
         judged, in_pos = self.judged[i], self.in_pos[i]
@@ -362,10 +382,19 @@ class Judge:
         else:
             phase = "hold" if in_pos else "out"
         return FrameState(
-            index=i, t=self.t[i], judged=judged, reason=self.reason[i], in_position=in_pos,
-            faults=active if judged else (), phase=phase if judged else "out",
-            reps=len(self.reps), good_reps=sum(r.good for r in self.reps),
-            hold_s=self.hold_s, good_hold_s=self.good_hold_s, cue=self._cue(i, active), side=self.side[i],
+            index=i,
+            t=self.t[i],
+            judged=judged,
+            reason=self.reason[i],
+            in_position=in_pos,
+            faults=active if judged else (),
+            phase=phase if judged else "out",
+            reps=len(self.reps),
+            good_reps=sum(r.good for r in self.reps),
+            hold_s=self.hold_s,
+            good_hold_s=self.good_hold_s,
+            cue=self._cue(i, active),
+            side=self.side[i],
         )
 
     def reason_cue(self, code: int) -> str:

@@ -139,8 +139,14 @@ class LiveResult:
 # -- what to say --------------------------------------------------------------------------------
 
 
-def spoken_cues(events: list[Event], state: FrameState, last_hold_step: int, *, hold: bool = True,
-                hold_step_s: float = HOLD_ANNOUNCE_S) -> tuple[list[tuple[str, str]], int]:
+def spoken_cues(
+    events: list[Event],
+    state: FrameState,
+    last_hold_step: int,
+    *,
+    hold: bool = True,
+    hold_step_s: float = HOLD_ANNOUNCE_S,
+) -> tuple[list[tuple[str, str]], int]:
     """(text, throttle key) to say for this frame's new events, least important first (the
     announcer keeps only the newest pending message), and the hold step reached so far.
 
@@ -190,8 +196,7 @@ def _unit(image: np.ndarray) -> float:
     return max(min(image.shape[:2]) / 720.0, 0.3)
 
 
-def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WHITE,
-                  centre_y: float = 0.5) -> None:
+def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WHITE, centre_y: float = 0.5) -> None:
     """Text centred on the frame on a dark disc (readable on any background), shrunk to fit."""
     text = ascii_text(text)
     h, w = image.shape[:2]
@@ -253,7 +258,7 @@ def draw_help(image: np.ndarray) -> None:
     pad = max(2, round(4 * u))
     org = (w - tw - margin, th + margin)
     x0, y0 = max(0, org[0] - pad), max(0, org[1] - th - pad)
-    roi = image[y0:org[1] + base + pad, x0:min(w, org[0] + tw + pad)]
+    roi = image[y0 : org[1] + base + pad, x0 : min(w, org[0] + tw + pad)]
     cv2.convertScaleAbs(roi, dst=roi, alpha=0.4)  # darken behind the text
     cv2.putText(image, text, org, font, scale, (225, 225, 225), thickness, cv2.LINE_AA)
 
@@ -333,8 +338,9 @@ def default_out_dir(exercise: str, started: datetime | None = None, base: Path =
     return path
 
 
-def build_live_report(session: StreamingSession, *, model: str, source: str, partial: bool, ended_by: str,
-                      stats: dict) -> dict:
+def build_live_report(
+    session: StreamingSession, *, model: str, source: str, partial: bool, ended_by: str, stats: dict
+) -> dict:
     """The offline report's keys (see formcheck.analyze.build_report) plus the live ones."""
     judge = session.judge
     judge.finish()
@@ -357,12 +363,28 @@ def build_live_report(session: StreamingSession, *, model: str, source: str, par
 class _Loop:
     """The state of one live run (several sessions when the user resets or switches exercise)."""
 
-    def __init__(self, source: FrameSource, exercise: Exercise, estimator: PoseEstimator, *, headless: bool,
-                 quiet: bool, out_dir: Path | None, mirror: bool, countdown_s: float,
-                 on_frame: Callable[[FrameInfo], None] | None, max_seconds: float | None, fast: bool,
-                 model_name: str | None, exercise_factory: Callable[[str], Exercise] | None,
-                 screenshot: Path | None, screenshot_at: float, announcer: Announcer | None,
-                 window: Window | None, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        exercise: Exercise,
+        estimator: PoseEstimator,
+        *,
+        headless: bool,
+        quiet: bool,
+        out_dir: Path | None,
+        mirror: bool,
+        countdown_s: float,
+        on_frame: Callable[[FrameInfo], None] | None,
+        max_seconds: float | None,
+        fast: bool,
+        model_name: str | None,
+        exercise_factory: Callable[[str], Exercise] | None,
+        screenshot: Path | None,
+        screenshot_at: float,
+        announcer: Announcer | None,
+        window: Window | None,
+        log: Callable[[str], None],
+    ) -> None:
         self.source, self.exercise, self.estimator = source, exercise, estimator
         self.headless, self.mirror, self.countdown_s = headless, mirror, max(0.0, countdown_s)
         self.on_frame, self.max_seconds, self.fast = on_frame, max_seconds, fast
@@ -439,8 +461,12 @@ class _Loop:
             "mirrored": self.mirror,
         }
         report = build_live_report(
-            session, model=self.model_name, source=self._source_name(), partial=ended_by in (
-                "interrupted", "camera_lost", "source_error"), ended_by=ended_by, stats=stats,
+            session,
+            model=self.model_name,
+            source=self._source_name(),
+            partial=ended_by in ("interrupted", "camera_lost", "source_error"),
+            ended_by=ended_by,
+            stats=stats,
         )
         if self.is_file and getattr(self.source, "ended_early", False):
             report["partial"] = True
@@ -504,8 +530,16 @@ class _Loop:
             if has_pose and self.mirror:
                 xy = mirror_xy(xy, self.info.width)
             features = {k: float(v[0]) for k, v in signals.features.items()}
-            draw_overlay(image, xy if has_pose else None, pf.visibility[0] if has_pose else None,
-                         bool(signals.near_left[0]), state, features, self.exercise, fps=self._fps())
+            draw_overlay(
+                image,
+                xy if has_pose else None,
+                pf.visibility[0] if has_pose else None,
+                bool(signals.near_left[0]),
+                state,
+                features,
+                self.exercise,
+                fps=self._fps(),
+            )
             self._draw_phase(image, t_src)
             info_phase = self.phase
         if not self.headless:
@@ -563,7 +597,7 @@ class _Loop:
 
     def _say_new(self, session: StreamingSession, state: FrameState) -> None:
         events = session.judge.events
-        new = events[self.n_events:] if session is self.session else []
+        new = events[self.n_events :] if session is self.session else []
         if session is self.session:
             self.n_events = len(events)
             cues, self.hold_step = spoken_cues(new, state, self.hold_step, hold=self.exercise.kind == "hold")
@@ -714,11 +748,23 @@ def live_session(
     if not headless:
         window = Window(WINDOW, source.info.width, source.info.height)
     loop = _Loop(
-        source, exercise, estimator, headless=headless, quiet=quiet,
-        out_dir=Path(out_dir) if out_dir is not None else None, mirror=mirror, countdown_s=countdown_s,
-        on_frame=on_frame, max_seconds=max_seconds, fast=fast, model_name=model_name,
-        exercise_factory=exercise_factory, screenshot=Path(screenshot) if screenshot else None,
-        screenshot_at=screenshot_at, announcer=announcer, window=window,
+        source,
+        exercise,
+        estimator,
+        headless=headless,
+        quiet=quiet,
+        out_dir=Path(out_dir) if out_dir is not None else None,
+        mirror=mirror,
+        countdown_s=countdown_s,
+        on_frame=on_frame,
+        max_seconds=max_seconds,
+        fast=fast,
+        model_name=model_name,
+        exercise_factory=exercise_factory,
+        screenshot=Path(screenshot) if screenshot else None,
+        screenshot_at=screenshot_at,
+        announcer=announcer,
+        window=window,
         log=log or (lambda line: print(line, flush=True)),
     )
     try:
@@ -733,30 +779,49 @@ def live_session(
 
 def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     """The `formcheck live` options (cli.py calls this on its sub-parser)."""
-    parser.add_argument("--exercise", "-e", required=True, metavar="NAME",
-                        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them)")
+    parser.add_argument(
+        "--exercise",
+        "-e",
+        required=True,
+        metavar="NAME",
+        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them)",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default: 0)")
-    where.add_argument("--source", metavar="VIDEO",
-                       help="play a video file as if it were the camera (at its real speed)")
-    parser.add_argument("--model", default="full", metavar="lite|full|heavy|PATH",
-                        help=f"pose model: {', '.join(BUNDLED)} or a .task file (default: full)")
+    where.add_argument(
+        "--source", metavar="VIDEO", help="play a video file as if it were the camera (at its real speed)"
+    )
+    parser.add_argument(
+        "--model",
+        default="full",
+        metavar="lite|full|heavy|PATH",
+        help=f"pose model: {', '.join(BUNDLED)} or a .task file (default: full)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no spoken cues")
     parser.add_argument("--headless", action="store_true", help="no window and no keys (log a session)")
-    parser.add_argument("--fast", action="store_true",
-                        help="with --source: judge every frame as fast as possible instead of at real speed")
-    parser.add_argument("--out", metavar="DIR",
-                        help="folder for report.json (default: formcheck-live/<exercise>-<date-time>/)")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="with --source: judge every frame as fast as possible instead of at real speed",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder for report.json (default: formcheck-live/<exercise>-<date-time>/)"
+    )
     parser.add_argument("--config", metavar="FILE", help="thresholds TOML file overriding the defaults")
     parser.add_argument("--strictness", metavar="LEVEL", help="beginner, standard or strict")
     parser.add_argument("--variant", default="", metavar="V", help="exercise variant (e.g. knee_taps)")
-    parser.add_argument("--countdown", type=float, default=None, metavar="S",
-                        help=f"seconds of 3-2-1 before judging (default: {CAMERA_COUNTDOWN_S:g} for a "
-                             "camera, 0 for --source)")
+    parser.add_argument(
+        "--countdown",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"seconds of 3-2-1 before judging (default: {CAMERA_COUNTDOWN_S:g} for a camera, 0 for --source)",
+    )
     parser.add_argument("--max-seconds", type=float, default=None, metavar="S", help="stop after S seconds")
     parser.add_argument("--screenshot", metavar="PNG", help="save the displayed frame to this file once ...")
-    parser.add_argument("--screenshot-at", type=float, default=2.0, metavar="S",
-                        help="... at this time into the source (default: 2)")
+    parser.add_argument(
+        "--screenshot-at", type=float, default=2.0, metavar="S", help="... at this time into the source (default: 2)"
+    )
     parser.set_defaults(func=run_live)
 
 
@@ -794,9 +859,18 @@ def run_live(args: argparse.Namespace) -> int:
             what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
             print(f"formcheck live: {what}{keys}", flush=True)
             result = live_session(
-                source, exercise, estimator, headless=args.headless, quiet=args.quiet,
-                out_dir=args.out, mirror=is_camera, countdown_s=countdown, max_seconds=args.max_seconds,
-                fast=args.fast, exercise_factory=factory, screenshot=args.screenshot,
+                source,
+                exercise,
+                estimator,
+                headless=args.headless,
+                quiet=args.quiet,
+                out_dir=args.out,
+                mirror=is_camera,
+                countdown_s=countdown,
+                max_seconds=args.max_seconds,
+                fast=args.fast,
+                exercise_factory=factory,
+                screenshot=args.screenshot,
                 screenshot_at=args.screenshot_at,
             )
     finally:
@@ -806,16 +880,20 @@ def run_live(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     if result.ended_by in ("camera_lost", "source_error"):
         reason = f": {result.error}" if result.error else ""
-        print(f"formcheck: the {'camera' if is_camera else 'source'} stopped{reason}; "
-              "the report holds what was seen", file=sys.stderr)
+        print(
+            f"formcheck: the {'camera' if is_camera else 'source'} stopped{reason}; the report holds what was seen",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     return 0
 
 
 def _print_summary(result: LiveResult) -> None:
     mean, p95 = result.latency_stats()
-    print(f"{result.frames} frames judged at {result.fps:.1f} fps, {result.dropped} dropped, "
-          f"latency {mean:.0f} ms mean / {p95:.0f} ms p95 (ended: {result.ended_by})")
+    print(
+        f"{result.frames} frames judged at {result.fps:.1f} fps, {result.dropped} dropped, "
+        f"latency {mean:.0f} ms mean / {p95:.0f} ms p95 (ended: {result.ended_by})"
+    )
     if not result.reports:
         print("nothing was judged: no report written")
     for saved in result.reports:  # each path was printed when it was written

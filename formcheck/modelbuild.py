@@ -41,7 +41,9 @@ LANDMARK_MEMBERS = {
 INPUT_SHA256 = {
     DETECTOR_MEMBER: "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c",
     "package/pose_landmark_lite.tflite": "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61",
-    "mediapipe/modules/pose_landmark/pose_landmark_full.tflite": "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
+    "mediapipe/modules/pose_landmark/pose_landmark_full.tflite": (
+        "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
+    ),
     "package/pose_landmark_heavy.tflite": "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe",
 }
 
@@ -167,9 +169,7 @@ def bundle_bytes(detector: bytes, landmarks: bytes) -> bytes:
 def build_bundle(variant: str, sources: Sources) -> bytes:
     if variant not in LANDMARK_MEMBERS:
         raise FormcheckError(f"unknown model variant {variant!r}; choose from {', '.join(LANDMARK_MEMBERS)}")
-    detector = add_image_metadata(
-        _read_member(sources, "wheel", DETECTOR_MEMBER), *DETECTOR_NORM, "pose_detector"
-    )
+    detector = add_image_metadata(_read_member(sources, "wheel", DETECTOR_MEMBER), *DETECTOR_NORM, "pose_detector")
     source, member = LANDMARK_MEMBERS[variant]
     landmarks = add_image_metadata(_read_member(sources, source, member), *LANDMARKS_NORM, f"pose_landmarks_{variant}")
     return bundle_bytes(detector, landmarks)

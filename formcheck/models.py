@@ -54,7 +54,5 @@ def resolve_model(spec: str | os.PathLike[str] = DEFAULT_MODEL) -> ModelFile:
         return ModelFile(spec_str, path, digest)
     path = Path(spec_str).expanduser()
     if not path.is_file():
-        raise FormcheckError(
-            f"--model {spec_str!r}: not one of {', '.join(BUNDLED)} and no such file"
-        )
+        raise FormcheckError(f"--model {spec_str!r}: not one of {', '.join(BUNDLED)} and no such file")
     return ModelFile(path.name, path, file_sha256(path))

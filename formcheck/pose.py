@@ -75,9 +75,7 @@ class PoseEstimator:
             result = self._landmarker.detect_for_video(image, ts)
         if not result.pose_landmarks:
             return None
-        landmarks = np.array(
-            [(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks[0]], dtype=np.float32
-        )
+        landmarks = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks[0]], dtype=np.float32)
         world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
         assert landmarks.shape == (NUM_LANDMARKS, 4)
         return PoseResult(landmarks=landmarks, world=world)

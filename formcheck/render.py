@@ -51,21 +51,42 @@ STRAIGHT_LINE_ANGLES = {"body_angle_deg", "bridge_angle_deg"}
 
 # The joint to ring in red while a fault is active (unknown faults are simply not ringed).
 FAULT_JOINTS: dict[str, str] = {
-    "hips_sagging": "hip", "hips_piked": "hip", "hips_dropped": "hip", "hips_too_low": "hip",
-    "back_arched": "hip", "knees_bent": "knee", "feet_misplaced": "knee",
-    "shoulders_not_over_elbows": "shoulder", "over_arched": "shoulder",
-    "head_dropped": "ear", "head_raised": "ear", "neck_cranked": "ear",
-    "arms_not_lifted": "wrist", "legs_not_lifted": "ankle",
+    "hips_sagging": "hip",
+    "hips_piked": "hip",
+    "hips_dropped": "hip",
+    "hips_too_low": "hip",
+    "back_arched": "hip",
+    "knees_bent": "knee",
+    "feet_misplaced": "knee",
+    "shoulders_not_over_elbows": "shoulder",
+    "over_arched": "shoulder",
+    "head_dropped": "ear",
+    "head_raised": "ear",
+    "neck_cranked": "ear",
+    "arms_not_lifted": "wrist",
+    "legs_not_lifted": "ankle",
 }
 
 PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
 
 MIN_VISIBILITY = 0.5  # joints below it are drawn hollow and grey (MediaPipe's own threshold)
 
-_ASCII = str.maketrans({
-    "—": "-", "–": "-", "−": "-", "°": " deg", "’": "'", "‘": "'", "“": '"', "”": '"',
-    "…": "...", "×": "x", "·": "-", "≈": "~",
-})
+_ASCII = str.maketrans(
+    {
+        "—": "-",
+        "–": "-",
+        "−": "-",
+        "°": " deg",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "×": "x",
+        "·": "-",
+        "≈": "~",
+    }
+)
 
 
 def ascii_text(text: str) -> str:
@@ -173,8 +194,9 @@ def layout_cue(text: str, width: int, height: int) -> tuple[tuple[str, ...], flo
     return tuple(lines), scale, thickness, line_h, text_h
 
 
-def _blend_rect(image: np.ndarray, x0: int, y0: int, x1: int, y1: int,
-                colour: tuple[int, int, int] | None, alpha: float) -> None:
+def _blend_rect(
+    image: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int] | None, alpha: float
+) -> None:
     """Paint a rectangle over the image with opacity alpha (colour None = darken)."""
     h, w = image.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
@@ -201,8 +223,9 @@ def _joint_points(xy: np.ndarray, side: str, limit: float) -> dict[str, tuple[in
     return {name: _pt(xy[side_landmark(side, name)], limit) for name in names}
 
 
-def _draw_skeleton(image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | None, side: str,
-                   u: float) -> dict[str, tuple[int, int] | None]:
+def _draw_skeleton(
+    image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | None, side: str, u: float
+) -> dict[str, tuple[int, int] | None]:
     limit = 10.0 * max(image.shape[:2])
     pts = _joint_points(xy, side, limit)
     bone_t = max(2, round(3 * u))
@@ -221,8 +244,9 @@ def _draw_skeleton(image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | N
         vis = float(visibility[side_landmark(side, name)]) if visibility is not None else 1.0
         low = not vis >= MIN_VISIBILITY
         cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
-        cv2.circle(image, p, radius, LOW_VIS_COLOUR if low else JOINT_COLOUR,
-                   max(1, radius // 2) if low else -1, cv2.LINE_AA)
+        cv2.circle(
+            image, p, radius, LOW_VIS_COLOUR if low else JOINT_COLOUR, max(1, radius // 2) if low else -1, cv2.LINE_AA
+        )
     return pts
 
 
@@ -233,8 +257,10 @@ def _draw_midline(image: np.ndarray, xy: np.ndarray, u: float) -> dict[str, tupl
     """The shoulder-hip-ankle line through the midpoints of each left/right pair (front views)."""
     limit = 10.0 * max(image.shape[:2])
     pts = {
-        name: _pt((np.asarray(xy[side_landmark("left", name)], dtype=np.float64)
-                   + xy[side_landmark("right", name)]) / 2.0, limit)
+        name: _pt(
+            (np.asarray(xy[side_landmark("left", name)], dtype=np.float64) + xy[side_landmark("right", name)]) / 2.0,
+            limit,
+        )
         for name in MIDLINE_JOINTS
     }
     thickness = max(2, round(3 * u))
@@ -251,8 +277,14 @@ def _draw_midline(image: np.ndarray, xy: np.ndarray, u: float) -> dict[str, tupl
     return pts
 
 
-def _dashed_line(image: np.ndarray, p0: tuple[int, int], p1: tuple[int, int], colour: tuple[int, int, int],
-                 thickness: int, dash: float) -> None:
+def _dashed_line(
+    image: np.ndarray,
+    p0: tuple[int, int],
+    p1: tuple[int, int],
+    colour: tuple[int, int, int],
+    thickness: int,
+    dash: float,
+) -> None:
     length = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
     if length < 1:
         return
@@ -268,8 +300,15 @@ def _dashed_line(image: np.ndarray, p0: tuple[int, int], p1: tuple[int, int], co
         cv2.line(image, a, b, colour, thickness, cv2.LINE_AA)
 
 
-def _label(image: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int],
-           thickness: int, anchor_centre: bool = True) -> None:
+def _label(
+    image: np.ndarray,
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int],
+    thickness: int,
+    anchor_centre: bool = True,
+) -> None:
     """Text with a dark box behind it, kept inside the frame."""
     h, w = image.shape[:2]
     (tw, th), base = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
@@ -282,8 +321,9 @@ def _label(image: np.ndarray, text: str, org: tuple[int, int], scale: float, col
     cv2.putText(image, text, (x, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
-def _key_angle_points(xy: np.ndarray, side: str, exercise: Exercise,
-                      joints: tuple[str, str, str | None]) -> list[np.ndarray | None]:
+def _key_angle_points(
+    xy: np.ndarray, side: str, exercise: Exercise, joints: tuple[str, str, str | None]
+) -> list[np.ndarray | None]:
     out: list[np.ndarray | None] = []
     for name in joints:
         if name is None:
@@ -296,8 +336,7 @@ def _key_angle_points(xy: np.ndarray, side: str, exercise: Exercise,
     return out
 
 
-def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exercise, value: float,
-                    u: float) -> bool:
+def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exercise, value: float, u: float) -> bool:
     """Arc at the vertex with the value beside it; False if it could not be drawn."""
     name = exercise.key_feature
     joints = KEY_ANGLES.get(name)
@@ -350,8 +389,9 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
     return True
 
 
-def _draw_fault_rings(image: np.ndarray, pts: Mapping[str, tuple[int, int] | None], faults: tuple[str, ...],
-                      u: float) -> None:
+def _draw_fault_rings(
+    image: np.ndarray, pts: Mapping[str, tuple[int, int] | None], faults: tuple[str, ...], u: float
+) -> None:
     for fault in faults:
         joint = FAULT_JOINTS.get(fault)
         p = pts.get(joint) if joint else None
@@ -360,7 +400,10 @@ def _draw_fault_rings(image: np.ndarray, pts: Mapping[str, tuple[int, int] | Non
 
 
 def panel_lines(
-    state: FrameState, features: Mapping[str, float], exercise: Exercise, fps: float | None = None,
+    state: FrameState,
+    features: Mapping[str, float],
+    exercise: Exercise,
+    fps: float | None = None,
     key_drawn: bool = True,
 ) -> list[tuple[str, float, tuple[int, int, int]]]:
     """The counters panel as (text, relative size, colour) lines: title, then the good-form hold
@@ -388,8 +431,15 @@ def panel_lines(
     return lines
 
 
-def _draw_panel(image: np.ndarray, state: FrameState, features: Mapping[str, float], exercise: Exercise,
-                fps: float | None, key_drawn: bool, u: float) -> None:
+def _draw_panel(
+    image: np.ndarray,
+    state: FrameState,
+    features: Mapping[str, float],
+    exercise: Exercise,
+    fps: float | None,
+    key_drawn: bool,
+    u: float,
+) -> None:
     w = image.shape[1]
     lines = panel_lines(state, features, exercise, fps, key_drawn)
     base = max(0.42, 0.8 * u)

@@ -65,8 +65,20 @@ def write_json(path: Path | str, data: dict) -> None:
 
 # -- frames.csv -----------------------------------------------------------------------------
 
-FRAME_COLUMNS = ("frame", "time_s", "judged", "unjudged_reason", "in_position", "phase", "reps", "good_reps",
-                 "hold_s", "good_hold_s", "faults", "cue")
+FRAME_COLUMNS = (
+    "frame",
+    "time_s",
+    "judged",
+    "unjudged_reason",
+    "in_position",
+    "phase",
+    "reps",
+    "good_reps",
+    "hold_s",
+    "good_hold_s",
+    "faults",
+    "cue",
+)
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -97,8 +109,16 @@ def write_frames_csv(path: Path | str, judgement: Judgement) -> None:
         writer.writerow(columns)
         for i, s in enumerate(judgement.states):
             row: list[object] = [
-                s.index, _num(s.t, 3), int(s.judged), "" if s.judged else unjudged_reason_name(s.reason),
-                int(s.in_position), s.phase, s.reps, s.good_reps, _num(s.hold_s), _num(s.good_hold_s),
+                s.index,
+                _num(s.t, 3),
+                int(s.judged),
+                "" if s.judged else unjudged_reason_name(s.reason),
+                int(s.in_position),
+                s.phase,
+                s.reps,
+                s.good_reps,
+                _num(s.hold_s),
+                _num(s.good_hold_s),
             ]
             if sides:
                 row.append(s.side)
@@ -130,28 +150,33 @@ class SignalPlot:
 TIMELINE_SIGNALS: dict[str, SignalPlot] = {
     "plank": SignalPlot(
         ("hip_bend_deg",),
-        (Limit("hip_pike_deg", 1, "pike limit", "hip_bend_deg"),
-         Limit("hip_sag_deg", -1, "sag limit", "hip_bend_deg")),
+        (Limit("hip_pike_deg", 1, "pike limit", "hip_bend_deg"), Limit("hip_sag_deg", -1, "sag limit", "hip_bend_deg")),
         "hip bend (deg)\n+ piked / − sagging",
     ),
     "glute_bridge": SignalPlot(
         ("hip_lift_deg",),
-        (Limit("arch_deg", 1, "arch limit", "hip_lift_deg"),
-         Limit("rep_top", 1, "rep top line", "hip_lift_deg"),
-         Limit("hip_low_deg", -1, "too-low limit", "hip_lift_deg")),
+        (
+            Limit("arch_deg", 1, "arch limit", "hip_lift_deg"),
+            Limit("rep_top", 1, "rep top line", "hip_lift_deg"),
+            Limit("hip_low_deg", -1, "too-low limit", "hip_lift_deg"),
+        ),
         "hip lift (deg)\n0 = knees-hips-shoulders straight",
     ),
     "superman": SignalPlot(
         ("arm_lift_deg", "leg_lift_deg", "chest_lift_deg"),
-        (Limit("arm_lift_deg", 1, "arms lifted", "arm_lift_deg"),
-         Limit("leg_lift_deg", 1, "legs lifted", "leg_lift_deg"),
-         Limit("over_arch_deg", 1, "over-arch limit", "chest_lift_deg")),
+        (
+            Limit("arm_lift_deg", 1, "arms lifted", "arm_lift_deg"),
+            Limit("leg_lift_deg", 1, "legs lifted", "leg_lift_deg"),
+            Limit("over_arch_deg", 1, "over-arch limit", "chest_lift_deg"),
+        ),
         "lift above horizontal (deg)",
     ),
     "side_plank": SignalPlot(
         ("hip_bend_deg",),
-        (Limit("hip_pike_deg", 1, "pike limit", "hip_bend_deg"),
-         Limit("hip_drop_deg", -1, "drop limit", "hip_bend_deg")),
+        (
+            Limit("hip_pike_deg", 1, "pike limit", "hip_bend_deg"),
+            Limit("hip_drop_deg", -1, "drop limit", "hip_bend_deg"),
+        ),
         "hip bend (deg)\n+ piked / − dropped",
     ),
 }
@@ -221,9 +246,7 @@ def headline(summary: dict, title: str) -> str:
     return text
 
 
-def _peak(
-    times: np.ndarray, values: np.ndarray | None, start: float, end: float
-) -> tuple[float, float] | None:
+def _peak(times: np.ndarray, values: np.ndarray | None, start: float, end: float) -> tuple[float, float] | None:
     """(time, value) of the highest point of `values` in [start, end], if any is finite."""
     if values is None:
         return None
@@ -283,8 +306,14 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
         judged = np.ones(len(times), dtype=bool)
     for f, values in features.items():
         ax.plot(times, values, color=colours[f], lw=1.0, alpha=0.3, zorder=3)
-        (line,) = ax.plot(times, np.where(judged, values, np.nan), color=colours[f], lw=1.8, zorder=3,
-                          label=pretty(f.removesuffix("_deg")))
+        (line,) = ax.plot(
+            times,
+            np.where(judged, values, np.nan),
+            color=colours[f],
+            lw=1.8,
+            zorder=3,
+            label=pretty(f.removesuffix("_deg")),
+        )
         handles.append(line)
     if not judged.all():
         handles.append(Line2D([], [], color="#1f4e9c", lw=1.0, alpha=0.3, label="(faint: not judged)"))
@@ -307,26 +336,51 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
         # Label above the line, or below it when the next limit up is too close for both.
         crowded = k + 1 < len(limits) and limits[k + 1][0] - y < 0.09 * span_y
         ax.axhline(y, color=colours[lim.feature], ls="--", lw=1.1, alpha=0.9, zorder=2)
-        ax.annotate(f"{lim.label} {y:+.0f}°", (1.0, y), xycoords=("axes fraction", "data"),
-                    xytext=(-4, -2 if crowded else 2), textcoords="offset points", ha="right",
-                    va="top" if crowded else "bottom", fontsize=8, color=colours[lim.feature],
-                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}, zorder=4)
+        ax.annotate(
+            f"{lim.label} {y:+.0f}°",
+            (1.0, y),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, -2 if crowded else 2),
+            textcoords="offset points",
+            ha="right",
+            va="top" if crowded else "bottom",
+            fontsize=8,
+            color=colours[lim.feature],
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+            zorder=4,
+        )
     if limits:
         handles.append(Line2D([], [], color="#555555", ls="--", lw=1.1, label="limit (labelled on the line)"))
     for k, name in enumerate(fault_names):
         for s in faults:
             if s["name"] == name:
-                ax.axvspan(s["start_s"], s["end_s"], ymin=1 - strip * (k + 1), ymax=1 - strip * k - 0.006,
-                           color=fault_colour[name], lw=0, zorder=5)
+                ax.axvspan(
+                    s["start_s"],
+                    s["end_s"],
+                    ymin=1 - strip * (k + 1),
+                    ymax=1 - strip * k - 0.006,
+                    color=fault_colour[name],
+                    lw=0,
+                    zorder=5,
+                )
     # Why each longer grey span was not judged, written in it.
     for a, b in unjudged:
         if b - a < 0.06 * (t1 - t0):
             continue
         codes = Counter(s.reason for s, t in zip(states, times, strict=False) if a <= t < b and s.reason)
         if codes:
-            ax.text((a + b) / 2, 0.02, pretty(unjudged_reason_name(codes.most_common(1)[0][0])),
-                    transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#333333",
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=6)
+            ax.text(
+                (a + b) / 2,
+                0.02,
+                pretty(unjudged_reason_name(codes.most_common(1)[0][0])),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#333333",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+                zorder=6,
+            )
     ax.set_ylabel(plot.ylabel)
     ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)
     ax.set_axisbelow(True)
@@ -339,8 +393,18 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
         if peak is None:
             continue
         ax.plot(*peak, marker="o", ms=6, color=colour, zorder=6, mec="white", mew=1)
-        ax.annotate(str(rep["rep"]), peak, xytext=(0, 6), textcoords="offset points", ha="center",
-                    va="bottom", fontsize=9, fontweight="bold", color=colour, zorder=6)
+        ax.annotate(
+            str(rep["rep"]),
+            peak,
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+            color=colour,
+            zorder=6,
+        )
 
     handles.append(Patch(facecolor=IN_POSITION_COLOUR, label="in position (timed)"))
     handles.append(Patch(facecolor=UNJUDGED_COLOUR, hatch="//", edgecolor="#a8a8a8", label="not judged"))
@@ -353,8 +417,12 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     ax.tick_params(labelbottom=False)
     not_judged = summary.get("unjudged_s") or 0.0
-    ax.set_title(f"{summary.get('duration_s', t1 - t0):.1f} s of video, {not_judged:.1f} s not judged",
-                 loc="right", fontsize=9, color="#555555")
+    ax.set_title(
+        f"{summary.get('duration_s', t1 - t0):.1f} s of video, {not_judged:.1f} s not judged",
+        loc="right",
+        fontsize=9,
+        color="#555555",
+    )
 
     # Lane chart: one row per fault (and the reps), so what went wrong when reads at a glance.
     height = 0.62
@@ -362,10 +430,22 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
         if lane == "reps":
             for rep in reps:
                 colour = GOOD_REP if rep.get("good") else BAD_REP
-                lane_ax.broken_barh([(rep["start_s"], max(rep["end_s"] - rep["start_s"], 0.05))],
-                                    (row - height / 2, height), facecolors=colour, alpha=0.85)
-                lane_ax.text((rep["start_s"] + rep["end_s"]) / 2, row, str(rep["rep"]), ha="center",
-                             va="center", fontsize=8, color="white", fontweight="bold")
+                lane_ax.broken_barh(
+                    [(rep["start_s"], max(rep["end_s"] - rep["start_s"], 0.05))],
+                    (row - height / 2, height),
+                    facecolors=colour,
+                    alpha=0.85,
+                )
+                lane_ax.text(
+                    (rep["start_s"] + rep["end_s"]) / 2,
+                    row,
+                    str(rep["rep"]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white",
+                    fontweight="bold",
+                )
         else:
             bars = [(s["start_s"], max(s["end_s"] - s["start_s"], 0.05)) for s in faults if s["name"] == lane]
             lane_ax.broken_barh(bars, (row - height / 2, height), facecolors=fault_colour[lane])
@@ -385,9 +465,16 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
         title += ": none found"
         if not lanes:
             never = not in_pos
-            lane_ax.text(0.5, 0.5, "never in position: nothing was judged" if never else "no faults found",
-                         transform=lane_ax.transAxes, ha="center", va="center",
-                         color="#555555" if never else GOOD_REP, fontsize=12)
+            lane_ax.text(
+                0.5,
+                0.5,
+                "never in position: nothing was judged" if never else "no faults found",
+                transform=lane_ax.transAxes,
+                ha="center",
+                va="center",
+                color="#555555" if never else GOOD_REP,
+                fontsize=12,
+            )
             lane_ax.set_yticks([])
     lane_ax.set_title(title, fontsize=10, loc="left")
     lane_ax.set_xlabel("time (s)")
@@ -395,8 +482,13 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     lane_ax.set_axisbelow(True)
     ax.set_xlim(t0, t1)
 
-    fig.suptitle(headline(summary, ex.title + (f" ({pretty(ex.variant)})" if ex.variant else "")),
-                 fontsize=13, fontweight="bold", x=0.01, ha="left")
+    fig.suptitle(
+        headline(summary, ex.title + (f" ({pretty(ex.variant)})" if ex.variant else "")),
+        fontsize=13,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
     with atomic_open(path, "wb") as f:
         fig.savefig(f, format="png")
 
@@ -422,8 +514,12 @@ def format_summary_table(summary: dict) -> str:
         rows.append(("Reps", f"{n} ({good} good)" if n else "0"))
         bad = [r for r in reps if not r.get("good")]
         if bad:
-            rows.append(("Reps with faults", ", ".join(
-                f"{r['rep']} ({', '.join(pretty(f) for f in r.get('faults', []))})" for r in bad)))
+            rows.append(
+                (
+                    "Reps with faults",
+                    ", ".join(f"{r['rep']} ({', '.join(pretty(f) for f in r.get('faults', []))})" for r in bad),
+                )
+            )
         if summary.get("hold_s"):
             rows.append(("Time at the top", _secs(summary.get("hold_s"))))
     else:
@@ -449,7 +545,7 @@ def format_summary_table(summary: dict) -> str:
             times = f"{count} time" if count == 1 else f"{count} times"
             text = f"{pretty(fault):<{width}}  {_secs(fault_time.get(fault)):>7}  {times:<8}"
             if cue:
-                text += f"  \"{cue}\""
+                text += f'  "{cue}"'
             rows.append(("Faults" if k == 0 else "", text))
     else:
         rows.append(("Faults", "none"))

@@ -87,9 +87,7 @@ def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
             if not (file and sha and url):
                 raise FormcheckError(f"{path}:{i + 2}: file, sha256 and url must all be given")
             if Path(file).is_absolute() or ".." in Path(file).parts:
-                raise FormcheckError(
-                    f"{path}:{i + 2}: file {file!r} must be a relative path inside the folder"
-                )
+                raise FormcheckError(f"{path}:{i + 2}: file {file!r} must be a relative path inside the folder")
             entries.append(
                 ManifestEntry(
                     file=file,
@@ -139,9 +137,7 @@ def _download_verified(entry: ManifestEntry, target: Path) -> None:
             raise _Unreachable(f"cannot download {entry.url}: {exc}") from exc
         got = digest.hexdigest()
         if got != entry.sha256:
-            raise FormcheckError(
-                f"{entry.file}: sha256 mismatch (expected {entry.sha256}, got {got}) from {entry.url}"
-            )
+            raise FormcheckError(f"{entry.file}: sha256 mismatch (expected {entry.sha256}, got {got}) from {entry.url}")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

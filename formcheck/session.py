@@ -37,9 +37,12 @@ def make_exercise(
 def make_judge(exercise: Exercise) -> Judge:
     t = exercise.t
     timing = Timing(
-        min_position_s=t["min_position_s"], min_leave_s=t["min_leave_s"],
-        min_fault_s=t["min_fault_s"], min_fault_clear_s=t["min_fault_clear_s"],
-        min_unjudged_s=t["min_unjudged_s"], min_judged_s=t["min_judged_s"],
+        min_position_s=t["min_position_s"],
+        min_leave_s=t["min_leave_s"],
+        min_fault_s=t["min_fault_s"],
+        min_fault_clear_s=t["min_fault_clear_s"],
+        min_unjudged_s=t["min_unjudged_s"],
+        min_judged_s=t["min_judged_s"],
     )
     hysteresis = {f.name: t.get(f"{f.name}_hysteresis", t["fault_hysteresis"]) for f in exercise.faults}
     return Judge(exercise, timing, hysteresis)
@@ -98,9 +101,7 @@ def judge_track(
     reason, position, faults, lift, cut, side = _signal_rows(signals, judge.fault_names)
     times = track.times_s.tolist()
     step = judge.step
-    states = [
-        step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))
-    ]
+    states = [step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))]
     judge.finish(lift[-1] if lift else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge, dict(track.meta))
 

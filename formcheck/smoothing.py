@@ -97,7 +97,7 @@ def gaussian_smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
     """Zero-phase Gaussian along axis 0, edges renormalised (no pull towards zero)."""
     if sigma_frames <= 0 or len(x) < 2:
         return x.copy()
-    radius = max(1, int(round(3 * sigma_frames)))
+    radius = max(1, round(3 * sigma_frames))
     kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma_frames) ** 2)
     n = len(x)
     flat = x.reshape(n, -1)
@@ -124,10 +124,7 @@ def smooth_offline(
     else:
         cut = np.zeros(len(points), dtype=bool)
         valid_runs = valid
-    if len(times_s) > 1:
-        frame_s = float(np.median(np.diff(times_s)))
-    else:
-        frame_s = 1.0 / 30.0
+    frame_s = float(np.median(np.diff(times_s))) if len(times_s) > 1 else 1.0 / 30.0
     sigma_frames = params.sigma_s / frame_s if frame_s > 0 else 0.0
     for start, stop in _runs(valid_runs):
         run = points[start:stop].astype(np.float64)

@@ -117,14 +117,17 @@ def summarize(judge: Judge) -> dict:
         "good_share": round(good_hold_s / hold_s, 3) if hold_s > 0 else None,
         "in_position_s": round(judge.hold_s, 2),
         "faults": [
-            {"name": s.name, "start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2), "cue": s.cue}
-            for s in spans
+            {"name": s.name, "start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2), "cue": s.cue} for s in spans
         ],
         "fault_time_s": {k: round(v, 2) for k, v in fault_time.most_common()},
         "rep_details": [
             {
-                "rep": r.number, "start_s": round(r.start_s, 2), "top_s": round(r.top_s, 2),
-                "end_s": round(r.end_s, 2), "top_hold_s": round(r.top_hold_s, 2), "good": r.good,
+                "rep": r.number,
+                "start_s": round(r.start_s, 2),
+                "top_s": round(r.top_s, 2),
+                "end_s": round(r.end_s, 2),
+                "top_hold_s": round(r.top_hold_s, 2),
+                "good": r.good,
                 "faults": r.faults,
             }
             for r in judge.reps

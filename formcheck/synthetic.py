@@ -31,9 +31,14 @@ def _rotate(v: np.ndarray, angle_deg: float) -> np.ndarray:
     return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
 
 
-def _assemble(near: dict[str, np.ndarray], origin: tuple[float, float], far_offset: tuple[float, float],
-              near_side: str = "left", nose: np.ndarray | None = None,
-              far: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def _assemble(
+    near: dict[str, np.ndarray],
+    origin: tuple[float, float],
+    far_offset: tuple[float, float],
+    near_side: str = "left",
+    nose: np.ndarray | None = None,
+    far: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
     """Body points in a y-up frame (pixels from `origin`) -> 33 x 4 normalised landmarks."""
     out = np.zeros((NUM_LANDMARKS, 4), dtype=np.float32)
     out[:, 3] = 0.3  # face details and hands: present but not relied on
@@ -59,8 +64,14 @@ def _assemble(near: dict[str, np.ndarray], origin: tuple[float, float], far_offs
     return out
 
 
-def plank_pose(hip_bend_deg: float = 0.0, knee_angle_deg: float = 180.0, head_deg: float = 10.0,
-               body_tilt_deg: float = 5.0, high: bool = False, shoulder_offset_ratio: float = 0.0) -> np.ndarray:
+def plank_pose(
+    hip_bend_deg: float = 0.0,
+    knee_angle_deg: float = 180.0,
+    head_deg: float = 10.0,
+    body_tilt_deg: float = 5.0,
+    high: bool = False,
+    shoulder_offset_ratio: float = 0.0,
+) -> np.ndarray:
     """A side-on plank, head to the right. hip_bend_deg > 0 piked, < 0 sagging; head_deg is the
     ear-shoulder line's angle above the trunk line (10 = MediaPipe's neutral)."""
     hip = np.array([0.0, 0.0])
@@ -79,8 +90,17 @@ def plank_pose(hip_bend_deg: float = 0.0, knee_angle_deg: float = 180.0, head_de
         elbow = shoulder + np.array([-shoulder_offset_ratio * UPPER_ARM * 1.5, -UPPER_ARM * 1.5])
         wrist = elbow + np.array([FOREARM, 0.0])
     ear = shoulder + NECK * _rotate(torso_dir, head_deg)
-    points = {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee, "ankle": ankle,
-              "heel": ankle + np.array([-10.0, 0.0]), "foot_index": ankle + np.array([5.0, -25.0]), "ear": ear}
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-10.0, 0.0]),
+        "foot_index": ankle + np.array([5.0, -25.0]),
+        "ear": ear,
+    }
     # The forearms (or hands) and toes rest on the floor.
     floor_shift = -min(points["elbow"][1], points["wrist"][1], points["foot_index"][1])
     points = {k: v + np.array([0.0, floor_shift]) for k, v in points.items()}
@@ -119,14 +139,28 @@ def bridge_pose(hip_lift_deg: float = 0.0, shin_offset_ratio: float = 0.0) -> np
     elbow = shoulder + np.array([UPPER_ARM * 0.9, -20.0])
     wrist = elbow + np.array([FOREARM, 0.0])
     ear = shoulder + np.array([-NECK, 5.0])
-    points = {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee, "ankle": ankle,
-              "heel": ankle + np.array([-10.0, -5.0]), "foot_index": ankle + np.array([30.0, -5.0]), "ear": ear}
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-10.0, -5.0]),
+        "foot_index": ankle + np.array([30.0, -5.0]),
+        "ear": ear,
+    }
     nose = ear + np.array([-10.0, 30.0])  # face up
     return _assemble(points, (350.0, 600.0), (5.0, 6.0), nose=nose)
 
 
-def superman_pose(arm_lift_deg: float = -12.0, leg_lift_deg: float = 4.0, chest_lift_deg: float = 2.0,
-                  head_deg: float = 10.0, knee_angle_deg: float = 175.0) -> np.ndarray:
+def superman_pose(
+    arm_lift_deg: float = -12.0,
+    leg_lift_deg: float = 4.0,
+    chest_lift_deg: float = 2.0,
+    head_deg: float = 10.0,
+    knee_angle_deg: float = 175.0,
+) -> np.ndarray:
     """A superman side-on, lying face down, head to the right; lifts are degrees above horizontal."""
     hip = np.array([0.0, 20.0])
     shoulder = hip + TORSO * _unit(chest_lift_deg)
@@ -136,14 +170,28 @@ def superman_pose(arm_lift_deg: float = -12.0, leg_lift_deg: float = 4.0, chest_
     knee = hip + THIGH * leg_dir
     ankle = knee + SHIN * _rotate(leg_dir, -(180.0 - knee_angle_deg))
     ear = shoulder + NECK * _rotate(_unit(chest_lift_deg), head_deg)
-    points = {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee, "ankle": ankle,
-              "heel": ankle + np.array([-5.0, 10.0]), "foot_index": ankle + np.array([-20.0, -5.0]), "ear": ear}
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-5.0, 10.0]),
+        "foot_index": ankle + np.array([-20.0, -5.0]),
+        "ear": ear,
+    }
     nose = ear + np.array([20.0, -25.0])  # face down
     return _assemble(points, (500.0, 600.0), (5.0, 6.0), nose=nose)
 
 
-def side_plank_pose(hip_bend_deg: float = 0.0, elbow_offset_ratio: float = 0.0, support: str = "left",
-                    body_tilt_deg: float = 20.0, knee_angle_deg: float = 178.0) -> np.ndarray:
+def side_plank_pose(
+    hip_bend_deg: float = 0.0,
+    elbow_offset_ratio: float = 0.0,
+    support: str = "left",
+    body_tilt_deg: float = 20.0,
+    knee_angle_deg: float = 178.0,
+) -> np.ndarray:
     """A forearm side plank seen from the front: the body line rises from the feet (left of the
     frame) to the shoulders; the supporting shoulder is the lower one."""
     ankle = np.array([0.0, 0.0])
@@ -162,16 +210,31 @@ def side_plank_pose(hip_bend_deg: float = 0.0, elbow_offset_ratio: float = 0.0, 
     elbow = lower + UPPER_ARM * _unit(-90) + np.array([elbow_offset_ratio * UPPER_ARM, 0.0])
     wrist = elbow + FOREARM * line
     ear_mid = shoulder_mid + NECK * line
-    support_pts = {"shoulder": lower, "elbow": elbow, "wrist": wrist, "hip": hip_low,
-                   "knee": knee_mid - 8 * normal, "ankle": ankle - 5 * normal, "heel": ankle - 5 * normal,
-                   "foot_index": ankle + np.array([-15.0, 0.0]), "ear": ear_mid - 20 * normal}
+    support_pts = {
+        "shoulder": lower,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip_low,
+        "knee": knee_mid - 8 * normal,
+        "ankle": ankle - 5 * normal,
+        "heel": ankle - 5 * normal,
+        "foot_index": ankle + np.array([-15.0, 0.0]),
+        "ear": ear_mid - 20 * normal,
+    }
     bend_knee = _rotate(line, -(180 - knee_angle_deg))
     support_pts["knee"] = support_pts["hip"] - THIGH * line
     support_pts["ankle"] = support_pts["knee"] - SHIN * bend_knee
-    top_pts = {"shoulder": upper, "elbow": upper + np.array([0.0, 60.0]), "wrist": upper + np.array([0.0, 120.0]),
-               "hip": hip_up, "knee": hip_up - THIGH * line, "ankle": hip_up - (THIGH + SHIN) * line,
-               "heel": ankle + 5 * normal, "foot_index": ankle + np.array([-15.0, 5.0]),
-               "ear": ear_mid + 20 * normal}
+    top_pts = {
+        "shoulder": upper,
+        "elbow": upper + np.array([0.0, 60.0]),
+        "wrist": upper + np.array([0.0, 120.0]),
+        "hip": hip_up,
+        "knee": hip_up - THIGH * line,
+        "ankle": hip_up - (THIGH + SHIN) * line,
+        "heel": ankle + 5 * normal,
+        "foot_index": ankle + np.array([-15.0, 5.0]),
+        "ear": ear_mid + 20 * normal,
+    }
     floor_shift = 40.0 - min(p[1] for p in list(support_pts.values()) + list(top_pts.values()))
     support_pts = {k: v + np.array([0.0, floor_shift]) for k, v in support_pts.items()}
     top_pts = {k: v + np.array([0.0, floor_shift]) for k, v in top_pts.items()}
@@ -196,4 +259,4 @@ def make_track(frames: list[np.ndarray | None], fps: float = 30.0, jitter_px: fl
 
 
 def hold(pose: np.ndarray, seconds: float, fps: float = 30.0) -> list[np.ndarray | None]:
-    return [pose] * int(round(seconds * fps))
+    return [pose] * round(seconds * fps)

@@ -72,8 +72,13 @@ class Track:
 
     def slice(self, start: int, stop: int) -> Track:
         return Track(
-            self.landmarks[start:stop], self.world[start:stop], self.timestamps_ms[start:stop],
-            self.fps, self.width, self.height, dict(self.meta),
+            self.landmarks[start:stop],
+            self.world[start:stop],
+            self.timestamps_ms[start:stop],
+            self.fps,
+            self.width,
+            self.height,
+            dict(self.meta),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:

@@ -78,8 +78,15 @@ class VideoSink:
     (rounded up to even numbers); `frames` counts frames written.
     """
 
-    def __init__(self, path: Path | str, fps: float, size: tuple[int, int], backend: str = "auto",
-                 crf: int = 23, preset: str = "veryfast") -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        fps: float,
+        size: tuple[int, int],
+        backend: str = "auto",
+        crf: int = 23,
+        preset: str = "veryfast",
+    ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.path = Path(path)
@@ -104,8 +111,9 @@ class VideoSink:
         if exe is not None:
             self._start_ffmpeg(exe, crf, preset)
         elif backend == "ffmpeg":
-            raise FormcheckError("the imageio-ffmpeg package (or its ffmpeg binary) is missing: "
-                                 "pip install imageio-ffmpeg")
+            raise FormcheckError(
+                "the imageio-ffmpeg package (or its ffmpeg binary) is missing: pip install imageio-ffmpeg"
+            )
         else:
             self._start_opencv()
 
@@ -114,15 +122,40 @@ class VideoSink:
     def _start_ffmpeg(self, exe: str, crf: int, preset: str) -> None:
         w, h = self.size
         cmd = [
-            exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-framerate", _rate(self.fps),
-            "-i", "pipe:0", "-an",
+            exe,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "bgr24",
+            "-s",
+            f"{w}x{h}",
+            "-framerate",
+            _rate(self.fps),
+            "-i",
+            "pipe:0",
+            "-an",
         ]
         if self._pad:
             cmd += ["-vf", f"pad={self.out_size[0]}:{self.out_size[1]}:0:0:black"]
         cmd += [
-            "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart", "-f", "mp4", str(self.tmp),
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(self.tmp),
         ]
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the encoder
         kwargs: dict = {}
@@ -131,8 +164,9 @@ class VideoSink:
         else:
             kwargs["start_new_session"] = True  # the terminal's Ctrl-C must not kill the encoder
         try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                          stderr=self._stderr, bufsize=0, **kwargs)
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr, bufsize=0, **kwargs
+            )
         except OSError:
             self._stderr.close()
             self._stderr = None
@@ -148,8 +182,7 @@ class VideoSink:
     def _start_opencv(self) -> None:
         for fourcc, codec in (("avc1", CODEC_AVC1), ("mp4v", CODEC_MP4V)):
             with quiet_native_stderr():  # FFmpeg logs each encoder it fails to open
-                writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps,
-                                         self.out_size)
+                writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps, self.out_size)
             if writer.isOpened():
                 self._writer, self.codec = writer, codec
                 return
@@ -231,8 +264,9 @@ class VideoSink:
     def __enter__(self) -> VideoSink:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             self.close()
         else:

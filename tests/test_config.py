@@ -26,14 +26,17 @@ def test_a_user_file_overrides_one_value(tmp_path):
     assert t["hip_pike_deg"] == load_thresholds("plank")["hip_pike_deg"]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[plank]\nhip_sag = 5\n", "unknown key 'plank.hip_sag'"),
-    ("[planck]\nhip_sag_deg = 5\n", "unknown table [planck]"),
-    ("[plank]\nhip_sag_deg = 'lots'\n", "'plank.hip_sag_deg' must be a number"),
-    ("[plank]\nhip_sag_deg = -3\n", "'plank.hip_sag_deg' must be a finite number >= 0"),
-    ("[common]\nmin_visibility = 2\n", "'common.min_visibility' must be between 0 and 1"),
-    ("[plank\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[plank]\nhip_sag = 5\n", "unknown key 'plank.hip_sag'"),
+        ("[planck]\nhip_sag_deg = 5\n", "unknown table [planck]"),
+        ("[plank]\nhip_sag_deg = 'lots'\n", "'plank.hip_sag_deg' must be a number"),
+        ("[plank]\nhip_sag_deg = -3\n", "'plank.hip_sag_deg' must be a finite number >= 0"),
+        ("[common]\nmin_visibility = 2\n", "'common.min_visibility' must be between 0 and 1"),
+        ("[plank\n", "not valid TOML"),
+    ],
+)
 def test_bad_config_names_the_problem(tmp_path, text, message):
     with pytest.raises(FormcheckError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_thresholds("plank", write(tmp_path, text))

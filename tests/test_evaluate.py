@@ -35,24 +35,30 @@ def test_quality_floors_on_the_labelled_clips(evaluation):
     assert o["good_clips_max_fault_share"] <= 0.25
 
 
-@pytest.mark.parametrize(("file", "reps"), [
-    ("glute_bridge/glute_bridge_side_woman_darebee.mp4", 5),
-    ("glute_bridge/hip_thrust_bench_oblique_woman.mp4", 6),
-    ("glute_bridge/glute_bridge_frog_pump_oblique_woman.mp4", 7),
-    ("superman/superman_side_woman_darebee_holds.mp4", 3),
-    ("side_plank/side_plank_forearm_hip_dips_man_home_portrait.mp4", 5),
-])
+@pytest.mark.parametrize(
+    ("file", "reps"),
+    [
+        ("glute_bridge/glute_bridge_side_woman_darebee.mp4", 5),
+        ("glute_bridge/hip_thrust_bench_oblique_woman.mp4", 6),
+        ("glute_bridge/glute_bridge_frog_pump_oblique_woman.mp4", 7),
+        ("superman/superman_side_woman_darebee_holds.mp4", 3),
+        ("side_plank/side_plank_forearm_hip_dips_man_home_portrait.mp4", 5),
+    ],
+)
 def test_rep_counts_on_clean_clips(evaluation, file, reps):
     result = next(r for r in evaluation.results if r.label.file == file)
     assert result.summary["reps"] == reps
 
 
-@pytest.mark.parametrize("file", [
-    "plank/plank_forearm_side_woman_home_timer_overlay.mp4",
-    "plank/plank_forearm_side_man_darkstudio.mp4",
-    "plank/plank_forearm_oblique_man_gym.mp4",
-    "side_plank/side_plank_forearm_woman_outdoor_arm_raise.mp4",
-])
+@pytest.mark.parametrize(
+    "file",
+    [
+        "plank/plank_forearm_side_woman_home_timer_overlay.mp4",
+        "plank/plank_forearm_side_man_darkstudio.mp4",
+        "plank/plank_forearm_oblique_man_gym.mp4",
+        "side_plank/side_plank_forearm_woman_outdoor_arm_raise.mp4",
+    ],
+)
 def test_good_holds_are_timed_as_good(evaluation, file):
     result = next(r for r in evaluation.results if r.label.file == file)
     assert within(result.summary["good_hold_s"], result.label.good_hold_s)
@@ -80,13 +86,29 @@ def test_evaluate_command_on_another_folder_with_its_own_labels(videos, tmp_path
     (clips / "planks" / "a.mp4").symlink_to(videos / "plank/plank_forearm_side_man_rooftop_b.mp4")
     with (clips / "labels.csv").open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["file", "exercise", "variant", "view", "judgeable", "reps", "hold_s", "good_hold_s",
-                         "faults", "fault_spans", "position_spans", "notes"])
+        writer.writerow(
+            [
+                "file",
+                "exercise",
+                "variant",
+                "view",
+                "judgeable",
+                "reps",
+                "hold_s",
+                "good_hold_s",
+                "faults",
+                "fault_spans",
+                "position_spans",
+                "notes",
+            ]
+        )
         writer.writerow(["planks/a.mp4", "plank", "forearm", "side", "yes", "", "3.0", "3.0", "", "", "0-3", ""])
     out = tmp_path / "figures.json"
     result = subprocess.run(
         [sys.executable, "-m", "formcheck.cli", "evaluate", str(clips / "labels.csv"), "--json", str(out)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "planks/a.mp4" in result.stdout and "within 15% 100%" in result.stdout
@@ -97,6 +119,7 @@ def test_evaluate_command_on_another_folder_with_its_own_labels(videos, tmp_path
 def test_evaluate_refuses_a_file_that_is_not_labels(tmp_path):
     bad = tmp_path / "labels.csv"
     bad.write_text("a,b\n1,2\n")
-    result = subprocess.run([sys.executable, "-m", "formcheck.cli", "evaluate", str(bad)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", "evaluate", str(bad)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1 and "not a labels file" in result.stderr and "Traceback" not in result.stderr

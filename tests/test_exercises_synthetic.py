@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,9 @@ FPS = 30.0
 
 
 def run(exercise: str, frames, variant: str = "", jitter_px: float = 0.0, **kwargs):
-    judgement = judge_track(make_track(frames, FPS, jitter_px=jitter_px), make_exercise(exercise, variant=variant, **kwargs))
+    judgement = judge_track(
+        make_track(frames, FPS, jitter_px=jitter_px), make_exercise(exercise, variant=variant, **kwargs)
+    )
     return judgement, summarize(judgement.judge)
 
 
@@ -23,8 +27,9 @@ def events(judgement, kind: str, name: str | None = None):
 
 # -- plank ------------------------------------------------------------------------------------
 
+
 def test_straight_plank_is_all_good_form():
-    judgement, s = run("plank", hold(plank_pose(), 10.0), jitter_px=1.5)
+    _, s = run("plank", hold(plank_pose(), 10.0), jitter_px=1.5)
     assert s["hold_s"] == pytest.approx(10.0, abs=0.1)
     assert s["good_hold_s"] == pytest.approx(s["hold_s"], abs=0.05)
     assert s["faults"] == []
@@ -60,7 +65,7 @@ def test_jitter_around_a_threshold_does_not_flicker():
     judgement, _ = run("plank", [plank_pose(hip_bend_deg=b) for b in bends])
     assert len(events(judgement, "fault_started", "hips_piked")) <= 1
     states = [s.cue for s in judgement.states]
-    changes = sum(a != b for a, b in zip(states, states[1:], strict=False))
+    changes = sum(a != b for a, b in itertools.pairwise(states))
     assert changes <= 3  # one cue, not a flickering one
 
 
@@ -84,13 +89,16 @@ def test_a_front_view_is_refused_with_only_the_cue_to_turn():
     assert {state.cue for state in judgement.states[20:]} == {"Turn side-on to the camera"}
 
 
-@pytest.mark.parametrize(("kwargs", "fault"), [
-    ({"hip_bend_deg": 35}, "hips_piked"),
-    ({"knee_angle_deg": 152}, "knees_bent"),
-    ({"head_deg": 50}, "head_raised"),
-    ({"head_deg": -35}, "head_dropped"),
-    ({"shoulder_offset_ratio": 0.7}, "shoulders_not_over_elbows"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "fault"),
+    [
+        ({"hip_bend_deg": 35}, "hips_piked"),
+        ({"knee_angle_deg": 152}, "knees_bent"),
+        ({"head_deg": 50}, "head_raised"),
+        ({"head_deg": -35}, "head_dropped"),
+        ({"shoulder_offset_ratio": 0.7}, "shoulders_not_over_elbows"),
+    ],
+)
 def test_each_plank_fault(kwargs, fault):
     _, s = run("plank", hold(plank_pose(**kwargs), 3.0))
     assert fault in [f["name"] for f in s["faults"]]
@@ -108,6 +116,7 @@ def test_knee_taps_count_reps_and_time_only_the_straight_leg_plank():
 
 
 # -- glute bridge ---------------------------------------------------------------------------
+
 
 def bridge_reps(top_deg: float, n: int = 3, **pose_kwargs):
     frames = hold(bridge_pose(-45, **pose_kwargs), 1.0)
@@ -153,6 +162,7 @@ def test_a_half_rep_at_the_start_is_not_counted():
 
 # -- superman ------------------------------------------------------------------------------
 
+
 def superman_reps(n: int, **top):
     rest = superman_pose()
     frames = hold(rest, 1.0)
@@ -179,6 +189,7 @@ def test_superman_chest_too_high_is_over_arched():
 
 # -- side plank ------------------------------------------------------------------------------
 
+
 def test_side_plank_times_each_side():
     frames = hold(side_plank_pose(support="left"), 5.0) + hold(None, 2.0) + hold(side_plank_pose(support="right"), 4.0)
     _, s = run("side_plank", frames)
@@ -187,11 +198,14 @@ def test_side_plank_times_each_side():
     assert s["good_hold_s"] == pytest.approx(9.0, abs=0.5)
 
 
-@pytest.mark.parametrize(("kwargs", "fault"), [
-    ({"hip_bend_deg": -30}, "hips_dropped"),
-    ({"hip_bend_deg": 40}, "hips_piked"),
-    ({"elbow_offset_ratio": 0.8}, "shoulders_not_over_elbows"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "fault"),
+    [
+        ({"hip_bend_deg": -30}, "hips_dropped"),
+        ({"hip_bend_deg": 40}, "hips_piked"),
+        ({"elbow_offset_ratio": 0.8}, "shoulders_not_over_elbows"),
+    ],
+)
 def test_each_side_plank_fault(kwargs, fault):
     _, s = run("side_plank", hold(side_plank_pose(**kwargs), 3.0))
     assert fault in [f["name"] for f in s["faults"]]
@@ -204,6 +218,7 @@ def test_a_side_plank_seen_side_on_is_refused():
 
 
 # -- strictness and config --------------------------------------------------------------------
+
 
 def test_strictness_changes_the_verdict_on_a_borderline_plank():
     frames = hold(plank_pose(hip_bend_deg=22), 3.0)

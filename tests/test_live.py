@@ -66,8 +66,15 @@ def quiet_log(line: str) -> None:
 def run_clip(path: Path, exercise_name: str, out: Path, **kwargs):  # type: ignore[no-untyped-def]
     exercise = make_exercise(exercise_name)
     with VideoFileSource(path) as source, PoseEstimator("full") as estimator:
-        options = {"headless": True, "quiet": True, "out_dir": out, "mirror": False, "countdown_s": 0.0,
-                   "fast": True, "log": quiet_log}
+        options = {
+            "headless": True,
+            "quiet": True,
+            "out_dir": out,
+            "mirror": False,
+            "countdown_s": 0.0,
+            "fast": True,
+            "log": quiet_log,
+        }
         options.update(kwargs)
         return live_session(source, exercise, estimator, **options), exercise
 
@@ -284,8 +291,17 @@ def test_lost_camera_still_writes_a_partial_report(tmp_path, monkeypatch):
                 break
     with DyingCamera() as source, PoseEstimator("full") as estimator:
         result = live_session(
-            source, make_exercise("plank"), estimator, headless=True, quiet=True, out_dir=tmp_path,
-            mirror=True, countdown_s=0.5, fast=True, on_frame=infos.append, log=quiet_log,
+            source,
+            make_exercise("plank"),
+            estimator,
+            headless=True,
+            quiet=True,
+            out_dir=tmp_path,
+            mirror=True,
+            countdown_s=0.5,
+            fast=True,
+            on_frame=infos.append,
+            log=quiet_log,
         )
     assert result.ended_by == "camera_lost" and "device disconnected" in (result.error or "")
     report = json.loads((tmp_path / "report.json").read_text())
@@ -311,9 +327,10 @@ def xdisplay() -> Iterator[str]:
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(
-            [exe, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
-             "-noreset"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [exe, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"],
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     except OSError as exc:
         os.close(read_fd)
@@ -347,8 +364,12 @@ class Running:
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "formcheck.cli", "live", *args], cwd=cwd, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "formcheck.cli", "live", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.out: list[str] = []
@@ -404,8 +425,9 @@ def window_ids(display: str) -> list[str]:
         tree = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout
         return re.findall(r"^\s*(0x[0-9a-f]+) \"formcheck\":", tree, flags=re.M)
     if shutil.which("xdotool"):
-        found = subprocess.run(["xdotool", "search", "--name", "^formcheck$"], env=env, capture_output=True,
-                               text=True).stdout
+        found = subprocess.run(
+            ["xdotool", "search", "--name", "^formcheck$"], env=env, capture_output=True, text=True
+        ).stdout
         return found.split()
     pytest.skip("neither xwininfo (x11-utils) nor xdotool is installed to find the window")
 
@@ -429,8 +451,23 @@ def test_window_shows_the_overlay_under_xvfb(xdisplay, tmp_path):
     path = clip(PLANK_CLIP)
     shot = tmp_path / "window.png"
     out = tmp_path / "session"
-    run = Running(["--source", str(path), "--exercise", "plank", "--quiet", "--out", str(out),
-                   "--screenshot", str(shot), "--screenshot-at", "6"], display_env(xdisplay), tmp_path)
+    run = Running(
+        [
+            "--source",
+            str(path),
+            "--exercise",
+            "plank",
+            "--quiet",
+            "--out",
+            str(out),
+            "--screenshot",
+            str(shot),
+            "--screenshot-at",
+            "6",
+        ],
+        display_env(xdisplay),
+        tmp_path,
+    )
     run.wait_for_line(r"^formcheck live: Plank")
     assert wait_for_window(xdisplay), "no X window named formcheck appeared"
     line = run.wait_for_line(r"^screenshot: ")
@@ -483,10 +520,12 @@ def test_window_shows_the_overlay_under_xvfb(xdisplay, tmp_path):
     assert image[panel].mean() < raw[panel].mean(), "the panel box darkens the frame behind the text"
 
     # The cue band across the bottom, in one of the cue colours (red: a fault at 6 s).
-    strip = image[h - 4:h, :, :].reshape(-1, 3)
+    strip = image[h - 4 : h, :, :].reshape(-1, 3)
     median = np.median(strip, axis=0)
-    distances = {name: np.abs(median - np.array(c)).max()
-                 for name, c in (("red", CUE_RED), ("amber", CUE_AMBER), ("green", CUE_GREEN))}
+    distances = {
+        name: np.abs(median - np.array(c)).max()
+        for name, c in (("red", CUE_RED), ("amber", CUE_AMBER), ("green", CUE_GREEN))
+    }
     assert min(distances.values()) < 45, f"no cue band at the bottom (median colour {median})"
     assert distances["red"] < 45, "the judge shows a fault 6 s into this clip"
 
@@ -534,8 +573,9 @@ def test_ctrl_c_writes_a_partial_report(tmp_path):
     path = clip(PLANK_CLIP)
     out = tmp_path / "interrupted"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    run = Running(["--source", str(path), "--exercise", "plank", "--headless", "--quiet", "--out", str(out)],
-                  env, tmp_path)
+    run = Running(
+        ["--source", str(path), "--exercise", "plank", "--headless", "--quiet", "--out", str(out)], env, tmp_path
+    )
     run.wait_for_line(r"^formcheck live: ")
     time.sleep(3.0)
     run.proc.send_signal(signal.SIGINT)
@@ -549,8 +589,14 @@ def test_ctrl_c_writes_a_partial_report(tmp_path):
 
 
 def one_line_error(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120,
-                          env=env or dict(os.environ, PYTHONPATH=str(REPO)), cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env or dict(os.environ, PYTHONPATH=str(REPO)),
+        cwd=REPO,
+    )
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert "Traceback" not in done.stderr
     assert len(lines) == 1, done.stderr
@@ -636,14 +682,26 @@ def test_memory_stays_flat_over_minutes(tmp_path):
     source = LoopingSource(path)
     with PoseEstimator("full") as estimator:
         result = live_session(
-            source, make_exercise("plank"), estimator, headless=True, quiet=True, out_dir=tmp_path,
-            mirror=False, countdown_s=0.0, fast=True, on_frame=on_frame, max_seconds=total_s, log=quiet_log,
+            source,
+            make_exercise("plank"),
+            estimator,
+            headless=True,
+            quiet=True,
+            out_dir=tmp_path,
+            mirror=False,
+            countdown_s=0.0,
+            fast=True,
+            on_frame=on_frame,
+            max_seconds=total_s,
+            log=quiet_log,
         )
     end = rss_mb()
     assert result.ended_by == "max_seconds" and source.passes >= 10
     warm = next(rss for t, rss in samples if t >= warm_s)
     growth = end - warm
-    print(f"RSS {warm:.0f} MB at {warm_s:.0f} s -> {end:.0f} MB at {total_s:.0f} s ({result.frames} frames, "
-          f"{source.passes} passes)")
+    print(
+        f"RSS {warm:.0f} MB at {warm_s:.0f} s -> {end:.0f} MB at {total_s:.0f} s ({result.frames} frames, "
+        f"{source.passes} passes)"
+    )
     assert growth < 30.0, f"RSS grew {growth:.1f} MB between {warm_s:.0f} s and {total_s:.0f} s"
     assert result.report is not None and result.report["duration_s"] > 0.9 * result.frames / source.info.fps

@@ -96,9 +96,7 @@ def test_any_task_file_is_accepted_by_path(tmp_path, repo_models):
 
 
 def _data_offset(raw: bytes, info: zipfile.ZipInfo) -> int:
-    sig, *_rest, name_len, extra_len = struct.unpack(
-        "<4s5H3L2H", raw[info.header_offset : info.header_offset + 30]
-    )
+    sig, *_rest, name_len, extra_len = struct.unpack("<4s5H3L2H", raw[info.header_offset : info.header_offset + 30])
     assert sig == b"PK\x03\x04"
     return info.header_offset + 30 + name_len + extra_len
 
@@ -147,9 +145,7 @@ def test_bundle_carries_the_input_normalisation(variant):
 def test_bundle_bytes_is_aligned_whatever_the_member_sizes(tmp_path):
     for size in (1, 2, 3, 5, 4097):
         path = tmp_path / f"b{size}.task"
-        path.write_bytes(
-            modelbuild.bundle_bytes(b"\0\0\0\0TFL3" + b"x" * size, b"\0\0\0\0TFL3" + b"y" * (size + 1))
-        )
+        path.write_bytes(modelbuild.bundle_bytes(b"\0\0\0\0TFL3" + b"x" * size, b"\0\0\0\0TFL3" + b"y" * (size + 1)))
         check_bundle_layout(path)
 
 

@@ -29,8 +29,15 @@ LONG_CUE = "Keep your neck long — look at the floor just ahead of your hands, 
 # A plank-like body in the middle of a 640x480 frame. The left side lies along y ~ 200,
 # the right side is put along y ~ 330 so the two sides' bones are far apart.
 LEFT = {
-    "ear": (140, 180), "shoulder": (180, 205), "elbow": (185, 262), "wrist": (240, 268),
-    "hip": (330, 200), "knee": (430, 204), "ankle": (520, 208), "heel": (535, 196), "foot_index": (540, 232),
+    "ear": (140, 180),
+    "shoulder": (180, 205),
+    "elbow": (185, 262),
+    "wrist": (240, 268),
+    "hip": (330, 200),
+    "knee": (430, 204),
+    "ankle": (520, 208),
+    "heel": (535, 196),
+    "foot_index": (540, 232),
 }
 
 
@@ -44,8 +51,21 @@ def synthetic_xy() -> np.ndarray:
 
 
 def state(**kw: object) -> FrameState:
-    base = dict(index=10, t=0.4, judged=True, reason=0, in_position=True, faults=(), phase="hold",
-                reps=0, good_reps=0, hold_s=3.0, good_hold_s=2.5, cue="", side="")
+    base = dict(
+        index=10,
+        t=0.4,
+        judged=True,
+        reason=0,
+        in_position=True,
+        faults=(),
+        phase="hold",
+        reps=0,
+        good_reps=0,
+        hold_s=3.0,
+        good_hold_s=2.5,
+        cue="",
+        side="",
+    )
     base.update(kw)
     return FrameState(**base)  # type: ignore[arg-type]
 
@@ -61,8 +81,8 @@ def blank(w: int = 640, h: int = 480) -> np.ndarray:
 
 def changed(before: np.ndarray, after: np.ndarray, p: tuple[float, float], r: int = 1) -> bool:
     x, y = round(p[0]), round(p[1])
-    a = before[y - r:y + r + 1, x - r:x + r + 1].astype(int)
-    b = after[y - r:y + r + 1, x - r:x + r + 1].astype(int)
+    a = before[y - r : y + r + 1, x - r : x + r + 1].astype(int)
+    b = after[y - r : y + r + 1, x - r : x + r + 1].astype(int)
     return bool(np.abs(a - b).max() > 30)
 
 
@@ -78,8 +98,7 @@ def bone_midpoints(xy: np.ndarray, side: str) -> list[tuple[float, float]]:
 def test_skeleton_drawn_on_judged_side_only(plank, near_left: bool) -> None:
     xy = synthetic_xy()
     img = blank()
-    out = draw_overlay(img.copy(), xy, np.ones(NUM_LANDMARKS), near_left, state(), {"body_angle_deg": 178.0},
-                       plank)
+    out = draw_overlay(img.copy(), xy, np.ones(NUM_LANDMARKS), near_left, state(), {"body_angle_deg": 178.0}, plank)
     judged, other = ("left", "right") if near_left else ("right", "left")
     for p in bone_midpoints(xy, judged):
         assert changed(img, out, p), f"no bone drawn at {p} on the {judged} side"
@@ -94,8 +113,7 @@ def test_missing_points_are_skipped(plank) -> None:
     knee = xy[side_landmark("left", "knee")].copy()
     xy[side_landmark("left", "knee")] = np.nan
     img = blank()
-    out = draw_overlay(img.copy(), xy, np.ones(NUM_LANDMARKS), True, state(), {"body_angle_deg": 178.0},
-                       plank)
+    out = draw_overlay(img.copy(), xy, np.ones(NUM_LANDMARKS), True, state(), {"body_angle_deg": 178.0}, plank)
     hip, ankle = xy[side_landmark("left", "hip")], xy[side_landmark("left", "ankle")]
     # Move off the dashed shoulder-ankle line to where the hip-knee and knee-ankle bones would be.
     knee_below = (knee[0], knee[1] + 12)
@@ -122,14 +140,20 @@ def expected_band(colour: tuple[int, int, int]) -> np.ndarray:
     return np.array(BG) * (1 - CUE_BAND_ALPHA) + np.array(colour) * CUE_BAND_ALPHA
 
 
-@pytest.mark.parametrize(("kw", "colour", "dominant"), [
-    (dict(faults=("hips_sagging",), cue="Lift your hips — squeeze glutes and abs"), CUE_RED, 2),
-    (dict(in_position=False, phase="out", cue="Get into your plank"), CUE_AMBER, None),
-    (dict(judged=False, in_position=False, reason=2, phase="out", cue="Keep your whole body in the frame"),
-     CUE_AMBER, None),
-    (dict(cue="Good — hips in line"), CUE_GREEN, 1),
-    (dict(cue=""), CUE_GREEN, 1),
-])
+@pytest.mark.parametrize(
+    ("kw", "colour", "dominant"),
+    [
+        (dict(faults=("hips_sagging",), cue="Lift your hips — squeeze glutes and abs"), CUE_RED, 2),
+        (dict(in_position=False, phase="out", cue="Get into your plank"), CUE_AMBER, None),
+        (
+            dict(judged=False, in_position=False, reason=2, phase="out", cue="Keep your whole body in the frame"),
+            CUE_AMBER,
+            None,
+        ),
+        (dict(cue="Good — hips in line"), CUE_GREEN, 1),
+        (dict(cue=""), CUE_GREEN, 1),
+    ],
+)
 def test_cue_band_colour(plank, kw: dict, colour: tuple[int, int, int], dominant: int | None) -> None:
     s = state(**kw)
     assert cue_colour(s) == colour
@@ -218,7 +242,7 @@ def test_panel_stays_inside_frame(plank, size: tuple[int, int]) -> None:
     img[:] = (200, 200, 200)
     s = state(side="left", reps=12, good_reps=11, hold_s=123.4, good_hold_s=100.0)
     out = draw_overlay(img.copy(), None, None, True, s, {}, plank, fps=30.0)
-    dark = (out[: h // 2].astype(int).sum(axis=2) < 3 * 150)
+    dark = out[: h // 2].astype(int).sum(axis=2) < 3 * 150
     cols = np.flatnonzero(dark.any(axis=0))
     assert cols.size and cols.max() < w - 2
 
@@ -232,6 +256,9 @@ def test_key_angle_arc_and_value(plank) -> None:
     # The value label is drawn only when there is a value; the arc in both cases.
     assert np.abs(with_value.astype(int) - no_value.astype(int)).max() > 50
     hip = xy[side_landmark("left", "hip")]
-    ring = [(hip[0] + r * math.cos(a), hip[1] + r * math.sin(a))
-            for r in range(10, 40) for a in np.linspace(0, 2 * math.pi, 24)]
+    ring = [
+        (hip[0] + r * math.cos(a), hip[1] + r * math.sin(a))
+        for r in range(10, 40)
+        for a in np.linspace(0, 2 * math.pi, 24)
+    ]
     assert sum(changed(img, no_value, p, r=0) for p in ring) > 20

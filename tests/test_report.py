@@ -26,12 +26,8 @@ from formcheck.report import (
 from formcheck.session import Judgement, judge_track, make_exercise
 from formcheck.summary import summarize
 
-SAMPLES = Path(
-    os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos"
-)
-needs_videos = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason=f"no sample videos at {SAMPLES} (set FORMCHECK_SAMPLES)"
-)
+SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos")
+needs_videos = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample videos at {SAMPLES} (set FORMCHECK_SAMPLES)")
 
 CLIPS = {
     "plank": "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",
@@ -79,7 +75,7 @@ def test_frames_csv_rows_and_columns(tmp_path: Path, plank: tuple[Judgement, dic
     assert len(rows) == len(judgement.times_s) == len(judgement.states)
     header = list(rows[0])
     assert header[: len(FRAME_COLUMNS)] == list(FRAME_COLUMNS)
-    assert header[len(FRAME_COLUMNS):] == list(judgement.signals.features)
+    assert header[len(FRAME_COLUMNS) :] == list(judgement.signals.features)
     # Values agree with the judge, frame by frame.
     for i in (0, len(rows) // 2, len(rows) - 1):
         row, state = rows[i], judgement.states[i]
@@ -134,9 +130,7 @@ def test_timeline_png(tmp_path: Path, exercise: str) -> None:
 
 @needs_videos
 @pytest.mark.video
-def test_summary_table_of_real_sessions(
-    plank: tuple[Judgement, dict], bridge: tuple[Judgement, dict]
-) -> None:
+def test_summary_table_of_real_sessions(plank: tuple[Judgement, dict], bridge: tuple[Judgement, dict]) -> None:
     _, summary = plank
     text = format_summary_table(summary)
     assert text.splitlines()[0].split() == ["Exercise", "plank"]
@@ -156,14 +150,23 @@ def test_summary_table_of_real_sessions(
 
 def test_summary_table_sides_unjudged_and_partial() -> None:
     summary = {
-        "exercise": "side_plank", "variant": "", "duration_s": 62.0, "reps": 0, "good_reps": 0,
-        "hold_s": 40.0, "good_hold_s": 30.0, "good_share": 0.75, "in_position_s": 40.0,
+        "exercise": "side_plank",
+        "variant": "",
+        "duration_s": 62.0,
+        "reps": 0,
+        "good_reps": 0,
+        "hold_s": 40.0,
+        "good_hold_s": 30.0,
+        "good_share": 0.75,
+        "in_position_s": 40.0,
         "faults": [
             {"name": "hips_dropped", "start_s": 5.0, "end_s": 8.0, "cue": "Push your hips up"},
             {"name": "hips_dropped", "start_s": 20.0, "end_s": 27.0, "cue": "Push your hips up"},
         ],
-        "fault_time_s": {"hips_dropped": 10.0}, "rep_details": [],
-        "unjudged_s": 12.5, "unjudged_reasons": {"not_visible": 10.0, "no_person": 2.5},
+        "fault_time_s": {"hips_dropped": 10.0},
+        "rep_details": [],
+        "unjudged_s": 12.5,
+        "unjudged_reasons": {"not_visible": 10.0, "no_person": 2.5},
         "sides": {
             "left": {"hold_s": 22.0, "good_hold_s": 20.0},
             "right": {"hold_s": 18.0, "good_hold_s": 10.0},
@@ -180,18 +183,37 @@ def test_summary_table_sides_unjudged_and_partial() -> None:
 
 def test_summary_table_reps_with_faults() -> None:
     summary = {
-        "exercise": "glute_bridge", "duration_s": 30.0, "reps": 3, "good_reps": 1, "hold_s": 3.0,
-        "good_hold_s": 1.0, "faults": [{"name": "hips_too_low", "start_s": 4.0, "end_s": 5.0,
-                                        "cue": "Lift your hips higher"}],
+        "exercise": "glute_bridge",
+        "duration_s": 30.0,
+        "reps": 3,
+        "good_reps": 1,
+        "hold_s": 3.0,
+        "good_hold_s": 1.0,
+        "faults": [{"name": "hips_too_low", "start_s": 4.0, "end_s": 5.0, "cue": "Lift your hips higher"}],
         "fault_time_s": {"hips_too_low": 1.0},
         "rep_details": [
             {"rep": 1, "start_s": 1, "top_s": 2, "end_s": 3, "top_hold_s": 1, "good": True, "faults": []},
-            {"rep": 2, "start_s": 3, "top_s": 4, "end_s": 5, "top_hold_s": 1, "good": False,
-             "faults": ["hips_too_low"]},
-            {"rep": 3, "start_s": 5, "top_s": 6, "end_s": 7, "top_hold_s": 1, "good": False,
-             "faults": ["back_arched", "feet_misplaced"]},
+            {
+                "rep": 2,
+                "start_s": 3,
+                "top_s": 4,
+                "end_s": 5,
+                "top_hold_s": 1,
+                "good": False,
+                "faults": ["hips_too_low"],
+            },
+            {
+                "rep": 3,
+                "start_s": 5,
+                "top_s": 6,
+                "end_s": 7,
+                "top_hold_s": 1,
+                "good": False,
+                "faults": ["back_arched", "feet_misplaced"],
+            },
         ],
-        "unjudged_s": 0.0, "unjudged_reasons": {},
+        "unjudged_s": 0.0,
+        "unjudged_reasons": {},
     }
     text = format_summary_table(summary)
     assert "3 (1 good)" in text
@@ -201,8 +223,11 @@ def test_summary_table_reps_with_faults() -> None:
 
 
 def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:
-    assert json_safe({"a": [math.inf, -math.inf, 1.0], "b": (np.float32(2.5), np.bool_(True)),
-                      "p": tmp_path}) == {"a": [None, None, 1.0], "b": [2.5, True], "p": str(tmp_path)}
+    assert json_safe({"a": [math.inf, -math.inf, 1.0], "b": (np.float32(2.5), np.bool_(True)), "p": tmp_path}) == {
+        "a": [None, None, 1.0],
+        "b": [2.5, True],
+        "p": str(tmp_path),
+    }
     path = tmp_path / "report.json"
     write_json(path, {"version": 1})
     with pytest.raises(RuntimeError), atomic_open(path, "w") as f:
@@ -225,8 +250,7 @@ def test_timeline_signals_name_real_features_and_thresholds() -> None:
             assert lim.threshold in ex.t, f"{name}: no threshold {lim.threshold}"
             assert lim.feature in spec.features
         # The features exist in what the exercise computes (on a two-frame empty pose).
-        track = Track(np.full((2, 33, 4), np.nan), np.full((2, 33, 3), np.nan), np.array([0.0, 33.0]),
-                      30.0, 640, 480)
+        track = Track(np.full((2, 33, 4), np.nan), np.full((2, 33, 3), np.nan), np.array([0.0, 33.0]), 30.0, 640, 480)
         features = ex.signals(pose_frames(track, track.pixels().astype(np.float64))).features
         for f in spec.features:
             assert f in features, f"{name}: no feature {f}"

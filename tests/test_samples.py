@@ -110,9 +110,7 @@ class _Server:
             def log_message(self, *args: object) -> None:
                 log.append(self.path)
 
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-        )
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, name: str) -> str:
@@ -256,9 +254,7 @@ def test_fetch_connection_refused_is_one_clear_line(tmp_path):
 def test_fetch_progress_goes_to_stderr(tmp_path, server, capsys):
     root, srv = server
     (root / "c.mp4").write_bytes(b"c")
-    manifest = _write_manifest(
-        tmp_path / "m.csv", [{"file": "c.mp4", "sha256": _sha(b"c"), "url": srv.url("c.mp4")}]
-    )
+    manifest = _write_manifest(tmp_path / "m.csv", [{"file": "c.mp4", "sha256": _sha(b"c"), "url": srv.url("c.mp4")}])
     samples.fetch_samples(tmp_path / "dest", manifest)
     out = capsys.readouterr()
     assert out.out == ""
@@ -310,14 +306,10 @@ def test_manifest_matches_the_shared_clips():
     for entry in entries:
         path = SHARED / entry.file
         assert path.is_file(), entry.file
-        assert samples._file_sha256(path) == entry.sha256, (
-            f"{entry.file}: sha256 differs from the shared copy"
-        )
+        assert samples._file_sha256(path) == entry.sha256, f"{entry.file}: sha256 differs from the shared copy"
         src = sources[entry.file]
         quoted = urllib.parse.quote(src["source_path"], safe="/")
-        assert entry.url == (
-            f"https://raw.githubusercontent.com/{src['source_repo']}/{src['source_commit']}/{quoted}"
-        )
+        assert entry.url == (f"https://raw.githubusercontent.com/{src['source_repo']}/{src['source_commit']}/{quoted}")
         assert entry.license == src["source_license"]
         assert entry.exercise == src["exercise"]
     wanted = {f for f, r in sources.items() if r["exercise"] in EXERCISES}

@@ -28,8 +28,23 @@ def test_rotation_metadata_is_honoured(videos, tmp_path):
     """A phone clip stored landscape with 'rotate 90' metadata must come out portrait."""
     imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
     rotated = tmp_path / "phone.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation", "90",
-                    "-i", str(videos / CLIP), "-c", "copy", str(rotated)], check=True, timeout=60)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-display_rotation",
+            "90",
+            "-i",
+            str(videos / CLIP),
+            "-c",
+            "copy",
+            str(rotated),
+        ],
+        check=True,
+        timeout=60,
+    )
     with VideoFileSource(rotated) as source:
         first = next(iter(source))
         assert (source.info.width, source.info.height) == (720, 1280)
@@ -57,8 +72,9 @@ def test_empty_folder(tmp_path):
         ImageFolderSource(tmp_path)
 
 
-@pytest.mark.parametrize(("content", "message"), [(None, "no such file"), (b"", "empty"),
-                                                  (b"hello world" * 100, "not a video")])
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "no such file"), (b"", "empty"), (b"hello world" * 100, "not a video")]
+)
 def test_bad_video_files(tmp_path, content, message):
     path = tmp_path / "clip.mp4"
     if content is not None:

@@ -53,9 +53,9 @@ def top_level_boxes(path: Path) -> list[str]:
     data = path.read_bytes()
     boxes, pos = [], 0
     while pos + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if size == 1:
-            size = struct.unpack(">Q", data[pos + 8:pos + 16])[0]
+            size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
         boxes.append(kind.decode(errors="replace"))
         if size < 8:
             break
@@ -182,8 +182,13 @@ def test_ctrl_c_in_the_terminal_still_leaves_playable_file(tmp_path: Path) -> No
                     print("ready", flush=True)
                 time.sleep(0.01)
     """)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"

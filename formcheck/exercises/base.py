@@ -102,8 +102,8 @@ class RepSpec:
     rise: float
     drop: float
     hysteresis: float = 3.0
-    needs_position: bool = True
-    top_band: float = 5.0  # within this of the rep's peak counts as "at the top" (hold time, top faults)  # False when a rep takes the body out of position (knee taps)
+    needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
+    top_band: float = 5.0  # within this of the rep's peak counts as "at the top" (hold time, top faults)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,9 @@ class Exercise:
             right += np.nan_to_num(pose.joint_visibility("right", joint))
         return left >= right
 
-    def visibility_reason(self, pose: PoseFrames, side: np.ndarray, joints: tuple[str, ...] | None = None) -> np.ndarray:
+    def visibility_reason(
+        self, pose: PoseFrames, side: np.ndarray, joints: tuple[str, ...] | None = None
+    ) -> np.ndarray:
         """NO_PERSON / NOT_VISIBLE / JUDGEABLE per frame for the judged side's needed joints."""
         joints = joints or self.needed
         min_vis = self.t.get("min_visibility", 0.5)
@@ -172,8 +174,10 @@ class Exercise:
             xy = pose.joint(side, joint)
             vis = pose.joint_visibility(side, joint)
             inside = (
-                (xy[:, 0] >= -margin * pose.width) & (xy[:, 0] <= (1 + margin) * pose.width)
-                & (xy[:, 1] >= -margin * pose.height) & (xy[:, 1] <= (1 + margin) * pose.height)
+                (xy[:, 0] >= -margin * pose.width)
+                & (xy[:, 0] <= (1 + margin) * pose.width)
+                & (xy[:, 1] >= -margin * pose.height)
+                & (xy[:, 1] <= (1 + margin) * pose.height)
             )
             bad = ~(vis >= min_vis) | ~inside
             reason[bad] = NOT_VISIBLE

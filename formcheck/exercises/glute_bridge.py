@@ -27,10 +27,18 @@ class GluteBridge(Exercise):
     variants = ("hip_thrust", "frog_pump", "hands_behind_head")
     faults = (
         FaultSpec("hips_too_low", "Lift your hips higher", scope="rep"),
-        FaultSpec("back_arched", "Don't arch — squeeze your glutes and stop at a straight line",
-                  "Good — straight line", scope="top"),
-        FaultSpec("feet_misplaced", "Move your feet so your knees are over your ankles",
-                  "Good — knees over ankles", scope="top"),
+        FaultSpec(
+            "back_arched",
+            "Don't arch — squeeze your glutes and stop at a straight line",
+            "Good — straight line",
+            scope="top",
+        ),
+        FaultSpec(
+            "feet_misplaced",
+            "Move your feet so your knees are over your ankles",
+            "Good — knees over ankles",
+            scope="top",
+        ),
     )
     tolerances = ("hip_low_deg", "arch_deg", "shin_offset_ratio")  # min_top_knee_angle_deg is a floor, not scaled
 
@@ -56,16 +64,20 @@ class GluteBridge(Exercise):
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
 
         # In position: lying on the back (face up), knees bent, body low (shoulder-knee line flat).
-        position = np.minimum.reduce([
-            t["max_knee_angle_deg"] - knee_angle,
-            t["max_body_tilt_deg"] - thigh_tilt,
-            (face_up + t["face_up_tolerance_ratio"]) * 100.0,
-        ])
+        position = np.minimum.reduce(
+            [
+                t["max_knee_angle_deg"] - knee_angle,
+                t["max_body_tilt_deg"] - thigh_tilt,
+                (face_up + t["face_up_tolerance_ratio"]) * 100.0,
+            ]
+        )
         # Frog pumps put the soles together and the knees out by design: no foot placement to judge.
         # Feet too far: the knee behind/ahead of the ankle (shin off vertical). Feet too close:
         # heels at the glutes close the knee (the shin offset misses it from the foot end).
-        feet_check = np.full(len(pose), -np.inf) if self.variant == "frog_pump" else np.fmax(
-            (shin_offset - t["shin_offset_ratio"]) * 100.0, t["min_top_knee_angle_deg"] - knee_angle
+        feet_check = (
+            np.full(len(pose), -np.inf)
+            if self.variant == "frog_pump"
+            else np.fmax((shin_offset - t["shin_offset_ratio"]) * 100.0, t["min_top_knee_angle_deg"] - knee_angle)
         )
         faults = {
             "hips_too_low": -hip_lift - t["hip_low_deg"],

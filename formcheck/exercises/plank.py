@@ -38,13 +38,21 @@ class Plank(Exercise):
         FaultSpec("hips_piked", "Lower your hips into a straight line", "Good — straight line"),
         FaultSpec("knees_bent", "Straighten your legs", "Good — legs long"),
         FaultSpec("shoulders_not_over_elbows", "Stack your shoulders over your elbows", "Good — shoulders stacked"),
-        FaultSpec("head_dropped", "Keep your neck long — look at the floor just ahead of your hands",
-                  "Good — neck long"),
-        FaultSpec("head_raised", "Keep your neck long — look at the floor just ahead of your hands",
-                  "Good — neck long"),
+        FaultSpec(
+            "head_dropped", "Keep your neck long — look at the floor just ahead of your hands", "Good — neck long"
+        ),
+        FaultSpec(
+            "head_raised", "Keep your neck long — look at the floor just ahead of your hands", "Good — neck long"
+        ),
     )
-    tolerances = ("hip_sag_deg", "hip_pike_deg", "knee_bend_deg", "shoulder_offset_ratio", "head_drop_deg",
-                  "head_raise_deg")
+    tolerances = (
+        "hip_sag_deg",
+        "hip_pike_deg",
+        "knee_bend_deg",
+        "shoulder_offset_ratio",
+        "head_drop_deg",
+        "head_raise_deg",
+    )
 
     def signals(self, pose: PoseFrames) -> Signals:
         t = self.t
@@ -80,11 +88,13 @@ class Plank(Exercise):
         # In position: torso near horizontal, hips off the floor, legs (not knees) carrying the body.
         # In knee taps the knees bending is the movement, so only straight legs are the plank.
         min_knee = 180.0 - t["knee_bend_deg"] if self.variant == "knee_taps" else t["min_knee_angle_deg"]
-        position = np.minimum.reduce([
-            t["max_body_tilt_deg"] - body_tilt,
-            (hip_height - t["min_hip_height_ratio"]) * 100.0,
-            knee_angle - min_knee,
-        ])
+        position = np.minimum.reduce(
+            [
+                t["max_body_tilt_deg"] - body_tilt,
+                (hip_height - t["min_hip_height_ratio"]) * 100.0,
+                knee_angle - min_knee,
+            ]
+        )
         faults = {
             "hips_sagging": -hip_bend - t["hip_sag_deg"],
             "hips_piked": hip_bend - t["hip_pike_deg"],
@@ -117,8 +127,9 @@ class Plank(Exercise):
     def rep_spec(self) -> RepSpec | None:
         t = self.t
         if self.variant == "knee_taps":  # the knees leave the plank position during each tap
-            return RepSpec(t["knee_tap_bend_deg"], t["knee_tap_depth_deg"], t["knee_tap_depth_deg"],
-                           needs_position=False)
+            return RepSpec(
+                t["knee_tap_bend_deg"], t["knee_tap_depth_deg"], t["knee_tap_depth_deg"], needs_position=False
+            )
         if self.variant == "leg_raises":
             return RepSpec(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
         return None

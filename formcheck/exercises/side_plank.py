@@ -62,20 +62,25 @@ class SidePlank(Exercise):
             wrong = body_length_ratio < t["min_body_length_ratio"]
         reason[(reason == 0) & wrong] = WRONG_VIEW
 
-        position = np.minimum.reduce([
-            t["max_body_tilt_deg"] - body_tilt,
-            (hip_height - t["min_hip_height_ratio"]) * 100.0,
-            knee_angle - t["min_knee_angle_deg"],
-        ])
+        position = np.minimum.reduce(
+            [
+                t["max_body_tilt_deg"] - body_tilt,
+                (hip_height - t["min_hip_height_ratio"]) * 100.0,
+                knee_angle - t["min_knee_angle_deg"],
+            ]
+        )
         dynamic = self.variant in ("hip_dips", "twists", "high_crunch")
         faults = {
             # In hip dips the dip is the exercise; twists and crunches lift the hips by design.
-            "hips_dropped": -hip_bend - t["hip_drop_deg"] if self.variant != "hip_dips" else np.full(len(pose), -np.inf),
+            "hips_dropped": -hip_bend - t["hip_drop_deg"]
+            if self.variant != "hip_dips"
+            else np.full(len(pose), -np.inf),
             "hips_piked": hip_bend - t["hip_pike_deg"] if not dynamic else np.full(len(pose), -np.inf),
             # On a straight arm the elbow sits between shoulder and wrist, so the same test holds.
             # A twist rolls the shoulder over the supporting elbow by design.
             "shoulders_not_over_elbows": (np.abs(elbow_offset) - t["elbow_offset_ratio"]) * 100.0
-            if self.variant != "twists" else np.full(len(pose), -np.inf),
+            if self.variant != "twists"
+            else np.full(len(pose), -np.inf),
         }
         features = {
             "body_angle_deg": body_angle,
@@ -93,8 +98,9 @@ class SidePlank(Exercise):
         elif self.variant == "twists":
             lift = (t["twist_view_ratio"] - view_ratio) * 100.0  # the chest turns to the floor
         side = np.where(support_left, "left", "right")
-        return Signals(features, reason, position, faults, support_left, lift=lift,
-                       cut=self.scene_cut(pose), side_label=side)
+        return Signals(
+            features, reason, position, faults, support_left, lift=lift, cut=self.scene_cut(pose), side_label=side
+        )
 
     def rep_spec(self) -> RepSpec | None:
         t = self.t

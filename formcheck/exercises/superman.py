@@ -47,11 +47,13 @@ class Superman(Exercise):
         reason = self.visibility_reason(pose, left)
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
 
-        position = np.minimum.reduce([
-            t["max_body_tilt_deg"] - body_tilt,
-            knee_angle - t["min_knee_angle_deg"],
-            (face_down + t["face_down_tolerance_ratio"]) * 100.0,
-        ])
+        position = np.minimum.reduce(
+            [
+                t["max_body_tilt_deg"] - body_tilt,
+                knee_angle - t["min_knee_angle_deg"],
+                (face_down + t["face_down_tolerance_ratio"]) * 100.0,
+            ]
+        )
         arms_up = arm_lift - t["arm_lift_deg"]
         legs_up = leg_lift - t["leg_lift_deg"]
         swimmer = self.variant == "swimmer"
