@@ -6,11 +6,10 @@ tracks committed with the project (`sample_videos/tracks/`). New tracks go to th
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
-from formcheck.models import ModelFile
+from formcheck.models import ModelFile, file_sha256
 from formcheck.track import Track
 
 PROJECT_TRACKS = Path(__file__).resolve().parents[1] / "sample_videos" / "tracks"
@@ -22,11 +21,7 @@ def user_cache_dir() -> Path:
 
 
 def video_digest(path: str | os.PathLike[str]) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(Path(path))
 
 
 def track_file_name(video_sha256: str, model: ModelFile) -> str:

@@ -920,18 +920,10 @@ def _restore_sigterm(previous) -> None:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m formcheck.live ...` (the same options as `formcheck live`)."""
-    parser = argparse.ArgumentParser(prog="formcheck live", description="Judge an exercise live.")
-    add_live_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run_live(args)
-    except FormcheckError as exc:
-        print(f"formcheck: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """`python -m formcheck.live ...`: the same as `formcheck live ...`."""
+    from formcheck.cli import main as cli_main
+
+    return cli_main(["live", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

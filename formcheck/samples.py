@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.models import file_sha256
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_SAMPLES = REPO_ROOT / "sample_videos"
@@ -102,12 +103,6 @@ def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
     return entries
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _Unreachable(Exception):
@@ -157,7 +152,7 @@ def fetch_samples(dest: Path, manifest: Path | None = None, progress: bool = Tru
     failures: list[str] = []
     for i, entry in enumerate(entries, 1):
         target = dest / entry.file
-        if target.is_file() and _file_sha256(target) == entry.sha256:
+        if target.is_file() and file_sha256(target) == entry.sha256:
             paths.append(target)
             continue
         if progress:

@@ -306,7 +306,7 @@ def test_manifest_matches_the_shared_clips():
     for entry in entries:
         path = SHARED / entry.file
         assert path.is_file(), entry.file
-        assert samples._file_sha256(path) == entry.sha256, f"{entry.file}: sha256 differs from the shared copy"
+        assert samples.file_sha256(path) == entry.sha256, f"{entry.file}: sha256 differs from the shared copy"
         src = sources[entry.file]
         quoted = urllib.parse.quote(src["source_path"], safe="/")
         assert entry.url == (f"https://raw.githubusercontent.com/{src['source_repo']}/{src['source_commit']}/{quoted}")
