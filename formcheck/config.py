@@ -28,10 +28,12 @@ def default_tables() -> dict[str, dict[str, float]]:
     return _read_toml(DEFAULTS_FILE)
 
 
-def _check_value(where: str, value: Any, key: str = "") -> float:
+def _check_value(where: str, value: Any, key: str = "", default: float = 0.0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FormcheckError(f"{where} must be a number, got {value!r}")
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value):
+        raise FormcheckError(f"{where} must be a finite number, got {value!r}")
+    if value < 0 <= default:  # signed lines (e.g. a rep's top line below the knee-shoulder line) may be < 0
         raise FormcheckError(f"{where} must be a finite number >= 0, got {value!r}")
     if key == "min_visibility" and value > 1:
         raise FormcheckError(f"{where} must be between 0 and 1, got {value!r}")
@@ -55,7 +57,8 @@ def validate_overrides(user: dict[str, Any], source: str) -> dict[str, dict[str,
         for key, value in values.items():
             if key not in allowed:
                 raise FormcheckError(f"{source}: unknown key '{table}.{key}'")
-            checked[table][key] = _check_value(f"{source}: '{table}.{key}'", value, key)
+            default = defaults[table].get(key, defaults[COMMON].get(key, 0.0))
+            checked[table][key] = _check_value(f"{source}: '{table}.{key}'", value, key, default)
     return checked
 
 

@@ -45,7 +45,8 @@ class ClipResult:
         if not self.summary or not self.summary["in_position_s"]:
             return 0.0
         times = self.summary["fault_time_s"]
-        return max(times.values(), default=0.0) / self.summary["in_position_s"]
+        # A fault span runs to the next frame's time, so it can exceed in-position time by a frame.
+        return min(1.0, max(times.values(), default=0.0) / self.summary["in_position_s"])
 
 
 def within(pred: float, true: float, tolerance: float = HOLD_TOLERANCE) -> bool:

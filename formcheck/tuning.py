@@ -53,10 +53,7 @@ def labelled_clips(
 ) -> list[ClipLabel]:
     """The labelled clips (of one exercise, or all), in labels.csv order; by default only those on disk."""
     rows = read_labels(labels_path(labels))
-    return [
-        r for r in rows
-        if (exercise is None or r.exercise == exercise) and (not existing_only or r.path.is_file())
-    ]
+    return [r for r in rows if (exercise is None or r.exercise == exercise) and (not existing_only or r.path.is_file())]
 
 
 def find_clip(name: str, labels: str | os.PathLike[str] | None = None) -> ClipLabel:
@@ -225,102 +222,184 @@ def _key(name: str, sign: float = 1.0, offset: float = 0.0) -> Callable[[Mapping
 
 PANELS: dict[str, tuple[Panel, ...]] = {
     "plank": (
-        Panel("hip_bend_deg", "hip bend (deg; + piked, - sagging)", (
-            Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
-            Line("hip_sag_deg", _key("hip_sag_deg", -1), "below", "fault", "hips_sagging"),
-        )),
-        Panel("head_angle_deg", "head vs trunk line (deg; + raised, - dropped)", (
-            Line("head_raise_deg", _key("head_raise_deg"), "above", "fault", "head_raised"),
-            Line("head_drop_deg", _key("head_drop_deg", -1), "below", "fault", "head_dropped"),
-        )),
-        Panel("knee_angle_deg", "knee angle (deg)", (
-            Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
-            Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
-        )),
-        Panel("shoulder_offset_ratio", "shoulder ahead of elbow (upper-arm lengths; forearm plank)", (
-            Line("shoulder_offset_ratio", _key("shoulder_offset_ratio"), "above", "fault",
-                 "shoulders_not_over_elbows"),
-            Line("shoulder_offset_ratio", _key("shoulder_offset_ratio", -1), "below", "fault",
-                 "shoulders_not_over_elbows"),
-        )),
-        Panel("body_tilt_deg", "shoulder-ankle line from horizontal (deg)", (
-            Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),
-        )),
-        Panel("hip_height_ratio", "hip above support-toe line (torso lengths)", (
-            Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),
-        )),
-        Panel("view_ratio", "shoulder width / torso (0 = side-on)", (
-            Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),
-        )),
+        Panel(
+            "hip_bend_deg",
+            "hip bend (deg; + piked, - sagging)",
+            (
+                Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
+                Line("hip_sag_deg", _key("hip_sag_deg", -1), "below", "fault", "hips_sagging"),
+            ),
+        ),
+        Panel(
+            "head_angle_deg",
+            "head vs trunk line (deg; + raised, - dropped)",
+            (
+                Line("head_raise_deg", _key("head_raise_deg"), "above", "fault", "head_raised"),
+                Line("head_drop_deg", _key("head_drop_deg", -1), "below", "fault", "head_dropped"),
+            ),
+        ),
+        Panel(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
+                Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
+            ),
+        ),
+        Panel(
+            "shoulder_offset_ratio",
+            "shoulder ahead of elbow (upper-arm lengths; forearm plank)",
+            (
+                Line(
+                    "shoulder_offset_ratio",
+                    _key("shoulder_offset_ratio"),
+                    "above",
+                    "fault",
+                    "shoulders_not_over_elbows",
+                ),
+                Line(
+                    "shoulder_offset_ratio",
+                    _key("shoulder_offset_ratio", -1),
+                    "below",
+                    "fault",
+                    "shoulders_not_over_elbows",
+                ),
+            ),
+        ),
+        Panel(
+            "body_tilt_deg",
+            "shoulder-ankle line from horizontal (deg)",
+            (Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),),
+        ),
+        Panel(
+            "hip_height_ratio",
+            "hip above support-toe line (torso lengths)",
+            (Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),),
+        ),
+        Panel(
+            "view_ratio",
+            "shoulder width / torso (0 = side-on)",
+            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
+        ),
     ),
     "side_plank": (
-        Panel("hip_bend_deg", "mid-hip off the shoulder-ankle line (deg; + piked, - dropped)", (
-            Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
-            Line("hip_drop_deg", _key("hip_drop_deg", -1), "below", "fault", "hips_dropped"),
-        )),
-        Panel("elbow_offset_ratio", "elbow off plumb under the shoulder (upper-arm lengths; + = to the head)", (
-            Line("elbow_offset_ratio", _key("elbow_offset_ratio"), "above", "fault", "shoulders_not_over_elbows"),
-            Line("elbow_offset_ratio", _key("elbow_offset_ratio", -1), "below", "fault", "shoulders_not_over_elbows"),
-        )),
-        Panel("hip_height_ratio", "mid-hip above support-ankle line (torso lengths)", (
-            Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),
-        )),
-        Panel("body_tilt_deg", "shoulder-ankle line from horizontal (deg)", (
-            Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),
-        )),
-        Panel("knee_angle_deg", "support-side knee angle (deg)", (
-            Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
-        )),
-        Panel("view_ratio", "shoulder width / torso (facing the camera ~0.5-0.7)", (
-            Line("min_view_ratio", _key("min_view_ratio"), "below", "view"),
-        )),
-        Panel("body_length_ratio", "shoulder-ankle length / torso", (
-            Line("min_body_length_ratio", _key("min_body_length_ratio"), "below", "view"),
-        )),
+        Panel(
+            "hip_bend_deg",
+            "mid-hip off the shoulder-ankle line (deg; + piked, - dropped)",
+            (
+                Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
+                Line("hip_drop_deg", _key("hip_drop_deg", -1), "below", "fault", "hips_dropped"),
+            ),
+        ),
+        Panel(
+            "elbow_offset_ratio",
+            "elbow off plumb under the shoulder (upper-arm lengths; + = to the head)",
+            (
+                Line("elbow_offset_ratio", _key("elbow_offset_ratio"), "above", "fault", "shoulders_not_over_elbows"),
+                Line(
+                    "elbow_offset_ratio", _key("elbow_offset_ratio", -1), "below", "fault", "shoulders_not_over_elbows"
+                ),
+            ),
+        ),
+        Panel(
+            "hip_height_ratio",
+            "mid-hip above support-ankle line (torso lengths)",
+            (Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),),
+        ),
+        Panel(
+            "body_tilt_deg",
+            "shoulder-ankle line from horizontal (deg)",
+            (Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),),
+        ),
+        Panel(
+            "knee_angle_deg",
+            "support-side knee angle (deg)",
+            (Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),),
+        ),
+        Panel(
+            "view_ratio",
+            "shoulder width / torso (facing the camera ~0.5-0.7)",
+            (Line("min_view_ratio", _key("min_view_ratio"), "below", "view"),),
+        ),
+        Panel(
+            "body_length_ratio",
+            "shoulder-ankle length / torso",
+            (Line("min_body_length_ratio", _key("min_body_length_ratio"), "below", "view"),),
+        ),
     ),
     "glute_bridge": (
-        Panel("hip_lift_deg", "hip above the knee-shoulder line (deg; the rep signal)", (
-            Line("arch_deg", _key("arch_deg"), "above", "fault", "back_arched"),
-            Line("hip_low_deg", _key("hip_low_deg", -1), "below", "fault", "hips_too_low"),
-            Line("rep_top", _key("rep_top"), "above", "rep"),
-        )),
-        Panel("shin_offset_ratio", "knee ahead of / behind the ankle (shin lengths; at the top)", (
-            Line("shin_offset_ratio", _key("shin_offset_ratio"), "above", "fault", "feet_misplaced"),
-        )),
-        Panel("knee_angle_deg", "knee angle (deg)", (
-            Line("min_top_knee_angle_deg", _key("min_top_knee_angle_deg"), "below", "fault", "feet_misplaced"),
-            Line("max_knee_angle_deg", _key("max_knee_angle_deg"), "above", "position"),
-        )),
-        Panel("face_up_ratio", "nose above ear (torso lengths; > 0 face up)", (
-            Line("face_up_tolerance_ratio", _key("face_up_tolerance_ratio", -1), "below", "position"),
-        )),
-        Panel("view_ratio", "shoulder width / torso (0 = side-on)", (
-            Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),
-        )),
+        Panel(
+            "hip_lift_deg",
+            "hip above the knee-shoulder line (deg; the rep signal)",
+            (
+                Line("arch_deg", _key("arch_deg"), "above", "fault", "back_arched"),
+                Line("hip_low_deg", _key("hip_low_deg", -1), "below", "fault", "hips_too_low"),
+                Line("rep_top", _key("rep_top"), "above", "rep"),
+            ),
+        ),
+        Panel(
+            "shin_offset_ratio",
+            "knee ahead of / behind the ankle (shin lengths; at the top)",
+            (Line("shin_offset_ratio", _key("shin_offset_ratio"), "above", "fault", "feet_misplaced"),),
+        ),
+        Panel(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Line("min_top_knee_angle_deg", _key("min_top_knee_angle_deg"), "below", "fault", "feet_misplaced"),
+                Line("max_knee_angle_deg", _key("max_knee_angle_deg"), "above", "position"),
+            ),
+        ),
+        Panel(
+            "face_up_ratio",
+            "nose above ear (torso lengths; > 0 face up)",
+            (Line("face_up_tolerance_ratio", _key("face_up_tolerance_ratio", -1), "below", "position"),),
+        ),
+        Panel(
+            "view_ratio",
+            "shoulder width / torso (0 = side-on)",
+            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
+        ),
     ),
     "superman": (
-        Panel("arm_lift_deg", "shoulder-wrist line above horizontal (deg)", (
-            Line("arm_lift_deg", _key("arm_lift_deg"), "below", "fault", "arms_not_lifted"),
-        )),
-        Panel("leg_lift_deg", "hip-ankle line above horizontal (deg)", (
-            Line("leg_lift_deg", _key("leg_lift_deg"), "below", "fault", "legs_not_lifted"),
-        )),
-        Panel("chest_lift_deg", "hip-shoulder line above horizontal (deg)", (
-            Line("over_arch_deg", _key("over_arch_deg"), "above", "fault", "over_arched"),
-        )),
-        Panel("head_angle_deg", "head vs trunk line (deg; + raised)", (
-            Line("neck_crank_deg", _key("neck_crank_deg"), "above", "fault", "neck_cranked"),
-        )),
-        Panel("knee_angle_deg", "knee angle (deg)", (
-            Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
-            Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
-        )),
-        Panel("face_down_ratio", "ear above nose (torso lengths; > 0 face down)", (
-            Line("face_down_tolerance_ratio", _key("face_down_tolerance_ratio", -1), "below", "position"),
-        )),
-        Panel("view_ratio", "shoulder width / torso (0 = side-on)", (
-            Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),
-        )),
+        Panel(
+            "arm_lift_deg",
+            "shoulder-wrist line above horizontal (deg)",
+            (Line("arm_lift_deg", _key("arm_lift_deg"), "below", "fault", "arms_not_lifted"),),
+        ),
+        Panel(
+            "leg_lift_deg",
+            "hip-ankle line above horizontal (deg)",
+            (Line("leg_lift_deg", _key("leg_lift_deg"), "below", "fault", "legs_not_lifted"),),
+        ),
+        Panel(
+            "chest_lift_deg",
+            "hip-shoulder line above horizontal (deg)",
+            (Line("over_arch_deg", _key("over_arch_deg"), "above", "fault", "over_arched"),),
+        ),
+        Panel(
+            "head_angle_deg",
+            "head vs trunk line (deg; + raised)",
+            (Line("neck_crank_deg", _key("neck_crank_deg"), "above", "fault", "neck_cranked"),),
+        ),
+        Panel(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
+                Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
+            ),
+        ),
+        Panel(
+            "face_down_ratio",
+            "ear above nose (torso lengths; > 0 face down)",
+            (Line("face_down_tolerance_ratio", _key("face_down_tolerance_ratio", -1), "below", "position"),),
+        ),
+        Panel(
+            "view_ratio",
+            "shoulder width / torso (0 = side-on)",
+            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
+        ),
     ),
 }
 
@@ -407,58 +486,91 @@ def plot_tuning(
     times = np.asarray(judgement.times_s, dtype=float)
     end_t = float(times[-1] + (times[-1] - times[-2] if len(times) > 1 else 1 / 30)) if len(times) else 1.0
     wanted = list(features) if features is not None else None
-    shown = [p for p in panels(ex.name) if p.feature in judgement.signals.features
-             and (wanted is None or p.feature in wanted)]
+    shown = [
+        p
+        for p in panels(ex.name)
+        if p.feature in judgement.signals.features and (wanted is None or p.feature in wanted)
+    ]
     fault_names = [f.name for f in ex.faults]
     colour = {name: FAULT_COLOURS[k % len(FAULT_COLOURS)] for k, name in enumerate(fault_names)}
+    # Strip rows only for the faults the label or formcheck found (the others would be empty rows).
+    labelled = {s.name for s in label.fault_spans} | set(label.faults) if label is not None else set()
+    found_names = {f["name"] for f in summary["faults"]}
+    strip_faults = [n for n in fault_names if n in labelled or n in found_names]
 
     if fig is None:
         fig = plt.figure(figsize=(12, 2.2 + 1.9 * len(shown)), layout="constrained")
     else:
         fig.clear()
-    strip_h = 0.35 * (3 + 2 * len(fault_names)) / 1.9
+    strip_h = 0.35 * (3 + 2 * max(len(strip_faults), 1)) / 1.9
     axes = fig.subplots(len(shown) + 1, 1, sharex=True, height_ratios=[strip_h, *([1.0] * len(shown))])
     axes = np.atleast_1d(axes)
     strip = axes[0]
 
     # --- the span strip -------------------------------------------------------------------------
     judge = judgement.judge
+    reps = list(summary.get("rep_details", []))
     rows: list[tuple[str, list[tuple[float, float]], str, str]] = []
     if label is not None:
-        rows.append(("label: in position", [(a, b - a) for a, b in label.position_spans], "0.55", ""))
+        # labels.csv: position_spans are the holds, or each rep's span for rep exercises
+        rep_label = label.reps is not None and label.hold_s is None
+        what = "reps" if rep_label else "in position"
+        rows.append((f"label: {what}", [(a, b - a) for a, b in label.position_spans], "0.55", ""))
+    if reps or (label is not None and label.reps is not None):
+        rows.append(("found: reps", [(r["start_s"], r["end_s"] - r["start_s"]) for r in reps], "tab:blue", ""))
     in_pos = [judge.judged[k] and judge.in_pos[k] for k in range(len(judge.t))]
     rows.append(("found: in position", _bool_runs(in_pos, times, end_t), "tab:green", ""))
     rows.append(("not judged", _bool_runs([not j for j in judge.judged], times, end_t), "tab:orange", ""))
-    for name in fault_names:
+    if not strip_faults:
+        rows.append(("faults: none, label or found", [], "0.5", ""))
+    for name in strip_faults:
         if label is not None:
             spans = [(s.start_s, s.end_s - s.start_s) for s in label.fault_spans if s.name == name]
             rows.append((f"label: {name}", spans, colour[name], "////"))
         found = [(f["start_s"], f["end_s"] - f["start_s"]) for f in summary["faults"] if f["name"] == name]
         rows.append((f"found: {name}", found, colour[name], ""))
-    for k, (_, spans, c, hatch) in enumerate(rows):
+    for k, (name, spans, c, hatch) in enumerate(rows):
         y = len(rows) - 1 - k
         if hatch:
             strip.broken_barh(spans, (y - 0.38, 0.76), facecolors="none", edgecolors=c, hatch=hatch, linewidth=1)
         else:
-            strip.broken_barh(spans, (y - 0.38, 0.76), facecolors=c, alpha=0.85)
+            strip.broken_barh(spans, (y - 0.38, 0.76), facecolors=c, alpha=0.85, edgecolors="white", linewidth=0.5)
+        if name == "found: reps":  # number each rep; a rep with a fault is marked x
+            for r in reps:
+                mark = "" if r["good"] else " x"
+                strip.text(
+                    (r["start_s"] + r["end_s"]) / 2,
+                    y,
+                    f"{r['rep']}{mark}",
+                    fontsize=7,
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontweight="bold",
+                )
     strip.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)], fontsize=8)
     strip.set_ylim(-0.6, len(rows) - 0.4)
-    for rep in summary.get("rep_details", []):
-        strip.axvspan(rep["start_s"], rep["end_s"], color="tab:blue", alpha=0.08)
-        strip.text(rep["top_s"], len(rows) - 0.45, f"rep {rep['rep']}" + ("" if rep["good"] else " ✗"),
-                   fontsize=7, ha="center", va="bottom", color="tab:blue")
     strip.grid(axis="x", alpha=0.3)
+    strip.tick_params(axis="x", labeltop=True, labelsize=8)  # time also above the strip of a tall figure
 
     # --- one panel per feature with its threshold lines -----------------------------------------
     for ax, panel in zip(axes[1:], shown, strict=True):
-        values = np.asarray(judgement.signals.features[panel.feature], dtype=float)
-        ax.plot(times, values, color="black", linewidth=1.0, label=panel.feature)
+        every = np.asarray(judgement.signals.features[panel.feature], dtype=float)
+        # Frames formcheck does not judge (close-ups, wrong view, joints missing) are drawn faint and do not
+        # set the scale: their features are often nonsense (a hip angle of 180 on a close-up of the feet).
+        judged = np.asarray(judge.judged, dtype=bool)
+        values = np.where(judged, every, np.nan)
+        if not np.isfinite(values).any():
+            values = every
+        ax.plot(times, every, color="0.75", linewidth=0.7)
+        ax.plot(times, values, color="black", linewidth=1.0, label=f"{panel.feature} (judged frames)")
         finite = values[np.isfinite(values)]
         lines = [line for line in panel.lines if math.isfinite(line.value(t))]
         for line in lines:
             v = line.value(t)
-            c = colour.get(line.name, {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(
-                line.role, "0.4"))
+            c = colour.get(
+                line.name, {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(line.role, "0.4")
+            )
             style = "--" if line.role == "fault" else ":"
             ax.axhline(v, color=c, linestyle=style, linewidth=1.4, label=line.label(t))
             if finite.size:
@@ -473,10 +585,11 @@ def plot_tuning(
             lo, hi = min(vals), max(vals)
             pad = 0.08 * (hi - lo or 1.0)
             ax.set_ylim(lo - pad, hi + pad)
-        ax.set_ylabel(panel.feature.replace("_", " ").replace(" deg", " (deg)").replace(" ratio", " (ratio)"),
-                      fontsize=8)
+        ax.set_ylabel(
+            panel.feature.replace("_", " ").replace(" deg", " (deg)").replace(" ratio", " (ratio)"), fontsize=8
+        )
         ax.set_title(panel.title, fontsize=9, loc="left")
-        ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.02), borderaxespad=0.0)
         ax.grid(alpha=0.3)
     if mark_s is not None:
         for ax in axes:
@@ -525,8 +638,13 @@ def overlay_frame(judgement: Any, video: str | os.PathLike[str], time_s: float) 
     has_pose = not math.isnan(float(xy[0, 0]))
     features = {name: float(v[i]) for name, v in judgement.signals.features.items()}
     draw_overlay(
-        image, xy if has_pose else None, judgement.pose.visibility[i] if has_pose else None,
-        bool(judgement.signals.near_left[i]), judgement.states[i], features, judgement.exercise,
+        image,
+        xy if has_pose else None,
+        judgement.pose.visibility[i] if has_pose else None,
+        bool(judgement.signals.near_left[i]),
+        judgement.states[i],
+        features,
+        judgement.exercise,
     )
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), i
 
@@ -559,6 +677,17 @@ def span_mask(times_s: np.ndarray, spans: Iterable[tuple[float, float]], trim_s:
     for a, b in spans:
         mask |= (times_s >= a + trim_s) & (times_s <= b - trim_s)
     return mask
+
+
+def trim_runs(mask: np.ndarray, times_s: np.ndarray, trim_s: float) -> np.ndarray:
+    """Drop the first and last trim_s seconds of every run of True frames (settling after a
+    cut, a change of view or getting into position)."""
+    out = np.zeros_like(mask, dtype=bool)
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        t0, t1 = times_s[a] + trim_s, times_s[b - 1] - trim_s
+        out[a:b] = (times_s[a:b] >= t0) & (times_s[a:b] <= t1)
+    return out
 
 
 def displacement_jitter(xy: np.ndarray, mask: np.ndarray) -> float:

@@ -68,3 +68,8 @@ def test_unknown_exercise_and_variant():
         make_exercise("squat")
     with pytest.raises(FormcheckError, match="unknown variant 'wobbly' for plank"):
         make_exercise("plank", variant="wobbly")
+
+
+def test_a_signed_threshold_may_be_negative_where_its_default_is(tmp_path):
+    path = write(tmp_path, "[glute_bridge]\nrep_top = -30.0\n")
+    assert load_thresholds("glute_bridge", path)["rep_top"] == -30.0

@@ -94,7 +94,10 @@ def run_notebook(path: Path, cwd: Path, **params: object) -> tuple[nbformat.Note
 
 def stdout_of(nb: nbformat.NotebookNode) -> str:
     return "".join(
-        out.get("text", "") for c in nb.cells if c.cell_type == "code" for out in c.get("outputs", [])
+        out.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for out in c.get("outputs", [])
         if out.get("output_type") == "stream"
     )
 
@@ -139,7 +142,13 @@ def test_tune_thresholds_notebook_writes_a_config_analyze_agrees_with(tmp_path):
     _needs_clips()
     out = tmp_path / "tuned.toml"
     nb, seconds = run_notebook(
-        TUNE, tmp_path, EXERCISE="plank", CLIP=TUNE_CLIP, OUT=str(out), OVERRIDES=TUNE_OVERRIDES, EXTRACT=False,
+        TUNE,
+        tmp_path,
+        EXERCISE="plank",
+        CLIP=TUNE_CLIP,
+        OUT=str(out),
+        OVERRIDES=TUNE_OVERRIDES,
+        EXTRACT=False,
     )
     print(f"tune_thresholds.ipynb ran headless in {seconds:.1f} s")
     assert "evaluated" in stdout_of(nb)
@@ -193,8 +202,17 @@ def test_tuned_config_through_the_analyze_command(tmp_path):
     track, _ = track_for_video(label.path)
     shown = tuning.judged_numbers(summarize(judge_track(track, tuning.exercise_with("plank", values, variant)).judge))
 
-    args = ["analyze", str(label.path), "--exercise", "plank", "--config", str(config), "--no-video",
-            "--out", str(tmp_path / "out")]
+    args = [
+        "analyze",
+        str(label.path),
+        "--exercise",
+        "plank",
+        "--config",
+        str(config),
+        "--no-video",
+        "--out",
+        str(tmp_path / "out"),
+    ]
     if variant:
         args += ["--variant", variant]
     assert main(args) == 0
