@@ -71,7 +71,7 @@ class Rep:
         return not self.faults
 
 
-@dataclass
+@dataclass(slots=True)
 class FrameState:
     """What a person should see for one frame."""
 
@@ -135,6 +135,7 @@ class Judge:
         self._top_time = 0.0
         self._last_bad_reason = JUDGEABLE  # nothing wrong seen yet: settling, no cue
         self._last_fault_end: tuple[float, str] | None = None
+        self._shown_faults = [(n, f.name) for n, f in enumerate(self.specs) if f.scope != "rep"]
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
         self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
 
