@@ -1,6 +1,6 @@
 """ms/frame of `formcheck extract` against a bare detect_for_video loop over the same frames.
 
-Both use the full model in VIDEO mode on the same clip, in the same run, alternating, three
+Both use the full model in VIDEO mode on the same clip, in the same run, alternating, five
 times; medians are printed. The bare loop gets its frames already decoded (decoding is free
 for it); formcheck decodes the file itself (in a prefetch thread) and builds the track.
 """
@@ -19,7 +19,7 @@ from formcheck.sources import VideoFileSource
 CLIP = "plank/plank_forearm_side_woman_home_timer_overlay.mp4"
 
 
-def main(repeats: int = 3) -> None:
+def main(repeats: int = 5) -> None:
     video = clip(CLIP)
     model = resolve_model("full")
     frames, stamps = decode_all(video)

@@ -211,6 +211,8 @@ class Judge:
             now_in = self.position.state
             self._rewrite(onset, i, lambda k: self.in_pos.__setitem__(k, now_in))
             self.events.append(Event(self.t[onset], "position_entered" if now_in else "position_left"))
+            if not now_in:
+                self._forgive_exit(onset, i)
 
         # 3. Reps: the lift signal crosses into the top, then back down to the bottom.
         if self.rep_spec is not None:
@@ -249,6 +251,39 @@ class Judge:
         self.hold_s += self.dt[i] * self._counted(i)
         self.good_hold_s += self.dt[i] * self._good(i)
         return self._frame_state(i)
+
+    def _forgive_exit(self, onset: int, i: int) -> None:
+        """Coming out of a hold (hips lowering to the mat) is not exercising: a fault that began
+        less than `exit_grace_s` before the position was left is the exit, not bad form."""
+        if onset == 0:
+            return
+        grace = self.ex.t.get("exit_grace_s", 1.0)
+        exit_start = onset
+        for n, spec in enumerate(self.specs):
+            bit = 1 << n
+            if spec.scope != "hold" or not self.fault_bits[onset - 1] & bit:
+                continue
+            start = onset - 1
+            while start > 0 and self.fault_bits[start - 1] & bit:
+                start -= 1
+            if self.t[onset] - self.t[start] > grace:
+                continue
+
+            def clear(k: int, bit: int = bit) -> None:
+                self.fault_bits[k] &= ~bit
+
+            self._rewrite(start, i + 1, clear)
+            began = self.t[start]
+            for event in self.events:  # kept (live readers index the list), but marked
+                if event.name == spec.name and event.kind in ("fault_started", "fault_ended") and event.t >= began:
+                    event.detail["exit"] = True
+            exit_start = min(exit_start, start)
+        if exit_start < onset:  # the hold ended when the way out began
+            self._rewrite(exit_start, onset, lambda k: self.in_pos.__setitem__(k, False))
+            for event in reversed(self.events):
+                if event.kind == "position_left":
+                    event.t = self.t[exit_start]
+                    break
 
     def _step_reps(self, i: int, t: float, value: float, cut: bool, faults: Sequence[float]) -> None:
         """Count a rep by prominence: up once the signal is past the top line *and* has risen

@@ -66,12 +66,13 @@ class Superman(Exercise):
         # The rep signal: whichever end is higher above its own "lifted" line.
         lift = np.fmax(arms_up, legs_up)
         never = np.full(len(pose), -np.inf)
+        side_on = view_ratio <= t["max_view_ratio_for_angles"]
         faults = {
             "arms_not_lifted": never if swimmer else np.where(legs_up > 0, -arms_up, -np.inf),
             "legs_not_lifted": never if swimmer else np.where(arms_up > 0, -legs_up, -np.inf),
             "over_arched": chest_lift - t["over_arch_deg"],
-            "neck_cranked": head - t["neck_crank_deg"],
-            "knees_bent": (180.0 - knee_angle) - t["knee_bend_deg"],
+            "neck_cranked": np.where(side_on, head - t["neck_crank_deg"], -np.inf),
+            "knees_bent": np.where(side_on, (180.0 - knee_angle) - t["knee_bend_deg"], -np.inf),
         }
         features = {
             "chest_lift_deg": chest_lift,
