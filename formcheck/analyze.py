@@ -157,14 +157,119 @@ def render_video(judgement: Judgement, video: Path, out: Path, progress: bool) -
     return out, codec, interrupted
 
 
+class _Renderer:
+    """Draws and encodes annotated frames in its own thread, so drawing overlaps the pose model
+    (OpenCV and the encoder pipe release the GIL) instead of adding to it."""
+
+    def __init__(self, exercise: Exercise, out: Path, fps: float, size: tuple[int, int]) -> None:
+        import queue
+        import threading
+
+        from formcheck.video_out import VideoSink
+
+        self.exercise = exercise
+        self.sink = VideoSink(out, fps, size)
+        self.queue: queue.Queue = queue.Queue(maxsize=64)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="annotate", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from formcheck.render import draw_overlay
+
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue
+            image, judged = item
+            try:
+                has_pose = not math.isnan(float(judged.xy[0, 0]))
+                draw_overlay(
+                    image,
+                    judged.xy if has_pose else None,
+                    judged.visibility if has_pose else None,
+                    judged.near_left,
+                    judged.state,
+                    judged.features,
+                    self.exercise,
+                )
+                self.sink.write(image)
+            except BaseException as exc:  # reported by close(); the extraction goes on
+                self.error = exc
+
+    def put(self, image, judged) -> None:  # type: ignore[no-untyped-def]
+        self.queue.put((image, judged))
+
+    def close(self) -> str:
+        self.queue.put(None)
+        self.thread.join()
+        self.sink.close()
+        return self.sink.codec
+
+
+def extract_judge_render(video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path) -> tuple[Track, str, bool]:
+    """One pass over the video: pose model, zero-lag judgement a fraction of a second behind it,
+    and the annotated frame drawn and encoded on the other core. Returns (track, codec, interrupted).
+    A Ctrl-C or a file that breaks still leaves the video and the track of what was read."""
+    from collections import deque
+
+    from formcheck.extract import track_builder_for
+    from formcheck.session import OnlineJudgement
+
+    model = resolve_model(opts.model)
+    interrupted = False
+    with open_source(video) as source, PoseEstimator(model) as estimator:
+        info = source.info
+        builder = track_builder_for(info, estimator)
+        online = OnlineJudgement(exercise, info.width, info.height, info.fps)
+        renderer = _Renderer(exercise, out, info.fps, (info.width, info.height))
+        waiting: deque = deque()  # decoded frames whose judgement is not final yet
+        try:
+            with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
+                try:
+                    for frame in prefetch(source):
+                        pose = estimator.detect(frame.image, frame.timestamp_ms)
+                        landmarks = None if pose is None else pose.landmarks
+                        builder.add(frame.timestamp_ms, landmarks, None if pose is None else pose.world)
+                        waiting.append(frame.image)
+                        for judged in online.add(frame.timestamp_ms / 1000.0, landmarks):
+                            renderer.put(waiting.popleft(), judged)
+                        bar.update(1)
+                except KeyboardInterrupt:
+                    interrupted = True
+                for judged in online.flush():
+                    renderer.put(waiting.popleft(), judged)
+        finally:
+            codec = renderer.close()
+    track = builder.build()
+    ended_early = bool(getattr(source, "ended_early", False))
+    track.meta["partial"] = interrupted or ended_early
+    if renderer.error is not None:
+        raise FormcheckError(f"cannot write the annotated video: {renderer.error}")
+    if opts.use_cache and not track.meta["partial"]:
+        TrackCache().store(video, model, track)
+    return track, codec, interrupted
+
+
 def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     """Analyse one video (or track) into its own folder. Raises FormcheckError for bad input
     that yielded nothing; anything partial is written and flagged instead."""
     from formcheck import report as report_io
 
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
-    track, _stats, interrupted = _load_or_extract(path, opts)
     out_dir = output_dir(opts.out, path)
+    annotated: tuple[Path, str] | None = None
+    is_video = path.suffix.lower() != TRACK_SUFFIX and path.is_file()
+    cached = TrackCache().find(path, resolve_model(opts.model)) if is_video and opts.use_cache else None
+    if opts.video and is_video and cached is None:
+        # Nothing extracted yet: model, judgement and drawing in one pass over the file.
+        out_dir.mkdir(parents=True, exist_ok=True)
+        track, codec, interrupted = extract_judge_render(path, exercise, opts, out_dir / "annotated.mp4")
+        annotated = (out_dir / "annotated.mp4", codec)
+    else:
+        track, _stats, interrupted = (cached, None, False) if cached is not None else _load_or_extract(path, opts)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = interrupted or bool(track.meta.get("partial"))
     if len(track) == 0:
@@ -180,7 +285,10 @@ def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     report_io.write_frames_csv(outputs["frames"], judgement)
     outputs["timeline"] = out_dir / "timeline.png"
     report_io.plot_timeline(outputs["timeline"], judgement, report)
-    if opts.video and not interrupted and path.suffix.lower() != TRACK_SUFFIX and path.is_file():
+    if annotated is not None:
+        outputs["annotated"], report["annotated_codec"] = annotated
+        report_io.write_json(outputs["report"], report)
+    elif opts.video and not interrupted and is_video:
         video_path, codec, render_interrupted = render_video(judgement, path, out_dir / "annotated.mp4", opts.progress)
         outputs["annotated"] = video_path
         report["annotated_codec"] = codec

@@ -12,7 +12,7 @@ from formcheck.cache import TrackCache
 from formcheck.models import DEFAULT_MODEL, ModelFile, resolve_model
 from formcheck.pose import PoseEstimator
 from formcheck.progress import progress_bar
-from formcheck.sources import Frame, FrameSource, open_source, prefetch
+from formcheck.sources import Frame, FrameSource, VideoInfo, open_source, prefetch
 from formcheck.track import Track, TrackBuilder
 
 
@@ -33,15 +33,9 @@ class ExtractStats:
         return self.detected / self.frames if self.frames else 0.0
 
 
-def extract_track(
-    source: FrameSource,
-    estimator: PoseEstimator,
-    show_progress: bool = False,
-    on_frame: Callable[[Frame], None] | None = None,
-) -> tuple[Track, ExtractStats]:
-    """Run the pose model on every frame. Ctrl-C stops early and keeps what was extracted."""
-    info = source.info
-    builder = TrackBuilder(
+def track_builder_for(info: VideoInfo, estimator: PoseEstimator) -> TrackBuilder:
+    """An empty track for this stream, labelled with the model that fills it."""
+    return TrackBuilder(
         info.fps,
         info.width,
         info.height,
@@ -52,6 +46,17 @@ def extract_track(
             "formcheck_version": __version__,
         },
     )
+
+
+def extract_track(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    show_progress: bool = False,
+    on_frame: Callable[[Frame], None] | None = None,
+) -> tuple[Track, ExtractStats]:
+    """Run the pose model on every frame. Ctrl-C stops early and keeps what was extracted."""
+    info = source.info
+    builder = track_builder_for(info, estimator)
     detected = 0
     interrupted = False
     start = time.perf_counter()

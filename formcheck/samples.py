@@ -103,8 +103,6 @@ def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
     return entries
 
 
-
-
 class _Unreachable(Exception):
     """The server could not be reached at all: every later download would fail the same way."""
 

@@ -93,7 +93,9 @@ def judge_track(
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
     else:
         with np.errstate(all="ignore"):
-            xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"])
+            xy = smooth_offline(
+                track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"], frame_s=1.0 / track.fps
+            )
     pose = pose_frames(track, xy)
     with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
         signals = exercise.signals(pose)
@@ -104,6 +106,94 @@ def judge_track(
     states = [step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))]
     judge.finish(lift[-1] if lift else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge, dict(track.meta))
+
+
+@dataclass
+class JudgedFrame:
+    """One frame's final judgement, as drawn on the annotated video."""
+
+    index: int
+    xy: np.ndarray  # 33 x 2 smoothed pixels
+    visibility: np.ndarray
+    near_left: bool
+    state: FrameState
+    features: dict[str, float]
+
+
+class OnlineJudgement:
+    """The offline (zero-lag) judgement computed while the track is still being extracted.
+
+    Smoothing and features are local: a frame's result depends only on the frames within
+    `lookahead` of it. So frames are judged in small windows a fraction of a second behind the
+    newest one, with exactly the states `judge_track` gives on the finished track; the annotated
+    video can then be drawn in the same pass as extraction instead of a second one.
+    """
+
+    CHUNK = 15  # frames judged at a time (one numpy pass per chunk, not per frame)
+
+    def __init__(
+        self, exercise: Exercise, width: int, height: int, fps: float, smoothing: SmoothingParams = SmoothingParams()
+    ) -> None:
+        from formcheck.smoothing import lookahead_frames
+
+        self.exercise, self.width, self.height, self.fps = exercise, width, height, fps
+        self.smoothing = smoothing
+        self.lookahead = lookahead_frames(smoothing, 1.0 / fps)
+        self.judge = make_judge(exercise)
+        self._scale = np.array([width, height], dtype=np.float32)
+        self._xy: list[np.ndarray] = []
+        self._vis: list[np.ndarray] = []
+        self._times: list[float] = []
+        self._last_seen: list[int] = []  # per frame, the latest frame at or before it with a person
+        self.done = 0
+        self._last_lift = math.nan
+
+    def add(self, t_s: float, landmarks: np.ndarray | None) -> list[JudgedFrame]:
+        """Feed the next frame's raw landmarks; returns the frames whose judgement is now final."""
+        if landmarks is None:
+            self._xy.append(np.full((NUM_LANDMARKS, 2), np.nan, dtype=np.float32))
+            self._vis.append(np.full(NUM_LANDMARKS, np.nan, dtype=np.float32))
+            self._last_seen.append(self._last_seen[-1] if self._last_seen else -1)
+        else:
+            self._xy.append(landmarks[:, :2] * self._scale)
+            self._vis.append(landmarks[:, 3])
+            self._last_seen.append(len(self._xy) - 1)
+        self._times.append(t_s)
+        ready = len(self._xy) - 2 * self.lookahead
+        return self._judge_until(ready) if ready - self.done >= self.CHUNK else []
+
+    def flush(self) -> list[JudgedFrame]:
+        """The stream has ended: judge what is left and close the judge."""
+        frames = self._judge_until(len(self._xy))
+        self.judge.finish(self._last_lift)
+        return frames
+
+    def _judge_until(self, stop: int) -> list[JudgedFrame]:
+        if stop <= self.done:
+            return []
+        # The window reaches far enough back that its left edge changes nothing judged now, and
+        # back to the last frame with a person (scene cuts compare with it across a gap).
+        start = max(0, self.done - 2 * self.lookahead - 1)
+        if self._last_seen[start] >= 0:
+            start = self._last_seen[start]
+        times = np.array(self._times[start:], dtype=np.float64)
+        xy_raw = np.stack(self._xy[start:])
+        with np.errstate(all="ignore"):
+            xy = smooth_offline(
+                times, xy_raw, self.smoothing, self.exercise.t["cut_jump_ratio"], frame_s=1.0 / self.fps
+            )
+            pose = PoseFrames(times, xy, np.stack(self._vis[start:]), self.width, self.height)
+            signals = self.exercise.signals(pose)
+        reason, position, faults, lift, cut, side = _signal_rows(signals, self.judge.fault_names)
+        out = []
+        for i in range(self.done, stop):
+            k = i - start
+            state = self.judge.step(times[k], reason[k], position[k], faults[k], lift[k], cut[k], side[k])
+            features = {name: float(values[k]) for name, values in signals.features.items()}
+            out.append(JudgedFrame(i, xy[k], pose.visibility[k], bool(signals.near_left[k]), state, features))
+            self._last_lift = lift[k]
+        self.done = stop
+        return out
 
 
 class StreamingSession:

@@ -192,3 +192,17 @@ def test_ctrl_c_keeps_a_partial_report(videos, tmp_path):
     report = json.loads((tmp_path / clip.stem / "report.json").read_text())
     assert report["partial"] is True
     assert 0 < report["duration_s"] < 60
+
+
+def test_one_pass_analysis_matches_the_cached_two_pass_one(videos, tmp_path, plank_outputs):
+    """With nothing cached, the model, the judgement and the drawing run in one pass; the report
+    must be the one a second pass over the cached track gives."""
+    result = formcheck("analyze", str(videos / PLANK), "-e", "plank", "--out", str(tmp_path), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    one_pass = json.loads((tmp_path / Path(PLANK).stem / "report.json").read_text())
+    two_pass = json.loads((plank_outputs[0] / "report.json").read_text())
+    for key in ("hold_s", "good_hold_s", "reps", "faults", "unjudged_s"):
+        assert one_pass[key] == two_pass[key], key
+    cap = cv2.VideoCapture(str(tmp_path / Path(PLANK).stem / "annotated.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 416
+    cap.release()
