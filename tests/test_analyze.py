@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_helpers import formcheck, one_line_error
 
 PLANK = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"
 BRIDGE = "glute_bridge/glute_bridge_side_woman_darebee.mp4"
@@ -30,12 +31,6 @@ REQUIRED_KEYS = {
     "thresholds",
     "formcheck_version",
 }
-
-
-def formcheck(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, timeout=900, **kwargs
-    )
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +107,6 @@ def test_analyze_a_folder_in_parallel(videos, tmp_path):
         report = json.loads((tmp_path / "out" / stem / "report.json").read_text())
         assert report["hold_s"] > 2.0
         assert stem[-16:] in result.stdout  # the combined table names every video
-
-
-def one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_missing_and_not_a_video(tmp_path):

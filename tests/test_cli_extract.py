@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import formcheck, one_line_error
 
 from formcheck.track import Track
 
@@ -20,12 +19,6 @@ SIDE_VIEW_PLANKS = [
     "plank/plank_high_leg_raises_woman_darebee.mp4",
     "plank/plank_high_shoulder_taps_woman_darebee.mp4",
 ]
-
-
-def formcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
 
 
 @pytest.mark.parametrize("clip", SIDE_VIEW_PLANKS)
@@ -54,14 +47,6 @@ def test_extract_a_folder_of_images(videos, tmp_path):
     result = formcheck("extract", str(folder), "-o", str(tmp_path / "t.npz"))
     assert result.returncode == 0, result.stderr
     assert len(Track.load(tmp_path / "t.npz")) == 10
-
-
-def one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_missing_file(tmp_path):
