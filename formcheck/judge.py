@@ -64,7 +64,6 @@ class Rep:
     end_s: float
     top_hold_s: float
     faults: list[str]
-    side: str = ""
 
     @property
     def good(self) -> bool:
@@ -333,7 +332,7 @@ class Judge:
         if self._near_peak:
             self._top_time += self.dt[i]
             for n, spec in enumerate(self.specs):
-                if spec.scope in ("rep", "top"):
+                if spec.scope == "rep":  # judged on the rep's best frame when it completes
                     self._top_margins[n].append(faults[n])
         if onset < 0:
             return

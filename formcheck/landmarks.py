@@ -43,8 +43,6 @@ class Landmark(IntEnum):
     RIGHT_FOOT_INDEX = 32
 
 
-# Body parts that come in a left/right pair, by the short names the rules use.
-PAIRED_JOINTS = ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
 
 
 def side_landmark(side: str, joint: str) -> Landmark:
