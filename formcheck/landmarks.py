@@ -43,8 +43,6 @@ class Landmark(IntEnum):
     RIGHT_FOOT_INDEX = 32
 
 
-
-
 def side_landmark(side: str, joint: str) -> Landmark:
     """`side_landmark("left", "hip")` -> Landmark.LEFT_HIP."""
     return Landmark[f"{side.upper()}_{joint.upper()}"]
