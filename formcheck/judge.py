@@ -308,7 +308,7 @@ class Judge:
             elif abs(value - self._unknown_last) > STILL_DEG:
                 self._still_since = t
             self._unknown_last = value
-            below = value < p.top - p.hysteresis
+            below = value < p.top - p.hysteresis or p.top == -math.inf  # rise-only: no top line
             falling = value < self._unknown_max - p.drop / 3
             still = t - self._still_since >= STILL_S
             deep = value < p.top - p.rise

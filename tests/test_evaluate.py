@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -48,6 +49,20 @@ def test_quality_floors_on_the_labelled_clips(evaluation):
 def test_rep_counts_on_clean_clips(evaluation, file, reps):
     result = next(r for r in evaluation.results if r.label.file == file)
     assert result.summary["reps"] == reps
+
+
+def test_each_shoulder_tap_is_counted_while_its_hand_is_off_the_floor(evaluation):
+    """The label's notes time every hand-off-floor span; one rep must reach its top in each."""
+    result = next(r for r in evaluation.results if "shoulder_taps" in r.label.file)
+    hand_off = [
+        (float(a), float(b))
+        for a, b in re.findall(r"(?:near|far) (\d+\.\d+)-(\d+\.\d+)", result.label.notes)
+    ]
+    assert len(hand_off) == 10
+    tops = [rep["top_s"] for rep in result.summary["rep_details"]]
+    assert len(tops) == len(hand_off)
+    for (start, end), top in zip(hand_off, tops):
+        assert start - 0.15 <= top <= end
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,29 @@ def test_knee_taps_count_reps_and_time_only_the_straight_leg_plank():
     assert s["hold_s"] == pytest.approx(5 * 1.5, abs=1.2)
 
 
+def tap(pose: np.ndarray, hand: str) -> np.ndarray:
+    """The plank with one hand lifted onto the other shoulder."""
+    wrist, shoulder = (15, 12) if hand == "left" else (16, 11)
+    tapped = pose.copy()
+    tapped[wrist, :2] = pose[shoulder, :2]
+    return tapped
+
+
+def test_shoulder_taps_count_each_hand_and_keep_the_hold():
+    still = plank_pose(high=True)
+    frames = hold(still, 1.0)
+    for hand in ("left", "right", "left", "right", "left"):
+        frames += hold(tap(still, hand), 0.3) + hold(still, 0.3)
+    _, s = run("plank", frames, variant="shoulder_taps")
+    assert s["reps"] == 5
+    assert s["hold_s"] == pytest.approx(len(frames) / FPS, abs=0.6)
+
+
+def test_a_still_high_plank_has_no_shoulder_taps():
+    _, s = run("plank", hold(plank_pose(high=True), 6.0), variant="shoulder_taps", jitter_px=1.5)
+    assert s["reps"] == 0
+
+
 # -- glute bridge ---------------------------------------------------------------------------
 
 

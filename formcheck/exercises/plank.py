@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from formcheck import geometry as g
@@ -21,6 +23,18 @@ def support_points(pose: PoseFrames, side: np.ndarray, elbow_angle: np.ndarray, 
     return np.where(straight[:, None], pose.joint(side, "wrist"), pose.joint(side, "elbow"))
 
 
+def hands_raised(pose: PoseFrames, shoulder: np.ndarray, hip: np.ndarray, torso: np.ndarray) -> np.ndarray:
+    """Both wrists' heights above the torso line (hip-shoulder), summed, in % of the torso.
+
+    Summed because the far hand is the less certain one and perspective places it higher at
+    rest: each side's resting offset is constant, so a tap by either hand shows as a rise.
+    The torso line, not the shoulder-ankle one, so that a moving leg does not read as a tap.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        heights = [g.height_above_line(pose.joint(s, "wrist"), hip, shoulder) for s in ("left", "right")]
+        return (heights[0] + heights[1]) / torso * 100.0
+
+
 class Plank(Exercise):
     name = "plank"
     title = "Plank"
@@ -29,9 +43,9 @@ class Plank(Exercise):
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     key_feature = "body_angle_deg"
     get_in_position_cue = "Get into your plank: forearms under shoulders, legs straight"
-    # Dynamic variants count reps inside the hold: knee taps (both knees to the mat and back) and
-    # leg raises (one straight leg up and down). Shoulder taps are timed as a plank; the tapping
-    # hand is too often lost by the pose model to count taps reliably.
+    # Dynamic variants count reps inside the hold: knee taps (both knees to the mat and back),
+    # leg raises (one straight leg up and down) and shoulder taps (one hand up to the other
+    # shoulder and back).
     variants = ("forearm", "high", "knee_taps", "leg_raises", "shoulder_taps")
     faults = (
         FaultSpec("hips_sagging", "Lift your hips — squeeze glutes and abs", "Good — hips in line"),
@@ -122,6 +136,8 @@ class Plank(Exercise):
         elif self.variant == "leg_raises":
             with np.errstate(invalid="ignore", divide="ignore"):
                 lift = np.abs(pose.joint("left", "ankle")[:, 1] - pose.joint("right", "ankle")[:, 1]) / torso * 100.0
+        elif self.variant == "shoulder_taps":
+            lift = hands_raised(pose, shoulder, hip, torso)
         return Signals(features, reason, position, faults, left, lift=lift, cut=self.scene_cut(pose))
 
     def rep_spec(self) -> RepSpec | None:
@@ -132,4 +148,7 @@ class Plank(Exercise):
             )
         if self.variant == "leg_raises":
             return RepSpec(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
+        if self.variant == "shoulder_taps":  # only the rise counts: the resting level varies with the view
+            rise = t["shoulder_tap_ratio"] * 100
+            return RepSpec(-math.inf, rise, rise * 0.8)
         return None
