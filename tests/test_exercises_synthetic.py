@@ -210,6 +210,26 @@ def test_superman_chest_too_high_is_over_arched():
     assert all("over_arched" in r["faults"] for r in s["rep_details"])
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "fault"),
+    [
+        ({"leg_lift_deg": 4}, "legs_not_lifted"),
+        ({"head_deg": 65}, "neck_cranked"),
+        ({"knee_angle_deg": 130}, "knees_bent"),
+    ],
+)
+def test_each_superman_rep_fault(kwargs, fault):
+    top = {"arm_lift_deg": 15, "leg_lift_deg": 18, "chest_lift_deg": 12} | kwargs
+    _, s = run("superman", superman_reps(2, **top))
+    assert s["reps"] == 2
+    assert all(r["faults"] == [fault] for r in s["rep_details"])
+
+
+def test_superman_gaze_at_the_floor_ahead_is_not_a_cranked_neck():
+    _, s = run("superman", superman_reps(2, arm_lift_deg=15, leg_lift_deg=18, chest_lift_deg=12, head_deg=40))
+    assert s["good_reps"] == 2
+
+
 # -- side plank ------------------------------------------------------------------------------
 
 
