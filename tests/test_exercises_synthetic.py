@@ -115,6 +115,25 @@ def test_knee_taps_count_reps_and_time_only_the_straight_leg_plank():
     assert s["hold_s"] == pytest.approx(5 * 1.5, abs=1.2)
 
 
+def half_plank(far_visibility: float) -> np.ndarray:
+    """A straight near leg with the far knee on the mat (how a plank is entered one leg at a time)."""
+    pose, kneeling = plank_pose(), plank_pose(knee_angle_deg=100)
+    far_leg = [24, 26, 28, 30, 32]  # right hip, knee, ankle, heel, toe
+    pose[far_leg] = kneeling[far_leg]
+    pose[far_leg, 3] = far_visibility
+    return pose
+
+
+def test_a_half_plank_with_the_far_knee_down_is_not_a_plank():
+    _, s = run("plank", hold(half_plank(far_visibility=0.85), 3.0) + hold(plank_pose(), 4.0))
+    assert s["hold_s"] == pytest.approx(4.0, abs=0.3)
+
+
+def test_a_far_leg_the_model_barely_sees_does_not_stop_the_hold():
+    _, s = run("plank", hold(half_plank(far_visibility=0.2), 3.0) + hold(plank_pose(), 4.0))
+    assert s["hold_s"] == pytest.approx(7.0, abs=0.3)
+
+
 def tap(pose: np.ndarray, hand: str) -> np.ndarray:
     """The plank with one hand lifted onto the other shoulder."""
     wrist, shoulder = (15, 12) if hand == "left" else (16, 11)

@@ -82,6 +82,7 @@ class Plank(Exercise):
         # Shoulder-ankle, not shoulder-hip: a sag or pike tilts the torso but not the body line.
         body_tilt = g.tilt_from_horizontal_deg(shoulder, ankle)
         knee_angle = g.joint_angle_deg(hip, knee, ankle)
+        far_knee_angle = self.far_knee_angle(pose, ~left)
         elbow_angle = g.joint_angle_deg(shoulder, elbow, wrist)
         base = support_points(pose, left, elbow_angle, t["straight_arm_deg"])
         floor_toe = np.where(np.isnan(toe), ankle, toe)
@@ -107,6 +108,7 @@ class Plank(Exercise):
                 t["max_body_tilt_deg"] - body_tilt,
                 (hip_height - t["min_hip_height_ratio"]) * 100.0,
                 knee_angle - min_knee,
+                np.nan_to_num(far_knee_angle - min_knee, nan=np.inf),
             ]
         )
         faults = {
@@ -124,6 +126,7 @@ class Plank(Exercise):
             "hip_bend_deg": hip_bend,
             "body_tilt_deg": body_tilt,
             "knee_angle_deg": knee_angle,
+            "far_knee_angle_deg": far_knee_angle,
             "elbow_angle_deg": elbow_angle,
             "hip_height_ratio": hip_height,
             "head_angle_deg": head,
@@ -139,6 +142,13 @@ class Plank(Exercise):
         elif self.variant == "shoulder_taps":
             lift = hands_raised(pose, shoulder, hip, torso)
         return Signals(features, reason, position, faults, left, lift=lift, cut=self.scene_cut(pose))
+
+    def far_knee_angle(self, pose: PoseFrames, far: np.ndarray) -> np.ndarray:
+        """The far leg's knee angle where the model sees that leg clearly, else NaN. In an oblique
+        view a half plank (far knee on the mat, near leg back) is otherwise a straight plank."""
+        hip, knee, ankle = (pose.joint(far, j) for j in ("hip", "knee", "ankle"))
+        seen = np.minimum.reduce([pose.joint_visibility(far, j) for j in ("hip", "knee", "ankle")])
+        return np.where(seen >= self.t.get("min_visibility", 0.5), g.joint_angle_deg(hip, knee, ankle), np.nan)
 
     def rep_spec(self) -> RepSpec | None:
         t = self.t
