@@ -277,12 +277,23 @@ class Judge:
                 if event.name == spec.name and event.kind in ("fault_started", "fault_ended") and event.t >= began:
                     event.detail["exit"] = True
             exit_start = min(exit_start, start)
+        exit_start = min(exit_start, self._fault_cleared_on_the_way_out(exit_start, grace))
         if exit_start < onset:  # the hold ended when the way out began
             self._rewrite(exit_start, onset, lambda k: self.in_pos.__setitem__(k, False))
             for event in reversed(self.events):
                 if event.kind == "position_left":
                     event.t = self.t[exit_start]
                     break
+
+    def _fault_cleared_on_the_way_out(self, exit_start: int, grace: float) -> int:
+        """Where a hold fault cleared less than `grace` before the way out: a body sweeping from
+        a sag up to kneeling passes through a straight line without holding it."""
+        k = exit_start - 1
+        while k >= 0 and self.in_pos[k] and self.t[exit_start] - self.t[k] <= grace:
+            if self.fault_bits[k] & self.hold_mask:
+                return k + 1
+            k -= 1
+        return exit_start
 
     def _step_reps(self, i: int, t: float, value: float, cut: bool, faults: Sequence[float]) -> None:
         """Count a rep by prominence: up once the signal is past the top line *and* has risen
@@ -457,9 +468,16 @@ class Judge:
         if p is not None and self._rep_phase == "up" and last_value < self._peak - p.drop / 2:
             self.top.state = False
             self._complete_rep(end)
+        if self.position.state and self.position.since_i >= 0:
+            # The recording ended while the body was already out of position (getting up).
+            onset = self.position.since_i
+            self.position.state = False
+            self._rewrite(onset, len(self.t), lambda k: self.in_pos.__setitem__(k, False))
+            self.events.append(Event(self.t[onset], "position_left", detail={"at_end": True}))
+            self._forgive_exit(onset, len(self.t) - 1)
+        elif self.position.state:
+            self.events.append(Event(end, "position_left", detail={"at_end": True}))
         for n, state in enumerate(self.fault_state):
             if state.state:
                 self.events.append(Event(end, "fault_ended", self.fault_names[n], "", {"at_end": True}))
                 state.state = False
-        if self.position.state:
-            self.events.append(Event(end, "position_left", detail={"at_end": True}))

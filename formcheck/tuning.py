@@ -247,6 +247,11 @@ PANELS: dict[str, tuple[Panel, ...]] = {
             ),
         ),
         Panel(
+            "far_knee_angle_deg",
+            "far knee angle where the model sees that leg (deg)",
+            (Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),),
+        ),
+        Panel(
             "shoulder_offset_ratio",
             "shoulder ahead of elbow (upper-arm lengths; forearm plank)",
             (

@@ -115,6 +115,27 @@ def test_knee_taps_count_reps_and_time_only_the_straight_leg_plank():
     assert s["hold_s"] == pytest.approx(5 * 1.5, abs=1.2)
 
 
+def test_lowering_out_of_a_plank_is_the_way_out_not_a_sag():
+    lowering = [plank_pose(hip_bend_deg=b) for b in np.linspace(0, -45, 18)]  # 0.6 s to the mat
+    _, s = run("plank", hold(plank_pose(), 4.0) + lowering + hold(plank_pose(hip_bend_deg=-45), 2.0))
+    assert s["faults"] == []
+    assert s["hold_s"] == pytest.approx(4.0, abs=0.4)
+
+
+def test_sweeping_from_a_sag_through_a_straight_line_to_kneeling_is_not_good_time():
+    hips = np.linspace(-20, 35, 36)  # 1.2 s from a sag to a pike, the knees bending at the end
+    knees = np.r_[np.full(26, 175.0), np.linspace(170, 110, 10)]
+    sweep = [plank_pose(hip_bend_deg=b, knee_angle_deg=k) for b, k in zip(hips, knees, strict=True)]
+    _, s = run("plank", hold(plank_pose(hip_bend_deg=-20), 3.0) + sweep + hold(plank_pose(knee_angle_deg=100), 2.0))
+    assert [f["name"] for f in s["faults"]] == ["hips_sagging"]
+    assert s["good_hold_s"] < 0.1
+
+
+def test_a_recording_that_ends_while_getting_up_stops_the_hold_there():
+    _, s = run("plank", hold(plank_pose(), 4.0) + hold(plank_pose(knee_angle_deg=100), 0.4))
+    assert s["hold_s"] == pytest.approx(4.0, abs=0.1)
+
+
 def half_plank(far_visibility: float) -> np.ndarray:
     """A straight near leg with the far knee on the mat (how a plank is entered one leg at a time)."""
     pose, kneeling = plank_pose(), plank_pose(knee_angle_deg=100)
