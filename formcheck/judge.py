@@ -124,6 +124,7 @@ class Judge:
         self.side: list[str] = []
         self.hold_s = 0.0
         self.good_hold_s = 0.0
+        self._totalled = 0  # frames whose time is in hold_s / good_hold_s
         self._left_bottom_at: float | None = None
         self.rep_spec = exercise.rep_spec()
         self._reset_reps(0.0)
@@ -147,8 +148,12 @@ class Judge:
         return self._counted(k) and not (self.fault_bits[k] & self.hold_mask)
 
     def _rewrite(self, start: int, stop: int, apply) -> None:  # type: ignore[no-untyped-def]
-        """Change frames [start, stop) with `apply(k)`, keeping the running totals right."""
+        """Change frames [start, stop) with `apply(k)`, keeping the running totals right (the
+        frame being stepped is not in the totals yet: it is added once decided)."""
         for k in range(start, stop):
+            if k >= self._totalled:
+                apply(k)
+                continue
             dt = self.dt[k]
             self.hold_s -= dt * self._counted(k)
             self.good_hold_s -= dt * self._good(k)
@@ -249,6 +254,7 @@ class Judge:
         # 5. This frame's own time.
         self.hold_s += self.dt[i] * self._counted(i)
         self.good_hold_s += self.dt[i] * self._good(i)
+        self._totalled = i + 1
         return self._frame_state(i)
 
     def _forgive_exit(self, onset: int, i: int) -> None:
@@ -414,19 +420,25 @@ class Judge:
                 return True
         return False
 
-    def _frame_state(self, i: int) -> FrameState:
-        active = tuple(
+    def _active(self, i: int) -> tuple[str, ...]:
+        """Faults on at frame i, most important first (a rep's faults are its own, not a frame's)."""
+        return tuple(
             name
             for n, name in enumerate(self.fault_names)
             if self.fault_bits[i] >> n & 1 and self.specs[n].scope != "rep"
         )
-        judged, in_pos = self.judged[i], self.in_pos[i]
+
+    def _phase(self, i: int) -> str:
+        if not self.judged[i] or not self.in_pos[i]:
+            return "out"
         if self.ex.kind == "reps":
-            phase = "up" if self.phase_up[i] else "down"
-            if not in_pos:
-                phase = "out"
-        else:
-            phase = "hold" if in_pos else "out"
+            return "up" if self.phase_up[i] else "down"
+        return "hold"
+
+    def _frame_state(self, i: int) -> FrameState:
+        active = self._active(i)
+        judged, in_pos = self.judged[i], self.in_pos[i]
+        phase = self._phase(i)
         return FrameState(
             index=i,
             t=self.t[i],
@@ -442,6 +454,57 @@ class Judge:
             cue=self._cue(i, active),
             side=self.side[i],
         )
+
+    def final_states(self) -> list[FrameState]:
+        """Every frame as finally decided, once the stream has ended: decisions dated from when
+        they began, so flags and running totals agree with the summary. The states `step`
+        returned are what a person saw live, each decision a moment after its onset."""
+        by_end = sorted(self.reps, key=lambda r: r.end_s)
+        done = good_done = 0
+        hold = good = 0.0
+        last_bad, praise = JUDGEABLE, None
+        before: tuple[str, ...] = ()
+        states = []
+        for i, t in enumerate(self.t):
+            hold += self.dt[i] * self._counted(i)
+            good += self.dt[i] * self._good(i)
+            while done < len(by_end) and by_end[done].end_s <= t:
+                good_done += by_end[done].good
+                done += 1
+            if self.reason[i] != JUDGEABLE:
+                last_bad = self.reason[i]
+            judged, in_pos = self.judged[i], self.in_pos[i]
+            active = self._active(i) if judged else ()
+            for name in before:
+                if name not in active:
+                    praise = (t, self.ex.fault_specs[name].praise)
+            before = active if in_pos else ()
+            if not judged:
+                cue = "" if last_bad == JUDGEABLE else self.reason_cue(last_bad)
+            elif not in_pos:
+                cue = self.ex.get_in_position_cue
+            elif active:
+                cue = self.ex.fault_specs[active[0]].cue
+            else:
+                cue = praise[1] if praise and t - praise[0] < PRAISE_S else ""
+            states.append(
+                FrameState(
+                    i,
+                    t,
+                    judged,
+                    self.reason[i],
+                    in_pos,
+                    active,
+                    self._phase(i),
+                    done,
+                    good_done,
+                    hold,
+                    good,
+                    cue,
+                    self.side[i],
+                )
+            )
+        return states
 
     def reason_cue(self, code: int) -> str:
         if code == WRONG_VIEW:

@@ -107,7 +107,7 @@ def write_frames_csv(path: Path | str, judgement: Judgement) -> None:
     with atomic_open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
-        for i, s in enumerate(judgement.states):
+        for i, s in enumerate(judgement.final_states):
             row: list[object] = [
                 s.index,
                 _num(s.t, 3),
@@ -268,7 +268,7 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
 
     ex = judgement.exercise
     times = np.asarray(judgement.times_s, dtype=np.float64)
-    states = judgement.states
+    states = judgement.final_states
     dt_last = float(times[-1] - times[-2]) if len(times) > 1 else 1 / 30
     t0 = float(times[0]) if len(times) else 0.0
     t1 = float(times[-1]) + dt_last if len(times) else 1.0
@@ -277,8 +277,7 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     fault_names = [f.name for f in ex.faults if any(s["name"] == f.name for s in faults)]
     fault_names += sorted({s["name"] for s in faults} - set(fault_names))
     fault_colour = {name: FAULT_COLOURS[k % len(FAULT_COLOURS)] for k, name in enumerate(fault_names)}
-    is_reps = ex.kind == "reps"
-    lanes = (["reps"] if is_reps and reps else []) + fault_names
+    lanes = (["reps"] if reps else []) + fault_names  # holds with reps too (knee taps, hip dips)
 
     fig = Figure(figsize=(13, 6.0 + 0.3 * max(len(lanes) - 2, 0)), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)

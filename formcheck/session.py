@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,14 @@ class Judgement:
     times_s: np.ndarray
     pose: PoseFrames
     signals: Signals
-    states: list[FrameState]
+    states: list[FrameState]  # as a person saw them live: each decision a moment after its onset
     judge: Judge
     track_meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def final_states(self) -> list[FrameState]:
+        """Per frame, as finally decided: what frames.csv and the plots show."""
+        return self.judge.final_states()
 
 
 def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:

@@ -647,7 +647,7 @@ def overlay_frame(judgement: Any, video: str | os.PathLike[str], time_s: float) 
         xy if has_pose else None,
         judgement.pose.visibility[i] if has_pose else None,
         bool(judgement.signals.near_left[i]),
-        judgement.states[i],
+        judgement.final_states[i],
         features,
         judgement.exercise,
     )

@@ -72,13 +72,13 @@ def test_frames_csv_rows_and_columns(tmp_path: Path, plank: tuple[Judgement, dic
     write_frames_csv(path, judgement)
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == len(judgement.times_s) == len(judgement.states)
+    assert len(rows) == len(judgement.times_s) == len(judgement.final_states)
     header = list(rows[0])
     assert header[: len(FRAME_COLUMNS)] == list(FRAME_COLUMNS)
     assert header[len(FRAME_COLUMNS) :] == list(judgement.signals.features)
     # Values agree with the judge, frame by frame.
     for i in (0, len(rows) // 2, len(rows) - 1):
-        row, state = rows[i], judgement.states[i]
+        row, state = rows[i], judgement.final_states[i]
         assert int(row["frame"]) == state.index == i
         assert float(row["time_s"]) == pytest.approx(state.t, abs=1e-3)
         assert row["judged"] == str(int(state.judged)) and row["in_position"] == str(int(state.in_position))
@@ -98,6 +98,44 @@ def test_frames_csv_rows_and_columns(tmp_path: Path, plank: tuple[Judgement, dic
         assert frames * dt == pytest.approx(seconds, abs=0.3)
     assert all(r["unjudged_reason"] == "" for r in rows if r["judged"] == "1")
     assert not list(tmp_path.glob("*.part"))
+
+
+@needs_videos
+@pytest.mark.video
+@pytest.mark.parametrize(
+    ("clip", "exercise", "variant"),
+    [
+        ("plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4", "plank", ""),
+        ("plank/plank_forearm_knee_taps_woman_studio.mp4", "plank", "knee_taps"),
+        ("glute_bridge/glute_bridge_tutorial_cuts_BAD_and_good_douyin.mp4", "glute_bridge", ""),
+    ],
+)
+def test_frames_csv_adds_up_to_the_report(tmp_path: Path, clip: str, exercise: str, variant: str) -> None:
+    """Decisions are dated from their onset, so the per-frame flags, not only the totals, are
+    final: summing frames.csv gives the report's hold, good-form and fault times and reps."""
+    from formcheck.extract import track_for_video
+
+    track, _ = track_for_video(SAMPLES / clip)
+    judgement = judge_track(track, make_exercise(exercise, variant=variant))
+    summary = summarize(judgement.judge)
+    path = tmp_path / "frames.csv"
+    write_frames_csv(path, judgement)
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    dt = np.asarray(judgement.judge.dt)
+    counted = np.array([r["judged"] == "1" and r["in_position"] == "1" for r in rows])
+    good = counted & np.array([r["faults"] == "" for r in rows])
+    judge = judgement.judge  # its totals are the time in position (for reps, the report's hold is at the top)
+    assert float(dt[counted].sum()) == pytest.approx(judge.hold_s, abs=1e-6)
+    assert float(rows[-1]["hold_s"]) == pytest.approx(judge.hold_s, abs=0.01)
+    if judgement.exercise.kind == "hold":  # (a rep exercise's top faults do not make its hold bad)
+        assert float(dt[good].sum()) == pytest.approx(judge.good_hold_s, abs=1e-6)
+        assert summary["hold_s"] == pytest.approx(judge.hold_s, abs=0.01)
+        assert summary["good_hold_s"] == pytest.approx(judge.good_hold_s, abs=0.01)
+    assert int(rows[-1]["reps"]) == summary["reps"]
+    for name, seconds in summary["fault_time_s"].items():
+        on = np.array([name in r["faults"].split(";") for r in rows]) & counted
+        assert float(dt[on].sum()) == pytest.approx(seconds, abs=0.05)
 
 
 @needs_videos
