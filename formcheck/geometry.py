@@ -78,14 +78,21 @@ def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: 
     return np.degrees(np.arctan2(-cross2(u, v), (u * v).sum(axis=-1)))
 
 
+LIMB_JOINTS = (11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)  # shoulders to ankles, both sides
+
+
+def _last_seen(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The frames with a person, and each frame's pose or the last one seen before it."""
+    seen = ~np.isnan(xy[:, 0, 0])
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(xy)), 0)) if len(xy) else np.zeros(0, int)
+    return seen, xy[last]
+
+
 def body_jump_ratio(xy: np.ndarray) -> np.ndarray:
     """Per frame (T x 33 x 2 pixels), how far the mid-shoulder or mid-hip moved since the
     previous frame, per torso length (frame 0 gets 0). Nobody moves a torso length in a frame:
     a big value is a scene cut in an edited video, or a different person."""
-    # Across frames without a person, compare with the last frame that had one.
-    seen = ~np.isnan(xy[:, 0, 0])
-    last = np.maximum.accumulate(np.where(seen, np.arange(len(xy)), 0)) if len(xy) else np.zeros(0, int)
-    xy = xy[last]
+    seen, xy = _last_seen(xy)  # across frames without a person, compare with the last one seen
     mid_sh = midpoint(xy[:, 11], xy[:, 12])
     mid_hip = midpoint(xy[:, 23], xy[:, 24])
     jump = np.zeros(len(xy))
@@ -95,3 +102,25 @@ def body_jump_ratio(xy: np.ndarray) -> np.ndarray:
             jump[1:] = np.maximum(distance(mid_sh[1:], mid_sh[:-1]), distance(mid_hip[1:], mid_hip[:-1])) / torso[1:]
     jump[~seen] = 0.0
     return jump
+
+
+def limb_jump_ratio(xy: np.ndarray) -> np.ndarray:
+    """Per frame, the median over the twelve limb joints of how far each moved since the previous
+    frame, per torso length. An exercise moves a few joints at a time; a cut moves them all, so
+    this finds cuts between similar shots that move the trunk too little for `body_jump_ratio`."""
+    seen, xy = _last_seen(xy)
+    jump = np.zeros(len(xy))
+    if len(xy) > 1:
+        limbs = xy[:, LIMB_JOINTS]
+        torso = distance(midpoint(xy[:, 11], xy[:, 12]), midpoint(xy[:, 23], xy[:, 24]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            moved = np.linalg.norm(limbs[1:] - limbs[:-1], axis=-1) / torso[1:, None]
+            jump[1:] = np.median(moved, axis=1)
+    jump[~seen] = 0.0
+    return jump
+
+
+def scene_cuts(xy: np.ndarray, body_ratio: float, limb_ratio: float) -> np.ndarray:
+    """Frames where the body jumps further than anyone moves in one frame (see the two ratios)."""
+    with np.errstate(invalid="ignore"):
+        return (body_jump_ratio(xy) > body_ratio) | (limb_jump_ratio(xy) > limb_ratio)

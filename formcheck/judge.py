@@ -319,7 +319,9 @@ class Judge:
         if phase == "unknown":
             # At the start of a recording, anything below the top line is the bottom. After a
             # scene cut the shot may open mid-lift, so a bottom counts as seen only once the
-            # signal is falling, still, or deep (a whole rise below the top line).
+            # signal is deep (a whole rise below the top line). Falling or still is a bottom
+            # either way: a new camera angle can read the resting level above the top line, and
+            # the next rep is counted by its rise from here.
             if value > self._unknown_max:
                 self._unknown_max, self._still_since = value, t
             elif abs(value - self._unknown_last) > STILL_DEG:
@@ -329,7 +331,7 @@ class Judge:
             falling = value < self._unknown_max - p.drop / 3
             still = t - self._still_since >= STILL_S
             deep = value < p.top - p.rise
-            if below and (not self._after_cut or falling or still or deep):
+            if falling or still or (below and (not self._after_cut or deep)):
                 self._rep_phase, self._trough, self._trough_t = "down", value, t
             return
         if phase == "down":

@@ -99,9 +99,7 @@ def judge_track(
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
     else:
         with np.errstate(all="ignore"):
-            xy = smooth_offline(
-                track.times_s, track.pixels(), smoothing, exercise.t["cut_jump_ratio"], frame_s=1.0 / track.fps
-            )
+            xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.cut_ratios, frame_s=1.0 / track.fps)
     pose = pose_frames(track, xy)
     with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
         signals = exercise.signals(pose)
@@ -185,9 +183,7 @@ class OnlineJudgement:
         times = np.array(self._times[start:], dtype=np.float64)
         xy_raw = np.stack(self._xy[start:])
         with np.errstate(all="ignore"):
-            xy = smooth_offline(
-                times, xy_raw, self.smoothing, self.exercise.t["cut_jump_ratio"], frame_s=1.0 / self.fps
-            )
+            xy = smooth_offline(times, xy_raw, self.smoothing, self.exercise.cut_ratios, frame_s=1.0 / self.fps)
             pose = PoseFrames(times, xy, np.stack(self._vis[start:]), self.width, self.height)
             signals = self.exercise.signals(pose)
         reason, position, faults, lift, cut, side = _signal_rows(signals, self.judge.fault_names)

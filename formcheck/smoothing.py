@@ -131,7 +131,7 @@ def smooth_offline(
     times_s: np.ndarray,
     points: np.ndarray,
     params: SmoothingParams = SmoothingParams(),
-    cut_jump_ratio: float = 0.3,
+    cut_ratios: tuple[float, float] = (0.3, 0.18),
     frame_s: float | None = None,
 ) -> np.ndarray:
     """Zero-lag smoothing of a whole track's points (T x ... x 2); NaN frames stay NaN.
@@ -142,9 +142,9 @@ def smooth_offline(
     valid = ~np.isnan(points.reshape(len(points), -1)).any(axis=1)
     if points.ndim == 3 and points.shape[1] == 33:
         # Never smooth across a scene cut: it would invent a movement between the two shots.
-        from formcheck.geometry import body_jump_ratio
+        from formcheck.geometry import scene_cuts
 
-        cut = body_jump_ratio(points) > cut_jump_ratio
+        cut = scene_cuts(points, *cut_ratios)
         valid_runs = valid.copy()
         valid_runs[cut] = False  # split here; the cut frame itself is restored below
     else:

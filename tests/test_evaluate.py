@@ -51,6 +51,25 @@ def test_rep_counts_on_clean_clips(evaluation, file, reps):
     assert result.summary["reps"] == reps
 
 
+@pytest.mark.parametrize(
+    "file",
+    [
+        "superman/superman_swimmer_two_performers_leapfitness.mp4",
+        "glute_bridge/glute_bridge_two_performers_leapfitness_cuts.mp4",
+    ],
+)
+def test_reps_across_scene_cuts_land_in_the_labelled_reps(evaluation, file):
+    """Edited clips cut between performers and camera angles: every labelled rep but at most one
+    is counted where it happens, and at most one rep is counted where the label has none."""
+    result = next(r for r in evaluation.results if r.label.file == file)
+    spans = result.label.position_spans
+    tops = [rep["top_s"] for rep in result.summary["rep_details"]]
+    found = [any(a <= top <= b for top in tops) for a, b in spans]
+    stray = [top for top in tops if not any(a <= top <= b for a, b in spans)]
+    assert sum(found) >= len(spans) - 1, (found, tops)
+    assert len(stray) <= 1, stray
+
+
 def test_each_shoulder_tap_is_counted_while_its_hand_is_off_the_floor(evaluation):
     """The label's notes time every hand-off-floor span; one rep must reach its top in each."""
     result = next(r for r in evaluation.results if "shoulder_taps" in r.label.file)

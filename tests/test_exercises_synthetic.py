@@ -227,10 +227,21 @@ def test_a_half_rep_at_the_start_is_not_counted():
 
 
 def superman_reps(n: int, **top):
-    rest = superman_pose()
-    frames = hold(rest, 1.0)
+    """n lifts from the rest pose to `top` (superman_pose arguments) and back, 0.3 s each way."""
+    rest_args = {
+        "arm_lift_deg": -12.0,
+        "leg_lift_deg": 4.0,
+        "chest_lift_deg": 2.0,
+        "head_deg": 10.0,
+        "knee_angle_deg": 175.0,
+    }
+    top_args = rest_args | top
+    ramp = [
+        superman_pose(**{k: v + (top_args[k] - v) * f for k, v in rest_args.items()}) for f in np.linspace(0, 1, 10)
+    ]
+    frames = hold(superman_pose(**rest_args), 1.0)
     for _ in range(n):
-        frames += hold(superman_pose(**top), 1.5) + hold(rest, 1.0)
+        frames += ramp + hold(ramp[-1], 1.5) + ramp[::-1] + hold(ramp[0], 1.0)
     return frames
 
 

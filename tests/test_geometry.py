@@ -51,3 +51,18 @@ def test_body_jump_ratio_flags_a_cut_not_a_movement():
     xy[2] += 150  # a jump of 0.7 torso lengths
     jump = g.body_jump_ratio(xy)
     assert jump[1] < 0.05 < 0.5 < jump[2]
+
+
+def test_limb_jump_ratio_flags_a_cut_between_similar_shots_not_a_limb_lift():
+    rng = np.random.default_rng(0)
+    still = rng.uniform(100, 500, size=(33, 2))
+    still[11] = still[12] = [100, 100]
+    still[23] = still[24] = [300, 100]  # torso 200 px
+    lift = still.copy()
+    lift[[13, 14, 15, 16]] += [0, -120]  # both arms up 0.6 torso lengths in one frame
+    shifted = still + [40, 30]  # the whole body 0.25 torso lengths over: a cut
+    xy = np.stack([still, lift, still, shifted])
+    limb = g.limb_jump_ratio(xy)
+    assert limb[1] < 0.05 and limb[3] == pytest.approx(0.25, abs=0.01)
+    assert g.body_jump_ratio(xy)[3] < 0.3  # the trunk test alone misses it
+    assert list(g.scene_cuts(xy, 0.3, 0.18)) == [False, False, False, True]

@@ -21,7 +21,8 @@ from formcheck.landmarks import side_landmark
 Kind = Literal["hold", "reps"]
 View = Literal["side", "front"]
 
-CUT_JUMP_RATIO = 0.3  # default for thresholds' cut_jump_ratio (see thresholds.toml)
+CUT_JUMP_RATIO = 0.3  # defaults for thresholds' cut_jump_ratio and cut_limb_jump_ratio (thresholds.toml)
+CUT_LIMB_JUMP_RATIO = 0.18
 
 # Why a frame cannot be judged, and what to tell the user. Code 0 means "judge it".
 JUDGEABLE = 0
@@ -184,10 +185,15 @@ class Exercise:
         reason[np.isnan(pose.xy[:, 0, 0])] = NO_PERSON
         return reason
 
+    @property
+    def cut_ratios(self) -> tuple[float, float]:
+        """The trunk and limb jumps (per torso length, in one frame) beyond which a frame is a cut."""
+        return self.t.get("cut_jump_ratio", CUT_JUMP_RATIO), self.t.get("cut_limb_jump_ratio", CUT_LIMB_JUMP_RATIO)
+
     def scene_cut(self, pose: PoseFrames) -> np.ndarray:
         """Frames where the body jumps further than anyone moves in one frame: a cut in an
         edited video (or the person swapped). Rep counting restarts after one."""
-        return g.body_jump_ratio(pose.xy) > self.t.get("cut_jump_ratio", CUT_JUMP_RATIO)
+        return g.scene_cuts(pose.xy, *self.cut_ratios)
 
     def shoulder_width_ratio(self, pose: PoseFrames) -> np.ndarray:
         """Shoulder-to-shoulder distance over torso length: ~0 side-on, ~0.6-1 facing the camera."""
