@@ -60,7 +60,7 @@ def test_limb_jump_ratio_flags_a_cut_between_similar_shots_not_a_limb_lift():
     still[23] = still[24] = [300, 100]  # torso 200 px
     lift = still.copy()
     lift[[13, 14, 15, 16]] += [0, -120]  # both arms up 0.6 torso lengths in one frame
-    shifted = still + [40, 30]  # the whole body 0.25 torso lengths over: a cut
+    shifted = still + np.array([40.0, 30.0])  # the whole body 0.25 torso lengths over: a cut
     xy = np.stack([still, lift, still, shifted])
     limb = g.limb_jump_ratio(xy)
     assert limb[1] < 0.05 and limb[3] == pytest.approx(0.25, abs=0.01)
