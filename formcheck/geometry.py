@@ -79,6 +79,7 @@ def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: 
 
 
 LIMB_JOINTS = (11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)  # shoulders to ankles, both sides
+MIRRORED_LIMBS = (12, 11, 14, 13, 16, 15, 24, 23, 26, 25, 28, 27)  # the same joints, sides swapped
 
 
 def _last_seen(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,36 +89,53 @@ def _last_seen(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return seen, xy[last]
 
 
-def body_jump_ratio(xy: np.ndarray) -> np.ndarray:
-    """Per frame (T x 33 x 2 pixels), how far the mid-shoulder or mid-hip moved since the
-    previous frame, per torso length (frame 0 gets 0). Nobody moves a torso length in a frame:
-    a big value is a scene cut in an edited video, or a different person."""
-    seen, xy = _last_seen(xy)  # across frames without a person, compare with the last one seen
-    mid_sh = midpoint(xy[:, 11], xy[:, 12])
-    mid_hip = midpoint(xy[:, 23], xy[:, 24])
-    jump = np.zeros(len(xy))
-    if len(xy) > 1:
-        torso = distance(mid_sh, mid_hip)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            jump[1:] = np.maximum(distance(mid_sh[1:], mid_sh[:-1]), distance(mid_hip[1:], mid_hip[:-1])) / torso[1:]
-    jump[~seen] = 0.0
-    return jump
+def _trunk_moves(now: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Per frame, how far the mid-shoulder or mid-hip moved from `before`, per torso length."""
+    sh_now, hip_now = midpoint(now[:, 11], now[:, 12]), midpoint(now[:, 23], now[:, 24])
+    sh_before, hip_before = midpoint(before[:, 11], before[:, 12]), midpoint(before[:, 23], before[:, 24])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.maximum(distance(sh_now, sh_before), distance(hip_now, hip_before)) / distance(sh_now, hip_now)
 
 
-def limb_jump_ratio(xy: np.ndarray) -> np.ndarray:
-    """Per frame, the median over the twelve limb joints of how far each moved since the previous
-    frame, per torso length. An exercise moves a few joints at a time; a cut moves them all, so
-    this finds cuts between similar shots that move the trunk too little for `body_jump_ratio`."""
+def _limb_moves(now: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Per frame, the median over the limb joints of how far each moved from `before` (per torso
+    length), each matched to the nearer of its own or its mirror joint: the model swapping left
+    and right is not a movement."""
+    own = np.linalg.norm(now[:, LIMB_JOINTS] - before[:, LIMB_JOINTS], axis=-1)
+    mirror = np.linalg.norm(now[:, LIMB_JOINTS] - before[:, MIRRORED_LIMBS], axis=-1)
+    torso = distance(midpoint(now[:, 11], now[:, 12]), midpoint(now[:, 23], now[:, 24]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.median(np.fmin(own, mirror), axis=1) / torso
+
+
+def _lasting_jump(xy: np.ndarray, moves) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Per frame, how far the pose jumped from the previous frame *and stayed*: the smallest of
+    the jumps from the frame before to this one and to the next, and from two frames before to
+    this one. A cut jumps for good; a one-frame glitch, and the return from it, do not count.
+    Frames without a person are compared with the last one seen, and get 0."""
     seen, xy = _last_seen(xy)
     jump = np.zeros(len(xy))
     if len(xy) > 1:
-        limbs = xy[:, LIMB_JOINTS]
-        torso = distance(midpoint(xy[:, 11], xy[:, 12]), midpoint(xy[:, 23], xy[:, 24]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            moved = np.linalg.norm(limbs[1:] - limbs[:-1], axis=-1) / torso[1:, None]
-            jump[1:] = np.median(moved, axis=1)
+        jump[1:] = moves(xy[1:], xy[:-1])
+    if len(xy) > 2:
+        jump[1:-1] = np.fmin(jump[1:-1], moves(xy[2:], xy[:-2]))  # the next frame stays
+        jump[2:] = np.fmin(jump[2:], moves(xy[2:], xy[:-2]))  # and this is not a return
     jump[~seen] = 0.0
-    return jump
+    return np.nan_to_num(jump)
+
+
+def body_jump_ratio(xy: np.ndarray) -> np.ndarray:
+    """Per frame (T x 33 x 2 pixels), how far the mid-shoulder or mid-hip jumped (and stayed), per
+    torso length. Nobody moves a torso length in a frame: a big value is a scene cut in an
+    edited video, or a different person."""
+    return _lasting_jump(xy, _trunk_moves)
+
+
+def limb_jump_ratio(xy: np.ndarray) -> np.ndarray:
+    """Per frame, the median limb joint's jump (and stay), per torso length. An exercise moves a
+    few joints at a time; a cut moves them all, so this finds cuts between similar shots that
+    move the trunk too little for `body_jump_ratio`."""
+    return _lasting_jump(xy, _limb_moves)
 
 
 def scene_cuts(xy: np.ndarray, body_ratio: float, limb_ratio: float) -> np.ndarray:

@@ -66,3 +66,17 @@ def test_limb_jump_ratio_flags_a_cut_between_similar_shots_not_a_limb_lift():
     assert limb[1] < 0.05 and limb[3] == pytest.approx(0.25, abs=0.01)
     assert g.body_jump_ratio(xy)[3] < 0.3  # the trunk test alone misses it
     assert list(g.scene_cuts(xy, 0.3, 0.18)) == [False, False, False, True]
+
+
+def test_a_left_right_swap_or_a_one_frame_glitch_is_not_a_cut():
+    rng = np.random.default_rng(1)
+    pose = rng.uniform(100, 500, size=(33, 2))
+    pose[11], pose[12] = [100, 100], [110, 160]
+    pose[23], pose[24] = [300, 100], [310, 160]  # torso ~200 px
+    swapped = pose.copy()
+    for a, b in zip(g.LIMB_JOINTS, g.MIRRORED_LIMBS, strict=True):
+        swapped[a] = pose[b]
+    glitch = pose + np.array([60.0, 40.0])  # a whole-body jump that comes straight back
+    xy = np.stack([pose, swapped, pose, glitch, pose, pose])
+    assert g.limb_jump_ratio(xy).max() < 0.05
+    assert not g.scene_cuts(xy, 0.3, 0.18).any()
