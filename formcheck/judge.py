@@ -385,7 +385,11 @@ class Judge:
                 found.append(spec.name)
             self._top_margins[n] = []
         counted = self.in_pos[-1] if self.in_pos else False
-        if counted or not (self.rep_spec and self.rep_spec.needs_position):
+        if self.rep_spec and end_t - top_at > self.rep_spec.max_top_s:
+            counted = False
+        elif not (self.rep_spec and self.rep_spec.needs_position):
+            counted = True
+        if counted:
             rep = Rep(len(self.reps) + 1, start, top_at, end_t, self._top_time, found)
             self.reps.append(rep)
             for name in found:

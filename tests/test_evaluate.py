@@ -54,6 +54,23 @@ def test_rep_counts_on_clean_clips(evaluation, file, reps):
 @pytest.mark.parametrize(
     "file",
     [
+        "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",  # a pike and a sag move the torso line
+        "plank/plank_high_leg_raises_woman_darebee.mp4",  # legs moving
+        "plank/plank_forearm_side_woman_home_timer_overlay.mp4",
+        "plank/plank_forearm_side_man_darkstudio.mp4",
+    ],
+)
+def test_planks_without_taps_count_no_shoulder_taps(track_of, file):
+    from formcheck.session import judge_track, make_exercise
+
+    track = track_of(file)
+    judgement = judge_track(track, make_exercise("plank", variant="shoulder_taps"))
+    assert judgement.judge.reps == []
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
         "superman/superman_swimmer_two_performers_leapfitness.mp4",
         "glute_bridge/glute_bridge_two_performers_leapfitness_cuts.mp4",
     ],

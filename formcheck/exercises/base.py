@@ -9,6 +9,8 @@ No OpenCV or MediaPipe here: arrays and timestamps only.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -104,6 +106,7 @@ class RepSpec:
     drop: float
     hysteresis: float = 3.0
     needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
+    max_top_s: float = math.inf  # a "rep" held at the top longer than this is a posture change
     top_band: float = 5.0  # within this of the rep's peak counts as "at the top" (hold time, top faults)
 
 

@@ -160,5 +160,5 @@ class Plank(Exercise):
             return RepSpec(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
         if self.variant == "shoulder_taps":  # only the rise counts: the resting level varies with the view
             rise = t["shoulder_tap_ratio"] * 100
-            return RepSpec(-math.inf, rise, rise * 0.8)
+            return RepSpec(-math.inf, rise, rise * 0.8, max_top_s=t["shoulder_tap_max_s"])
         return None
