@@ -10,7 +10,6 @@ No OpenCV or MediaPipe here: arrays and timestamps only.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
