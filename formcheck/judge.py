@@ -137,6 +137,7 @@ class Judge:
         self._last_fault_end: tuple[float, str] | None = None
         self._shown_faults = [(n, f.name) for n, f in enumerate(self.specs) if f.scope != "rep"]
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
+        self.body_line_mask = sum(1 << n for n, s in enumerate(self.specs) if s.body_line and s.scope == "hold")
         self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
 
     # -- bookkeeping --------------------------------------------------------------------
@@ -286,17 +287,18 @@ class Judge:
         exit_start = min(exit_start, self._fault_cleared_on_the_way_out(exit_start, grace))
         if exit_start < onset:  # the hold ended when the way out began
             self._rewrite(exit_start, onset, lambda k: self.in_pos.__setitem__(k, False))
-            for event in reversed(self.events):
-                if event.kind == "position_left":
-                    event.t = self.t[exit_start]
-                    break
+            left = next(e for e in reversed(self.events) if e.kind == "position_left")
+            left.t = self.t[exit_start]
+            if exit_start == 0 or not self.in_pos[exit_start - 1]:  # nothing of the hold is left
+                entered = next(e for e in reversed(self.events) if e.kind == "position_entered")
+                entered.detail["exit"] = left.detail["exit"] = True  # kept (live readers index the list)
 
     def _fault_cleared_on_the_way_out(self, exit_start: int, grace: float) -> int:
-        """Where a hold fault cleared less than `grace` before the way out: a body sweeping from
-        a sag up to kneeling passes through a straight line without holding it."""
+        """Where a body-line fault cleared less than `grace` before the way out: a body sweeping
+        from a sag up to kneeling passes through a straight line without holding it."""
         k = exit_start - 1
         while k >= 0 and self.in_pos[k] and self.t[exit_start] - self.t[k] <= grace:
-            if self.fault_bits[k] & self.hold_mask:
+            if self.fault_bits[k] & self.body_line_mask:
                 return k + 1
             k -= 1
         return exit_start
@@ -480,7 +482,7 @@ class Judge:
             if self.reason[i] != JUDGEABLE:
                 last_bad = self.reason[i]
             judged, in_pos = self.judged[i], self.in_pos[i]
-            active = self._active(i) if judged else ()
+            active = self._active(i) if judged and in_pos else ()  # faults are judged in position
             for name in before:
                 if name not in active:
                     praise = (t, self.ex.fault_specs[name].praise)
@@ -529,6 +531,14 @@ class Judge:
             return self._last_fault_end[1]
         return ""
 
+    def _leaving_at_end(self) -> bool:
+        """A leave still being confirmed when the stream ends counts if it has lasted half its
+        minimum time on frames where the body was seen out of position (not one lost frame)."""
+        start = self.position.since_i
+        if start < 0 or self.t[-1] - self.t[start] < self.position.off_s / 2:
+            return False
+        return any(self.reason[k] == JUDGEABLE for k in range(start, len(self.t)))
+
     def finish(self, last_value: float = math.nan) -> None:
         """Close what is open at the end of the stream. A rep still on its way down counts if it
         is past half its drop (a clip that ends a moment before the bottom); one at the top not."""
@@ -537,11 +547,19 @@ class Judge:
         if p is not None and self._rep_phase == "up" and last_value < self._peak - p.drop / 2:
             self.top.state = False
             self._complete_rep(end)
-        if self.position.state and self.position.since_i >= 0:
-            # The recording ended while the body was already out of position (getting up).
+        if self.position.state and self._leaving_at_end():
+            # The recording ended while the body was already on its way out (getting up).
             onset = self.position.since_i
             self.position.state = False
             self._rewrite(onset, len(self.t), lambda k: self.in_pos.__setitem__(k, False))
+            for n, state in enumerate(self.fault_state):
+                if state.state:  # a fault ends where the position did
+                    bit = 1 << n
+                    self._rewrite(
+                        onset, len(self.t), lambda k, bit=bit: self.fault_bits.__setitem__(k, self.fault_bits[k] & ~bit)
+                    )
+                    self.events.append(Event(self.t[onset], "fault_ended", self.fault_names[n], "", {"at_end": True}))
+                    state.state = False
             self.events.append(Event(self.t[onset], "position_left", detail={"at_end": True}))
             self._forgive_exit(onset, len(self.t) - 1)
         elif self.position.state:

@@ -74,8 +74,8 @@ FRAME_COLUMNS = (
     "phase",
     "reps",
     "good_reps",
-    "hold_s",
-    "good_hold_s",
+    "in_position_s",  # running totals; for reps, the report's hold_s is the time at the tops
+    "good_form_s",
     "faults",
     "cue",
 )

@@ -49,6 +49,9 @@ class FaultSpec:
     # "hold": judged on every frame in position; "top": only at the top of a rep;
     # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough).
     scope: Literal["hold", "top", "rep"] = "hold"
+    # The hips off the body line: on the way out of a hold the body sweeps through the line
+    # (a sag pushed up into kneeling), so such a fault clearing just before leaving is the exit.
+    body_line: bool = False
 
 
 @dataclass

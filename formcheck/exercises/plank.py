@@ -48,8 +48,8 @@ class Plank(Exercise):
     # shoulder and back).
     variants = ("forearm", "high", "knee_taps", "leg_raises", "shoulder_taps")
     faults = (
-        FaultSpec("hips_sagging", "Lift your hips — squeeze glutes and abs", "Good — hips in line"),
-        FaultSpec("hips_piked", "Lower your hips into a straight line", "Good — straight line"),
+        FaultSpec("hips_sagging", "Lift your hips — squeeze glutes and abs", "Good — hips in line", body_line=True),
+        FaultSpec("hips_piked", "Lower your hips into a straight line", "Good — straight line", body_line=True),
         FaultSpec("knees_bent", "Straighten your legs", "Good — legs long"),
         FaultSpec("shoulders_not_over_elbows", "Stack your shoulders over your elbows", "Good — shoulders stacked"),
         FaultSpec(

@@ -21,8 +21,8 @@ class SidePlank(Exercise):
     reports_sides = True
     variants = ("hip_dips", "twists", "high_crunch", "high")
     faults = (
-        FaultSpec("hips_dropped", "Push your hips up", "Good — hips up"),
-        FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line"),
+        FaultSpec("hips_dropped", "Push your hips up", "Good — hips up", body_line=True),
+        FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line", body_line=True),
         FaultSpec("shoulders_not_over_elbows", "Stack your shoulder over your elbow", "Good — elbow stacked"),
     )
     tolerances = ("hip_drop_deg", "hip_pike_deg", "elbow_offset_ratio")
