@@ -136,6 +136,22 @@ def test_a_recording_that_ends_while_getting_up_stops_the_hold_there():
     assert s["hold_s"] == pytest.approx(4.0, abs=0.1)
 
 
+def test_one_lost_frame_at_the_end_does_not_end_the_hold_or_hide_a_sag():
+    frames = hold(plank_pose(), 9.0) + hold(plank_pose(hip_bend_deg=-25), 1.0)
+    _, clean = run("plank", frames)
+    _, lost = run("plank", [*frames[:-1], None])
+    assert [f["name"] for f in lost["faults"]] == [f["name"] for f in clean["faults"]] == ["hips_sagging"]
+    assert lost["hold_s"] == pytest.approx(clean["hold_s"], abs=0.05)
+
+
+def test_correcting_the_head_just_before_lying_down_keeps_the_good_time():
+    frames = hold(plank_pose(), 6.0) + hold(plank_pose(head_deg=60), 1.2) + hold(plank_pose(), 0.5)
+    lowering = [plank_pose(hip_bend_deg=b) for b in np.linspace(0, -45, 12)]
+    _, s = run("plank", frames + lowering + hold(plank_pose(hip_bend_deg=-45), 2.0))
+    assert [f["name"] for f in s["faults"]] == ["head_raised"]
+    assert s["good_hold_s"] == pytest.approx(6.5, abs=0.3)
+
+
 def half_plank(far_visibility: float) -> np.ndarray:
     """A straight near leg with the far knee on the mat (how a plank is entered one leg at a time)."""
     pose, kneeling = plank_pose(), plank_pose(knee_angle_deg=100)
