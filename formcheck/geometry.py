@@ -118,8 +118,9 @@ def _lasting_jump(xy: np.ndarray, moves) -> np.ndarray:  # type: ignore[no-untyp
     if len(xy) > 1:
         jump[1:] = moves(xy[1:], xy[:-1])
     if len(xy) > 2:
-        jump[1:-1] = np.fmin(jump[1:-1], moves(xy[2:], xy[:-2]))  # the next frame stays
-        jump[2:] = np.fmin(jump[2:], moves(xy[2:], xy[:-2]))  # and this is not a return
+        skip = moves(xy[2:], xy[:-2])  # frame k+2 against frame k
+        jump[1:-1] = np.fmin(jump[1:-1], skip)  # the next frame stays
+        jump[2:] = np.fmin(jump[2:], skip)  # and this is not a return
     jump[~seen] = 0.0
     return np.nan_to_num(jump)
 
