@@ -247,6 +247,16 @@ PANELS: dict[str, tuple[Panel, ...]] = {
             ),
         ),
         Panel(
+            "hands_raised_pct",
+            "shoulder taps: both wrists above the torso line (% torso; a tap is a rise)",
+            (),
+        ),
+        Panel(
+            "ankle_gap_pct",
+            "leg raises: one ankle above the other (% torso)",
+            (Line("leg_raise_ratio", _key("leg_raise_ratio", 100.0), "above", "rep"),),
+        ),
+        Panel(
             "far_knee_angle_deg",
             "far knee angle where the model sees that leg (deg)",
             (Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),),

@@ -139,8 +139,9 @@ class Plank(Exercise):
         elif self.variant == "leg_raises":
             with np.errstate(invalid="ignore", divide="ignore"):
                 lift = np.abs(pose.joint("left", "ankle")[:, 1] - pose.joint("right", "ankle")[:, 1]) / torso * 100.0
+            features["ankle_gap_pct"] = lift
         elif self.variant == "shoulder_taps":
-            lift = hands_raised(pose, shoulder, hip, torso)
+            lift = features["hands_raised_pct"] = hands_raised(pose, shoulder, hip, torso)
         return Signals(features, reason, position, faults, left, lift=lift, cut=self.scene_cut(pose))
 
     def far_knee_angle(self, pose: PoseFrames, far: np.ndarray) -> np.ndarray:
