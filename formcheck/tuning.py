@@ -214,6 +214,7 @@ class Panel:
     feature: str
     title: str
     lines: tuple[Line, ...] = ()
+    variant: str = ""  # only for this variant (its rep signal), else for all
 
 
 def _key(name: str, sign: float = 1.0, offset: float = 0.0) -> Callable[[Mapping[str, float]], float]:
@@ -250,11 +251,13 @@ PANELS: dict[str, tuple[Panel, ...]] = {
             "hands_raised_pct",
             "shoulder taps: both wrists above the torso line (% torso; a tap is a rise)",
             (),
+            "shoulder_taps",
         ),
         Panel(
             "ankle_gap_pct",
             "leg raises: one ankle above the other (% torso)",
             (Line("leg_raise_ratio", _key("leg_raise_ratio", 100.0), "above", "rep"),),
+            "leg_raises",
         ),
         Panel(
             "far_knee_angle_deg",
@@ -419,9 +422,9 @@ PANELS: dict[str, tuple[Panel, ...]] = {
 }
 
 
-def panels(exercise: str) -> tuple[Panel, ...]:
-    """The feature panels of an exercise (any feature without a panel is not plotted)."""
-    return PANELS.get(exercise, ())
+def panels(exercise: str, variant: str = "") -> tuple[Panel, ...]:
+    """The feature panels of an exercise and variant (a feature without a panel is not plotted)."""
+    return tuple(p for p in PANELS.get(exercise, ()) if p.variant in ("", variant))
 
 
 def fault_lines(exercise: str) -> dict[str, list[tuple[str, Line]]]:
@@ -503,7 +506,7 @@ def plot_tuning(
     wanted = list(features) if features is not None else None
     shown = [
         p
-        for p in panels(ex.name)
+        for p in panels(ex.name, ex.variant)
         if p.feature in judgement.signals.features and (wanted is None or p.feature in wanted)
     ]
     fault_names = [f.name for f in ex.faults]

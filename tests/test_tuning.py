@@ -203,6 +203,15 @@ def check_lines_against_rules(exercise, signals) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("variant", ["shoulder_taps", "leg_raises"])
+def test_a_variant_adds_the_panel_of_its_rep_signal(variant):
+    ex = make_exercise("plank", variant=variant)
+    features = ex.signals(judge_track(_sweep("plank", 20), ex).pose).features
+    extra = [p for p in tuning.panels("plank", variant) if p not in tuning.panels("plank")]
+    assert [p.variant for p in extra] == [variant]
+    assert all(p.feature in features for p in tuning.panels("plank", variant))
+
+
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_every_exercise_has_panels_for_its_features_and_thresholds(name):
     ex = make_exercise(name)
