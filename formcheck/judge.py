@@ -445,21 +445,19 @@ class Judge:
 
     def _frame_state(self, i: int) -> FrameState:
         active = self._active(i)
-        judged, in_pos = self.judged[i], self.in_pos[i]
-        phase = self._phase(i)
         return FrameState(
             index=i,
             t=self.t[i],
-            judged=judged,
+            judged=self.judged[i],
             reason=self.reason[i],
-            in_position=in_pos,
-            faults=active if judged else (),
-            phase=phase if judged else "out",
+            in_position=self.in_pos[i],
+            faults=active if self.judged[i] else (),
+            phase=self._phase(i),
             reps=len(self.reps),
             good_reps=sum(r.good for r in self.reps),
             hold_s=self.hold_s,
             good_hold_s=self.good_hold_s,
-            cue=self._cue(i, active),
+            cue=self._cue(i, active, self._last_bad_reason, self._last_fault_end),
             side=self.side[i],
         )
 
@@ -487,29 +485,21 @@ class Judge:
                 if name not in active:
                     praise = (t, self.ex.fault_specs[name].praise)
             before = active if in_pos else ()
-            if not judged:
-                cue = "" if last_bad == JUDGEABLE else self.reason_cue(last_bad)
-            elif not in_pos:
-                cue = self.ex.get_in_position_cue
-            elif active:
-                cue = self.ex.fault_specs[active[0]].cue
-            else:
-                cue = praise[1] if praise and t - praise[0] < PRAISE_S else ""
             states.append(
                 FrameState(
-                    i,
-                    t,
-                    judged,
-                    self.reason[i],
-                    in_pos,
-                    active,
-                    self._phase(i),
-                    done,
-                    good_done,
-                    hold,
-                    good,
-                    cue,
-                    self.side[i],
+                    index=i,
+                    t=t,
+                    judged=judged,
+                    reason=self.reason[i],
+                    in_position=in_pos,
+                    faults=active,
+                    phase=self._phase(i),
+                    reps=done,
+                    good_reps=good_done,
+                    hold_s=hold,
+                    good_hold_s=good,
+                    cue=self._cue(i, active, last_bad, praise),
+                    side=self.side[i],
                 )
             )
         return states
@@ -519,16 +509,17 @@ class Judge:
             return WRONG_VIEW_CUES[self.ex.view]
         return REASONS.get(code, REASONS[1])[1]
 
-    def _cue(self, i: int, active: tuple[str, ...]) -> str:
-        """One cue at a time: what blocks judging, then the most important fault, then praise."""
+    def _cue(self, i: int, active: tuple[str, ...], last_bad: int, praise: tuple[float, str] | None) -> str:
+        """One cue at a time: what blocks judging (the latest reason), then the most important
+        fault, then praise for the last fault corrected (time, words)."""
         if not self.judged[i]:
-            return "" if self._last_bad_reason == JUDGEABLE else self.reason_cue(self._last_bad_reason)
+            return "" if last_bad == JUDGEABLE else self.reason_cue(last_bad)
         if not self.in_pos[i]:
             return self.ex.get_in_position_cue
         if active:
             return self.ex.fault_specs[active[0]].cue
-        if self._last_fault_end and self.t[i] - self._last_fault_end[0] < PRAISE_S:
-            return self._last_fault_end[1]
+        if praise and self.t[i] - praise[0] < PRAISE_S:
+            return praise[1]
         return ""
 
     def _leaving_at_end(self) -> bool:
