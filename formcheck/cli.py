@@ -135,7 +135,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.evaluate import evaluate, format_table
+    from formcheck.exercises import EXERCISES
+    from formcheck.session import make_exercise
 
+    for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
+        make_exercise(name, args.config, args.strictness)
     evaluation = evaluate(
         args.labels, args.exercise or None, args.model, args.config, args.strictness, extract=not args.no_extract
     )

@@ -171,3 +171,13 @@ def test_evaluate_refuses_a_file_that_is_not_labels(tmp_path):
         [sys.executable, "-m", "formcheck.cli", "evaluate", str(bad)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 1 and "not a labels file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_with_a_bad_config_says_so_once_before_any_clip(videos, tmp_path):
+    from cli_helpers import formcheck, one_line_error
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[plank]\nhip_sag_deg = 'x'\n")
+    result = formcheck("evaluate", str(videos / "labels.csv"), "--config", str(bad))
+    assert "'plank.hip_sag_deg' must be a number" in one_line_error(result)
+    assert result.stdout == ""
