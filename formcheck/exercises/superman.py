@@ -18,7 +18,9 @@ class Superman(Exercise):
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     key_feature = "chest_lift_deg"
     get_in_position_cue = "Lie face down, arms long in front of you"
-    variants = ("swimmer",)
+    # Both lift one arm and the opposite leg at a time: "swimmer" (Leap Fitness's name) and
+    # "alternating" (the labels' name for the same movement done slowly).
+    variants = ("swimmer", "alternating")
     faults = (
         FaultSpec("arms_not_lifted", "Lift arms and legs together", scope="top"),
         FaultSpec("legs_not_lifted", "Lift arms and legs together", scope="top"),
@@ -40,7 +42,11 @@ class Superman(Exercise):
         leg_lift = g.rise_over_line_deg(hip, ankle)
         knee_angle = g.joint_angle_deg(hip, knee, ankle)
         head = head_angle_deg(hip, shoulder, ear) - t["head_neutral_deg"]
-        body_tilt = g.tilt_from_horizontal_deg(shoulder, ankle)
+        # The lower leg's line: one leg lifted high (alternating lifts) tilts its own line, not the body's.
+        body_tilt = np.fmin(
+            g.tilt_from_horizontal_deg(shoulder, pose.joint("left", "ankle")),
+            g.tilt_from_horizontal_deg(shoulder, pose.joint("right", "ankle")),
+        )
         face_down = -face_up_ratio(pose, left, torso)
         view_ratio = self.shoulder_width_ratio(pose)
 
@@ -56,7 +62,7 @@ class Superman(Exercise):
         )
         arms_up = arm_lift - t["arm_lift_deg"]
         legs_up = leg_lift - t["leg_lift_deg"]
-        swimmer = self.variant == "swimmer"
+        swimmer = self.variant in ("swimmer", "alternating")
         if swimmer:  # one arm and the opposite leg: either side's limbs may be the lifted ones
             far = "right" if isinstance(left, str) else ~left
             far_arm = g.rise_over_line_deg(pose.joint(far, "shoulder"), pose.joint(far, "wrist"))
@@ -65,11 +71,13 @@ class Superman(Exercise):
             legs_up = np.fmax(legs_up, far_leg - t["leg_lift_deg"])
         # The rep signal: whichever end is higher above its own "lifted" line.
         lift = np.fmax(arms_up, legs_up)
-        never = np.full(len(pose), -np.inf)
         side_on = view_ratio <= t["max_view_ratio_for_angles"]
+        # Which end is lifted is read against the image horizontal: only side-on is that the floor
+        # (seen from the head end, the resting arms read -30 deg and lifted ones ~0).
+        both_ends = side_on & ~swimmer
         faults = {
-            "arms_not_lifted": never if swimmer else np.where(legs_up > 0, -arms_up, -np.inf),
-            "legs_not_lifted": never if swimmer else np.where(arms_up > 0, -legs_up, -np.inf),
+            "arms_not_lifted": np.where(both_ends & (legs_up > 0), -arms_up, -np.inf),
+            "legs_not_lifted": np.where(both_ends & (arms_up > 0), -legs_up, -np.inf),
             "over_arched": chest_lift - t["over_arch_deg"],
             "neck_cranked": np.where(side_on, head - t["neck_crank_deg"], -np.inf),
             "knees_bent": np.where(side_on, (180.0 - knee_angle) - t["knee_bend_deg"], -np.inf),
