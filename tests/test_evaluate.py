@@ -91,7 +91,10 @@ def test_reps_across_scene_cuts_land_in_the_labelled_reps(evaluation, file):
 
 @pytest.mark.parametrize(
     "file",
-    ["superman/superman_oblique_then_side_man_fitbod.mp4", "superman/superman_alternating_oblique_then_side_man_fitbod.mp4"],
+    [
+        "superman/superman_oblique_then_side_man_fitbod.mp4",
+        "superman/superman_alternating_oblique_then_side_man_fitbod.mp4",
+    ],
 )
 def test_good_supermans_filmed_from_the_head_end_then_side_on_have_no_faults(evaluation, file):
     """From the head end the resting arms read 30 deg below the horizontal: which end is lifted is
