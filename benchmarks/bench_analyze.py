@@ -14,8 +14,8 @@ from pathlib import Path
 
 from common import bare_loop_with_decode, clip, machine
 
-from formcheck.analyze import AnalyzeOptions, analyze_one
-from formcheck.models import resolve_model
+from formcheck.app.analyze import AnalyzeOptions, analyze_one
+from formcheck.pipeline.models import resolve_model
 
 CLIP = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"
 
@@ -31,8 +31,8 @@ def main() -> None:
         result = analyze_one(video, opts)
         analyze_s = time.perf_counter() - start
         track_path = out / "track.npz"
-        from formcheck.cache import TrackCache
-        from formcheck.extract import track_for_video
+        from formcheck.pipeline.cache import TrackCache
+        from formcheck.pipeline.extract import track_for_video
 
         track, _ = track_for_video(video, model, TrackCache([out / "cache"]))
         track.save(track_path)

@@ -11,10 +11,10 @@ import time
 
 from common import bare_loop, clip, decode_all, machine, median_of
 
-from formcheck.extract import extract_track
-from formcheck.models import resolve_model
-from formcheck.pose import PoseEstimator
-from formcheck.sources import VideoFileSource
+from formcheck.pipeline.extract import extract_track
+from formcheck.pipeline.models import resolve_model
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import VideoFileSource
 
 CLIP = "plank/plank_forearm_side_woman_home_timer_overlay.mp4"
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.app.live import FrameInfo, live_session
 from formcheck.errors import FormcheckError
-from formcheck.live import FrameInfo, live_session
-from formcheck.pose import PoseEstimator
-from formcheck.samples import find_sample
-from formcheck.session import make_exercise
-from formcheck.sources import VideoFileSource
+from formcheck.judging.session import make_exercise
+from formcheck.lab.samples import find_sample
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import VideoFileSource
 
 # 30 fps clips, webcam-like 720p first; the exercise each is judged as.
 DEFAULT_CLIPS = (

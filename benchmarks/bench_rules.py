@@ -11,11 +11,11 @@ import time
 
 from common import REPO, clip, machine
 
-from formcheck.cache import TrackCache, track_file_name, video_digest
-from formcheck.models import resolve_model
-from formcheck.session import judge_track, make_exercise
-from formcheck.synthetic import hold, make_track, plank_pose
-from formcheck.track import Track
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.pipeline.cache import TrackCache, track_file_name, video_digest
+from formcheck.pipeline.models import resolve_model
+from formcheck.pipeline.track import Track
 
 CLIPS = {
     "plank": "plank/plank_forearm_side_front_prone_entry_tutorial.mp4",

@@ -16,7 +16,7 @@ sys.path.insert(0, str(REPO))
 
 
 def clip(relpath: str) -> Path:
-    from formcheck.samples import find_sample
+    from formcheck.lab.samples import find_sample
 
     found = find_sample(relpath)
     if found is None:

@@ -8,7 +8,7 @@ import sys
 
 def formcheck(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, timeout=900, **kwargs
+        [sys.executable, "-m", "formcheck.app.cli", *args], capture_output=True, text=True, timeout=900, **kwargs
     )
 
 

@@ -28,7 +28,7 @@ def videos() -> Path:
 
 @pytest.fixture(scope="session")
 def labels(videos: Path):
-    from formcheck.labels import read_labels
+    from formcheck.lab.labels import read_labels
 
     return {label.file: label for label in read_labels(videos / "labels.csv")}
 
@@ -36,7 +36,7 @@ def labels(videos: Path):
 @pytest.fixture(scope="session")
 def track_of(videos: Path):
     """The full-model track of a clip: committed (sample_videos/tracks), cached, or extracted."""
-    from formcheck.extract import track_for_video
+    from formcheck.pipeline.extract import track_for_video
 
     cache: dict[str, object] = {}
 

@@ -51,9 +51,9 @@ def test_report_json_has_the_promised_keys_and_matches_evaluate(plank_outputs, v
     assert {"hips_piked", "head_raised"} <= names
     assert all(f["end_s"] > f["start_s"] and f["cue"] for f in report["faults"])
     # the same numbers `formcheck evaluate` finds for this clip
-    from formcheck.cache import TrackCache
-    from formcheck.evaluate import evaluate_clip
-    from formcheck.models import resolve_model
+    from formcheck.app.evaluate import evaluate_clip
+    from formcheck.pipeline.cache import TrackCache
+    from formcheck.pipeline.models import resolve_model
 
     clip = evaluate_clip(labels[PLANK], resolve_model("full"), TrackCache(), None, None)
     for key in ("hold_s", "good_hold_s", "reps"):
@@ -158,7 +158,7 @@ def test_ctrl_c_keeps_a_partial_report(videos, tmp_path):
         [
             sys.executable,
             "-m",
-            "formcheck.cli",
+            "formcheck.app.cli",
             "analyze",
             str(clip),
             "-e",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import audio
-from formcheck.audio import Announcer, find_speech_program
+from formcheck.outputs import audio
+from formcheck.outputs.audio import Announcer, find_speech_program
 
 
 class FakeClock:

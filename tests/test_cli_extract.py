@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import formcheck, one_line_error
 
-from formcheck.track import Track
+from formcheck.pipeline.track import Track
 
 SIDE_VIEW_PLANKS = [
     "plank/plank_forearm_side_man_darkstudio.mp4",
@@ -36,7 +36,7 @@ def test_extract_finds_the_person_in_nearly_every_frame_of_side_view_planks(vide
 def test_extract_a_folder_of_images(videos, tmp_path):
     import cv2
 
-    from formcheck.sources import VideoFileSource
+    from formcheck.pipeline.sources import VideoFileSource
 
     folder = tmp_path / "frames"
     folder.mkdir()

@@ -3,7 +3,7 @@ import pytest
 from formcheck.config import STRICTNESS, load_thresholds
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
-from formcheck.session import make_exercise
+from formcheck.judging.session import make_exercise
 
 
 def write(tmp_path, text):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from formcheck.evaluate import evaluate, within
+from formcheck.app.evaluate import evaluate, within
 from formcheck.exercises import EXERCISES
 
 
@@ -61,7 +61,7 @@ def test_rep_counts_on_clean_clips(evaluation, file, reps):
     ],
 )
 def test_planks_without_taps_count_no_shoulder_taps(track_of, file):
-    from formcheck.session import judge_track, make_exercise
+    from formcheck.judging.session import judge_track, make_exercise
 
     track = track_of(file)
     judgement = judge_track(track, make_exercise("plank", variant="shoulder_taps"))
@@ -170,7 +170,7 @@ def test_evaluate_command_on_another_folder_with_its_own_labels(videos, tmp_path
         writer.writerow(["planks/a.mp4", "plank", "forearm", "side", "yes", "", "3.0", "3.0", "", "", "0-3", ""])
     out = tmp_path / "figures.json"
     result = subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", "evaluate", str(clips / "labels.csv"), "--json", str(out)],
+        [sys.executable, "-m", "formcheck.app.cli", "evaluate", str(clips / "labels.csv"), "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -185,7 +185,7 @@ def test_evaluate_refuses_a_file_that_is_not_labels(tmp_path):
     bad = tmp_path / "labels.csv"
     bad.write_text("a,b\n1,2\n")
     result = subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", "evaluate", str(bad)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "formcheck.app.cli", "evaluate", str(bad)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 1 and "not a labels file" in result.stderr and "Traceback" not in result.stderr
 

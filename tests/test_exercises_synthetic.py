@@ -1,4 +1,4 @@
-"""Each exercise driven by hand-built landmark sequences (formcheck.synthetic), events asserted."""
+"""Each exercise driven by hand-built landmark sequences (formcheck.lab.synthetic), events asserted."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from formcheck.session import judge_track, make_exercise
-from formcheck.summary import summarize
-from formcheck.synthetic import bridge_pose, hold, make_track, plank_pose, side_plank_pose, superman_pose
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.lab.synthetic import bridge_pose, hold, make_track, plank_pose, side_plank_pose, superman_pose
 
 FPS = 30.0
 

@@ -26,17 +26,17 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import live
-from formcheck.capture import LatestFrameGrabber
+from formcheck.app import live
+from formcheck.app.live import FrameInfo, live_session, spoken_cues
 from formcheck.exercises import EXERCISES
-from formcheck.judge import Event, FrameState
+from formcheck.judging.judge import Event, FrameState
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.judging.summary import summarize
 from formcheck.landmarks import side_landmark
-from formcheck.live import FrameInfo, live_session, spoken_cues
-from formcheck.pose import PoseEstimator
-from formcheck.render import BONE_COLOUR, CUE_AMBER, CUE_GREEN, CUE_RED, JOINT_COLOUR
-from formcheck.session import judge_track, make_exercise
-from formcheck.sources import Frame, FrameSource, VideoFileSource, VideoInfo
-from formcheck.summary import summarize
+from formcheck.outputs.overlay import BONE_COLOUR, CUE_AMBER, CUE_GREEN, CUE_RED, JOINT_COLOUR
+from formcheck.pipeline.capture import LatestFrameGrabber
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import Frame, FrameSource, VideoFileSource, VideoInfo
 
 REPO = Path(__file__).resolve().parents[1]
 PLANK_CLIP = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"  # 17 s: sag, pike, head drop
@@ -80,7 +80,7 @@ def run_clip(path: Path, exercise_name: str, out: Path, **kwargs):  # type: igno
 
 
 def offline(path: Path, exercise_name: str, streaming: bool = False) -> dict:
-    from formcheck.extract import track_for_video
+    from formcheck.pipeline.extract import track_for_video
 
     track, _ = track_for_video(path)
     return summarize(judge_track(track, make_exercise(exercise_name), streaming=streaming).judge)
@@ -364,7 +364,7 @@ class Running:
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "formcheck.cli", "live", *args],
+            [sys.executable, "-m", "formcheck.app.cli", "live", *args],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
@@ -489,7 +489,7 @@ def test_window_shows_the_overlay_under_xvfb(xdisplay, tmp_path):
     h, w = image.shape[:2]
 
     # Skeleton: joint dots and bones drawn where the pose model put the joints in that frame.
-    from formcheck.extract import track_for_video
+    from formcheck.pipeline.extract import track_for_video
 
     track, _ = track_for_video(path)
     lm = track.landmarks[index]
@@ -603,7 +603,7 @@ def one_line_error(args: list[str], env: dict[str, str] | None = None) -> tuple[
     return done.returncode, lines[0]
 
 
-@pytest.mark.parametrize("entry", [["-m", "formcheck.cli", "live"], ["-m", "formcheck.live"]])
+@pytest.mark.parametrize("entry", [["-m", "formcheck.app.cli", "live"], ["-m", "formcheck.app.live"]])
 def test_no_camera_is_one_clear_line(entry):
     rc, line = one_line_error([*entry, "--camera", "7", "--exercise", "plank"])
     assert rc != 0
@@ -622,13 +622,13 @@ def test_no_display_suggests_headless(tmp_path):
     env.pop("QT_QPA_PLATFORM", None)
     if not sys.platform.startswith("linux"):
         pytest.skip("the display check is for Linux")
-    rc, line = one_line_error(["-m", "formcheck.live", "--source", str(video), "--exercise", "plank"], env)
+    rc, line = one_line_error(["-m", "formcheck.app.live", "--source", str(video), "--exercise", "plank"], env)
     assert rc != 0
     assert line.startswith("formcheck: error: cannot open a window") and "--headless" in line
 
 
 def test_fast_needs_a_source():
-    rc, line = one_line_error(["-m", "formcheck.live", "--exercise", "plank", "--fast", "--headless"])
+    rc, line = one_line_error(["-m", "formcheck.app.live", "--exercise", "plank", "--fast", "--headless"])
     assert rc != 0 and "--fast" in line
 
 

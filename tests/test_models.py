@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import modelbuild
 from formcheck.errors import FormcheckError
-from formcheck.models import BUNDLE_SHA256, file_sha256, resolve_model
+from formcheck.pipeline import modelbuild
+from formcheck.pipeline.models import BUNDLE_SHA256, file_sha256, resolve_model
 
 REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
 COMMITTED = ("lite", "full")

@@ -21,7 +21,7 @@ from queue import Empty
 import nbformat
 import pytest
 
-from formcheck import samples
+from formcheck.lab import samples
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 TUNE = NOTEBOOKS / "tune_thresholds.ipynb"
@@ -169,10 +169,10 @@ def test_tune_thresholds_notebook_writes_a_config_analyze_agrees_with(tmp_path):
     assert shown["good_hold_s"] < expected["defaults"]["good_hold_s"]
 
     # Judged the way `formcheck analyze --config` judges: the same numbers.
-    from formcheck import tuning
-    from formcheck.extract import track_for_video
-    from formcheck.session import judge_track, make_exercise
-    from formcheck.summary import summarize
+    from formcheck.judging.session import judge_track, make_exercise
+    from formcheck.judging.summary import summarize
+    from formcheck.lab import tuning
+    from formcheck.pipeline.extract import track_for_video
 
     label = tuning.find_clip(TUNE_CLIP)
     track, _ = track_for_video(label.path)
@@ -185,9 +185,9 @@ def test_tune_thresholds_notebook_writes_a_config_analyze_agrees_with(tmp_path):
 def test_tuned_config_through_the_analyze_command(tmp_path):
     """The same check through the real command line (`formcheck analyze --config`)."""
     _needs_clips()
-    pytest.importorskip("formcheck.report", reason="formcheck analyze needs formcheck.report")
-    from formcheck import tuning
-    from formcheck.cli import main
+    pytest.importorskip("formcheck.outputs.report", reason="formcheck analyze needs formcheck.outputs.report")
+    from formcheck.app.cli import main
+    from formcheck.lab import tuning
 
     # Write the file as the notebook does (the notebook itself is exercised in the test above).
     label = tuning.find_clip(TUNE_CLIP)
@@ -195,9 +195,9 @@ def test_tuned_config_through_the_analyze_command(tmp_path):
     values = {**tuning.default_thresholds("plank"), **TUNE_OVERRIDES}
     config = tmp_path / "tuned.toml"
     tuning.write_thresholds(config, "plank", values)
-    from formcheck.extract import track_for_video
-    from formcheck.session import judge_track
-    from formcheck.summary import summarize
+    from formcheck.judging.session import judge_track
+    from formcheck.judging.summary import summarize
+    from formcheck.pipeline.extract import track_for_video
 
     track, _ = track_for_video(label.path)
     shown = tuning.judged_numbers(summarize(judge_track(track, tuning.exercise_with("plank", values, variant)).judge))

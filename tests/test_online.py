@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.session import OnlineJudgement, judge_track, make_exercise
-from formcheck.synthetic import bridge_pose, hold, make_track, plank_pose
+from formcheck.judging.session import OnlineJudgement, judge_track, make_exercise
+from formcheck.lab.synthetic import bridge_pose, hold, make_track, plank_pose
 
 CLIPS = [
     ("plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4", "plank", ""),

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import Landmark, side_landmark
-from formcheck.modelbuild import add_image_metadata, bundle_bytes
-from formcheck.models import models_dir
-from formcheck.pose import PoseEstimator
-from formcheck.sources import VideoFileSource
+from formcheck.pipeline.modelbuild import add_image_metadata, bundle_bytes
+from formcheck.pipeline.models import models_dir
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import VideoFileSource
 
 PINNED = json.loads((Path(__file__).parent / "data" / "pinned_landmarks.json").read_text())
 TOLERANCE_PX = 1.0  # mean over the 33 landmarks; a wrong input normalisation shifts them ~3 px

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from formcheck.exercises import EXERCISES
-from formcheck.session import StreamingSession, judge_track, make_exercise
-from formcheck.summary import summarize
-from formcheck.track import Track
+from formcheck.judging.session import StreamingSession, judge_track, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.pipeline.track import Track
 
 coordinate = st.one_of(
     st.floats(min_value=-0.5, max_value=1.5, allow_nan=False, width=32),

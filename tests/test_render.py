@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.judge import FrameState
+from formcheck.judging.judge import FrameState
+from formcheck.judging.session import make_exercise
 from formcheck.landmarks import NUM_LANDMARKS, SIDE_BONES, side_landmark
-from formcheck.render import (
+from formcheck.outputs.overlay import (
     CUE_AMBER,
     CUE_BAND_ALPHA,
     CUE_GREEN,
@@ -21,7 +22,6 @@ from formcheck.render import (
     mirror_xy,
     panel_lines,
 )
-from formcheck.session import make_exercise
 
 BG = (100, 100, 100)
 LONG_CUE = "Keep your neck long — look at the floor just ahead of your hands, and breathe out slowly"

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.report import (
+from formcheck.judging.session import Judgement, judge_track, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.outputs.report import (
     FRAME_COLUMNS,
     TIMELINE_SIGNALS,
     atomic_open,
@@ -23,8 +25,6 @@ from formcheck.report import (
     write_frames_csv,
     write_json,
 )
-from formcheck.session import Judgement, judge_track, make_exercise
-from formcheck.summary import summarize
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos")
 needs_videos = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample videos at {SAMPLES} (set FORMCHECK_SAMPLES)")
@@ -37,7 +37,7 @@ CLIPS = {
 
 
 def judged(exercise: str) -> tuple[Judgement, dict]:
-    from formcheck.extract import track_for_video
+    from formcheck.pipeline.extract import track_for_video
 
     track, _ = track_for_video(SAMPLES / CLIPS[exercise])  # cached after the first run
     judgement = judge_track(track, make_exercise(exercise))
@@ -113,7 +113,7 @@ def test_frames_csv_rows_and_columns(tmp_path: Path, plank: tuple[Judgement, dic
 def test_frames_csv_adds_up_to_the_report(tmp_path: Path, clip: str, exercise: str, variant: str) -> None:
     """Decisions are dated from their onset, so the per-frame flags, not only the totals, are
     final: summing frames.csv gives the report's hold, good-form and fault times and reps."""
-    from formcheck.extract import track_for_video
+    from formcheck.pipeline.extract import track_for_video
 
     track, _ = track_for_video(SAMPLES / clip)
     judgement = judge_track(track, make_exercise(exercise, variant=variant))
@@ -278,8 +278,8 @@ def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:
 
 def test_timeline_signals_name_real_features_and_thresholds() -> None:
     from formcheck.exercises import EXERCISES
-    from formcheck.session import pose_frames
-    from formcheck.track import Track
+    from formcheck.judging.session import pose_frames
+    from formcheck.pipeline.track import Track
 
     for name, spec in TIMELINE_SIGNALS.items():
         if name not in EXERCISES:

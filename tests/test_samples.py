@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import samples
 from formcheck.errors import FormcheckError
+from formcheck.lab import samples
 
 EXERCISES = {"plank", "side_plank", "glute_bridge", "superman"}
 MANIFEST = samples.DEFAULT_MANIFEST
@@ -65,7 +65,7 @@ def test_sample_dirs_real_layout_env_between_project_and_shared(tmp_path, monkey
     i = dirs.index(tmp_path)
     assert all(d.resolve() == samples.PROJECT_SAMPLES.resolve() for d in dirs[:i])
     assert all(d.resolve() == samples.SHARED_SAMPLES.resolve() for d in dirs[i + 1 :])
-    assert Path(samples.__file__).resolve().parents[2] / "shared" / "videos" == samples.SHARED_SAMPLES
+    assert Path(samples.__file__).resolve().parents[3] / "shared" / "videos" == samples.SHARED_SAMPLES
 
 
 def test_find_sample_takes_the_first_folder_that_has_it(three_dirs):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from formcheck.smoothing import OneEuroFilter, SmoothingParams, smooth_offline, smooth_streaming
+from formcheck.pipeline.smoothing import OneEuroFilter, SmoothingParams, smooth_offline, smooth_streaming
 
 
 def steady_with_jitter(n=300, fps=30.0, seed=1):

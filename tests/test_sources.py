@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.sources import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
+from formcheck.pipeline.sources import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
 
 CLIP = "plank/plank_forearm_side_man_rooftop_a.mp4"  # 1280x720, 29.97 fps, 77 frames
 

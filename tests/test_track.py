@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.synthetic import hold, make_track, plank_pose
-from formcheck.track import Track
+from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.pipeline.track import Track
 
 
 def test_roundtrip_keeps_arrays_mask_and_meta(tmp_path):

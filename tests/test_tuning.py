@@ -1,4 +1,4 @@
-"""formcheck.tuning: labelled clips, threshold files, the lines drawn on the features, statistics."""
+"""formcheck.lab.tuning: labelled clips, threshold files, the lines drawn on the features, statistics."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import matplotlib
 import numpy as np
 import pytest
 
-from formcheck import synthetic, tuning
 from formcheck.config import default_tables, load_thresholds
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import NO_PERSON, NOT_VISIBLE, WRONG_VIEW
-from formcheck.session import judge_track, make_exercise
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.lab import synthetic, tuning
 
 matplotlib.use("Agg")
 
@@ -123,7 +123,7 @@ def test_a_judge_with_tuned_thresholds_matches_make_exercise_with_the_file(tmp_p
     values = {**tuning.default_thresholds("plank"), "hip_pike_deg": 15.0}
     path = tmp_path / "tuned.toml"
     tuning.write_thresholds(path, "plank", values)
-    from formcheck.summary import summarize
+    from formcheck.judging.summary import summarize
 
     direct = tuning.judged_numbers(summarize(judge_track(track, tuning.exercise_with("plank", values)).judge))
     via_file = tuning.judged_numbers(summarize(judge_track(track, make_exercise("plank", config=path)).judge))
@@ -237,8 +237,8 @@ def test_drawn_lines_agree_with_the_rules_on_synthetic_poses(name):
 
 @pytest.mark.video
 def test_drawn_lines_agree_with_the_rules_on_the_real_clips():
-    from formcheck.cache import TrackCache
-    from formcheck.models import resolve_model
+    from formcheck.pipeline.cache import TrackCache
+    from formcheck.pipeline.models import resolve_model
 
     try:
         clips = [c for c in tuning.labelled_clips() if c.exercise in EXERCISES]

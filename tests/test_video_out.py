@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.video_out import CODEC_FFMPEG, VideoSink, even_size, ffmpeg_exe, temp_path
+from formcheck.outputs.video import CODEC_FFMPEG, VideoSink, even_size, ffmpeg_exe, temp_path
 
 FFMPEG = ffmpeg_exe()
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")
@@ -174,7 +174,7 @@ def test_ctrl_c_in_the_terminal_still_leaves_playable_file(tmp_path: Path) -> No
     script = textwrap.dedent(f"""
         import sys, time
         import numpy as np
-        from formcheck.video_out import VideoSink
+        from formcheck.outputs.video import VideoSink
         with VideoSink({str(path)!r}, 30.0, (160, 120)) as sink:
             for k in range(10_000):
                 sink.write(np.full((120, 160, 3), k % 255, np.uint8))

@@ -2,7 +2,7 @@
 
 An exercise is a small module: the joints it needs, the view it wants, its per-frame features
 (vectorised numpy over any number of frames), when the body is in position, and its faults as
-signed margins (> 0 = at fault). The generic `Judge` (formcheck.judge) turns those arrays into
+signed margins (> 0 = at fault). The generic `Judge` (formcheck.judging.judge) turns those arrays into
 events with hysteresis and minimum durations, identically live and offline.
 No OpenCV or MediaPipe here: arrays and timestamps only.
 """

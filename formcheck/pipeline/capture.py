@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from formcheck.sources import Frame, FrameSource
+from formcheck.pipeline.sources import Frame, FrameSource
 
 
 @dataclass(frozen=True)

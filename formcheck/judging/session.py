@@ -16,10 +16,10 @@ import numpy as np
 from formcheck.config import load_thresholds
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Exercise, PoseFrames, Signals, Timing
-from formcheck.judge import FrameState, Judge
+from formcheck.judging.judge import FrameState, Judge
 from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
-from formcheck.track import Track
+from formcheck.pipeline.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
+from formcheck.pipeline.track import Track
 
 
 def make_exercise(
@@ -93,7 +93,7 @@ def judge_track(
 ) -> Judgement:
     """Judge a whole track. `streaming=True` smooths as live would (for comparisons)."""
     if streaming:
-        from formcheck.smoothing import smooth_streaming
+        from formcheck.pipeline.smoothing import smooth_streaming
 
         diag = math.hypot(track.width, track.height)
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
@@ -138,7 +138,7 @@ class OnlineJudgement:
     def __init__(
         self, exercise: Exercise, width: int, height: int, fps: float, smoothing: SmoothingParams = SmoothingParams()
     ) -> None:
-        from formcheck.smoothing import lookahead_frames
+        from formcheck.pipeline.smoothing import lookahead_frames
 
         self.exercise, self.width, self.height, self.fps = exercise, width, height, fps
         self.smoothing = smoothing

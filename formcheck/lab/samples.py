@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.models import file_sha256
+from formcheck.paths import CHECKOUT_DIR, SHARED_VIDEOS
+from formcheck.pipeline.models import file_sha256
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-PROJECT_SAMPLES = REPO_ROOT / "sample_videos"
-SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "videos"
+PROJECT_SAMPLES = CHECKOUT_DIR / "sample_videos"
+SHARED_SAMPLES = SHARED_VIDEOS
 DEFAULT_MANIFEST = PROJECT_SAMPLES / "manifest.csv"
 MANIFEST_COLUMNS = ("file", "exercise", "sha256", "url", "source", "license", "notes")
 LABELS_NAME = "labels.csv"

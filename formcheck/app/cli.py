@@ -9,7 +9,8 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError
-from formcheck.models import BUNDLED, DEFAULT_MODEL
+from formcheck.paths import CHECKOUT_DIR
+from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -25,9 +26,9 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from formcheck.extract import extract_track
-    from formcheck.pose import PoseEstimator
-    from formcheck.sources import open_source
+    from formcheck.pipeline.extract import extract_track
+    from formcheck.pipeline.pose import PoseEstimator
+    from formcheck.pipeline.sources import open_source
 
     with open_source(args.video) as source, PoseEstimator(args.model) as estimator:
         track, stats = extract_track(source, estimator, show_progress=True)
@@ -51,8 +52,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_models_build(args: argparse.Namespace) -> int:
-    from formcheck.modelbuild import write_bundle
-    from formcheck.models import BUNDLE_SHA256, file_sha256, models_dir
+    from formcheck.pipeline.modelbuild import write_bundle
+    from formcheck.pipeline.models import BUNDLE_SHA256, file_sha256, models_dir
 
     cache = Path(args.download_cache).expanduser()
     for variant in args.variants:
@@ -82,7 +83,7 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.analyze import (
+    from formcheck.app.analyze import (
         AnalyzeOptions,
         analyze_many,
         analyze_one,
@@ -107,7 +108,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print_result(result)
         results = [result]
     else:
-        from formcheck.session import make_exercise
+        from formcheck.judging.session import make_exercise
 
         make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
         results = analyze_many(inputs, opts, args.jobs)
@@ -134,9 +135,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from formcheck.evaluate import evaluate, format_table
+    from formcheck.app.evaluate import evaluate, format_table
     from formcheck.exercises import EXERCISES
-    from formcheck.session import make_exercise
+    from formcheck.judging.session import make_exercise
 
     for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
         make_exercise(name, args.config, args.strictness)
@@ -145,7 +146,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     print(format_table(evaluation))
     if args.json:
-        from formcheck.report import write_json
+        from formcheck.outputs.report import write_json
 
         write_json(
             Path(args.json),
@@ -159,8 +160,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from formcheck.analyze import AnalyzeOptions, analyze_one, print_result
-    from formcheck.samples import DEMO_CLIP, find_sample, sample_dirs
+    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
+    from formcheck.lab.samples import DEMO_CLIP, find_sample, sample_dirs
 
     clip = find_sample(DEMO_CLIP)
     if clip is None:
@@ -180,7 +181,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from formcheck.samples import fetch_samples, sample_dirs
+    from formcheck.lab.samples import fetch_samples, sample_dirs
 
     if args.samples_command == "fetch":
         paths = fetch_samples(Path(args.dest))
@@ -192,7 +193,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from formcheck.live import run_live
+    from formcheck.app.live import run_live
 
     return run_live(args)
 
@@ -230,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("live", help="judge yourself live in front of a webcam (or a video played as one)")
     try:
-        from formcheck.live import add_live_arguments
+        from formcheck.app.live import add_live_arguments
     except ImportError:  # pragma: no cover - live needs the GUI parts of OpenCV
         add_live_arguments = None
     if add_live_arguments is not None:
@@ -247,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = samples_sub.add_parser("fetch", help="download the clips in sample_videos/manifest.csv")
     f.add_argument(
         "--dest",
-        default=str(Path(__file__).resolve().parents[1] / "sample_videos"),
+        default=str(CHECKOUT_DIR / "sample_videos"),
         help="where to put them (default: sample_videos/)",
     )
     samples_sub.add_parser("where", help="list the folders searched for clips")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from formcheck.models import ModelFile, file_sha256
-from formcheck.track import Track
+from formcheck.paths import CHECKOUT_DIR
+from formcheck.pipeline.models import ModelFile, file_sha256
+from formcheck.pipeline.track import Track
 
-PROJECT_TRACKS = Path(__file__).resolve().parents[1] / "sample_videos" / "tracks"
+PROJECT_TRACKS = CHECKOUT_DIR / "sample_videos" / "tracks"
 
 
 def user_cache_dir() -> Path:

@@ -29,9 +29,9 @@ from formcheck.config import COMMON, default_tables, load_thresholds, validate_o
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES, exercise_class
 from formcheck.exercises.base import Exercise
-from formcheck.labels import ClipLabel, read_labels
+from formcheck.lab.labels import ClipLabel, read_labels
+from formcheck.lab.samples import find_labels
 from formcheck.landmarks import side_landmark
-from formcheck.samples import find_labels
 
 # -- labelled clips ------------------------------------------------------------------------------
 
@@ -496,7 +496,7 @@ def plot_tuning(
     position and faults, frames not judged, reps. Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
-    from formcheck.summary import summarize
+    from formcheck.judging.summary import summarize
 
     ex = judgement.exercise
     t = ex.t
@@ -648,7 +648,7 @@ def overlay_frame(judgement: Any, video: str | os.PathLike[str], time_s: float) 
     `render.draw_overlay`, as an RGB array for matplotlib; and its frame index."""
     import cv2
 
-    from formcheck.render import draw_overlay
+    from formcheck.outputs.overlay import draw_overlay
 
     i = frame_index(judgement, time_s)
     image = read_frame(video, i)

@@ -17,17 +17,17 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.cache import TrackCache
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
-from formcheck.extract import ExtractStats, extract_track
-from formcheck.models import resolve_model
-from formcheck.pose import PoseEstimator
+from formcheck.judging.session import Judgement, judge_track, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.pipeline.cache import TrackCache
+from formcheck.pipeline.extract import ExtractStats, extract_track
+from formcheck.pipeline.models import resolve_model
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import IMAGE_SUFFIXES, VideoFileSource, open_source, prefetch
+from formcheck.pipeline.track import Track
 from formcheck.progress import progress_bar
-from formcheck.session import Judgement, judge_track, make_exercise
-from formcheck.sources import IMAGE_SUFFIXES, VideoFileSource, open_source, prefetch
-from formcheck.summary import summarize
-from formcheck.track import Track
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp"}
 TRACK_SUFFIX = ".npz"
@@ -120,8 +120,8 @@ def _frame_features(judgement: Judgement, i: int) -> dict[str, float]:
 
 def render_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> tuple[Path, str, bool]:
     """Draw the judgement on every frame of the video; returns (path, codec, interrupted)."""
-    from formcheck.render import draw_overlay
-    from formcheck.video_out import VideoSink
+    from formcheck.outputs.overlay import draw_overlay
+    from formcheck.outputs.video import VideoSink
 
     n = len(judgement.states)
     interrupted = False
@@ -165,7 +165,7 @@ class _Renderer:
         import queue
         import threading
 
-        from formcheck.video_out import VideoSink
+        from formcheck.outputs.video import VideoSink
 
         self.exercise = exercise
         self.sink = VideoSink(out, fps, size)
@@ -175,7 +175,7 @@ class _Renderer:
         self.thread.start()
 
     def _run(self) -> None:
-        from formcheck.render import draw_overlay
+        from formcheck.outputs.overlay import draw_overlay
 
         while True:
             item = self.queue.get()
@@ -215,8 +215,8 @@ def extract_judge_render(video: Path, exercise: Exercise, opts: AnalyzeOptions, 
     A Ctrl-C or a file that breaks still leaves the video and the track of what was read."""
     from collections import deque
 
-    from formcheck.extract import track_builder_for
-    from formcheck.session import OnlineJudgement
+    from formcheck.judging.session import OnlineJudgement
+    from formcheck.pipeline.extract import track_builder_for
 
     model = resolve_model(opts.model)
     interrupted = False
@@ -256,7 +256,7 @@ def extract_judge_render(video: Path, exercise: Exercise, opts: AnalyzeOptions, 
 def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     """Analyse one video (or track) into its own folder. Raises FormcheckError for bad input
     that yielded nothing; anything partial is written and flagged instead."""
-    from formcheck import report as report_io
+    from formcheck.outputs import report as report_io
 
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = output_dir(opts.out, path)
@@ -342,7 +342,7 @@ def combined_table(results: list[AnalysisResult]) -> str:
 
 
 def print_result(result: AnalysisResult) -> None:
-    from formcheck.report import format_summary_table
+    from formcheck.outputs.report import format_summary_table
 
     print(format_summary_table(result.report))
     print(f"outputs in {result.out_dir}/:")

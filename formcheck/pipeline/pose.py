@@ -10,7 +10,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.models import DEFAULT_MODEL, ModelFile, resolve_model
+from formcheck.pipeline.models import DEFAULT_MODEL, ModelFile, resolve_model
 from formcheck.quiet import quiet_native_stderr
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS
-from formcheck.session import Judgement
+from formcheck.judging.session import Judgement
 
 
 @contextlib.contextmanager

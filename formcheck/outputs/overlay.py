@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
-from formcheck.judge import FrameState
+from formcheck.judging.judge import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 
 # Cue band colours (BGR): a fault is active / not judged or not in position / good or praise.

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
-from formcheck.track import Track
+from formcheck.pipeline.track import Track
 
 WIDTH, HEIGHT = 1280, 720
 # Segment lengths in pixels for an adult filling about half the frame width.

@@ -37,19 +37,19 @@ import cv2
 import numpy as np
 
 from formcheck import __version__
-from formcheck.audio import Announcer
-from formcheck.capture import GrabbedFrame, LatestFrameGrabber
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise
-from formcheck.judge import Event, FrameState
-from formcheck.models import BUNDLED
-from formcheck.pose import PoseEstimator
-from formcheck.render import ascii_text, draw_overlay, mirror_xy
-from formcheck.report import format_summary_table, write_json
-from formcheck.session import StreamingSession, make_exercise
-from formcheck.sources import FrameSource, VideoFileSource
-from formcheck.summary import summarize
+from formcheck.judging.judge import Event, FrameState
+from formcheck.judging.session import StreamingSession, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.outputs.audio import Announcer
+from formcheck.outputs.overlay import ascii_text, draw_overlay, mirror_xy
+from formcheck.outputs.report import format_summary_table, write_json
+from formcheck.pipeline.capture import GrabbedFrame, LatestFrameGrabber
+from formcheck.pipeline.models import BUNDLED
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import FrameSource, VideoFileSource
 
 WINDOW = "formcheck"
 EXIT_ERROR = 1
@@ -341,7 +341,7 @@ def default_out_dir(exercise: str, started: datetime | None = None, base: Path =
 def build_live_report(
     session: StreamingSession, *, model: str, source: str, partial: bool, ended_by: str, stats: dict
 ) -> dict:
-    """The offline report's keys (see formcheck.analyze.build_report) plus the live ones."""
+    """The offline report's keys (see formcheck.app.analyze.build_report) plus the live ones."""
     judge = session.judge
     judge.finish()
     summary = summarize(judge)
@@ -827,7 +827,7 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _open_source(args: argparse.Namespace) -> tuple[FrameSource, bool]:
     """The frame source and whether it is a camera (mirrored)."""
-    from formcheck.sources import CameraSource, ImageFolderSource
+    from formcheck.pipeline.sources import CameraSource, ImageFolderSource
 
     if args.source:
         path = Path(args.source)
@@ -920,8 +920,8 @@ def _restore_sigterm(previous) -> None:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m formcheck.live ...`: the same as `formcheck live ...`."""
-    from formcheck.cli import main as cli_main
+    """`python -m formcheck.app.live ...`: the same as `formcheck live ...`."""
+    from formcheck.app.cli import main as cli_main
 
     return cli_main(["live", *(sys.argv[1:] if argv is None else argv)])
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.paths import CHECKOUT_DIR
 
 BUNDLED = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -29,7 +30,7 @@ class ModelFile:
 def models_dir() -> Path:
     """`$FORMCHECK_MODELS`, else the checkout's `models/` folder beside the package."""
     env = os.environ.get("FORMCHECK_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+    return Path(env) if env else CHECKOUT_DIR / "models"
 
 
 def file_sha256(path: Path) -> str:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.cache import TrackCache
-from formcheck.models import DEFAULT_MODEL, ModelFile, resolve_model
-from formcheck.pose import PoseEstimator
+from formcheck.pipeline.cache import TrackCache
+from formcheck.pipeline.models import DEFAULT_MODEL, ModelFile, resolve_model
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, open_source, prefetch
+from formcheck.pipeline.track import Track, TrackBuilder
 from formcheck.progress import progress_bar
-from formcheck.sources import Frame, FrameSource, VideoInfo, open_source, prefetch
-from formcheck.track import Track, TrackBuilder
 
 
 @dataclass

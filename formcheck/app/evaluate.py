@@ -12,14 +12,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formcheck.cache import TrackCache
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
-from formcheck.extract import track_for_video
-from formcheck.labels import ClipLabel, read_labels
-from formcheck.models import ModelFile, resolve_model
-from formcheck.session import judge_track, make_exercise
-from formcheck.summary import summarize
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.judging.summary import summarize
+from formcheck.lab.labels import ClipLabel, read_labels
+from formcheck.pipeline.cache import TrackCache
+from formcheck.pipeline.extract import track_for_video
+from formcheck.pipeline.models import ModelFile, resolve_model
 
 HOLD_TOLERANCE = 0.15  # issue 3: good-form hold within +-15% of the labelled time
 HOLD_FLOOR_S = 0.5  # labels are +-0.3 s; a 0 s label is matched within half a second

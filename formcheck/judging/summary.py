@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from formcheck.exercises.base import REASONS
-from formcheck.judge import Judge
+from formcheck.judging.judge import Judge
 
 
 @dataclass(frozen=True)
