@@ -11,8 +11,9 @@ import time
 
 from common import REPO, clip, machine
 
+from formcheck.exercises.plank import plank_pose
 from formcheck.judging.session import judge_track, make_exercise
-from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.lab.synthetic import hold, make_track
 from formcheck.pipeline.cache import TrackCache, track_file_name, video_digest
 from formcheck.pipeline.models import resolve_model
 from formcheck.pipeline.track import Track

@@ -7,9 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
+from formcheck.exercises.glute_bridge import bridge_pose
+from formcheck.exercises.plank import plank_pose
+from formcheck.exercises.side_plank import side_plank_pose
+from formcheck.exercises.superman import superman_pose
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
-from formcheck.lab.synthetic import bridge_pose, hold, make_track, plank_pose, side_plank_pose, superman_pose
+from formcheck.lab.synthetic import hold, make_track
 
 FPS = 30.0
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.exercises.glute_bridge import bridge_pose
+from formcheck.exercises.plank import plank_pose
 from formcheck.judging.session import OnlineJudgement, judge_track, make_exercise
-from formcheck.lab.synthetic import bridge_pose, hold, make_track, plank_pose
+from formcheck.lab.synthetic import hold, make_track
 
 CLIPS = [
     ("plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4", "plank", ""),

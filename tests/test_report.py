@@ -13,18 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.judging.session import Judgement, judge_track, make_exercise
+from formcheck.exercises import EXERCISES
+from formcheck.files import atomic_write
+from formcheck.judging.judgement import Judgement
+from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
-from formcheck.outputs.report import (
-    FRAME_COLUMNS,
-    TIMELINE_SIGNALS,
-    atomic_open,
-    format_summary_table,
-    json_safe,
-    plot_timeline,
-    write_frames_csv,
-    write_json,
-)
+from formcheck.outputs.report import FRAME_COLUMNS, format_summary_table, json_safe, write_frames_csv, write_json
+from formcheck.outputs.timeline import plot_timeline, signal_panel
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos")
 needs_videos = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample videos at {SAMPLES} (set FORMCHECK_SAMPLES)")
@@ -269,27 +264,24 @@ def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:
     }
     path = tmp_path / "report.json"
     write_json(path, {"version": 1})
-    with pytest.raises(RuntimeError), atomic_open(path, "w") as f:
+    with pytest.raises(RuntimeError), atomic_write(path, "w") as f:
         f.write('{"version": 2')
         raise RuntimeError("interrupted")
     assert json.loads(path.read_text()) == {"version": 1}
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_timeline_signals_name_real_features_and_thresholds() -> None:
-    from formcheck.exercises import EXERCISES
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_the_timeline_draws_each_exercises_own_signals_and_limits(name) -> None:
     from formcheck.judging.session import pose_frames
     from formcheck.pipeline.track import Track
 
-    for name, spec in TIMELINE_SIGNALS.items():
-        if name not in EXERCISES:
-            continue  # an exercise not written yet
-        ex = make_exercise(name)
-        for lim in spec.limits:
-            assert lim.threshold in ex.t, f"{name}: no threshold {lim.threshold}"
-            assert lim.feature in spec.features
-        # The features exist in what the exercise computes (on a two-frame empty pose).
-        track = Track(np.full((2, 33, 4), np.nan), np.full((2, 33, 3), np.nan), np.array([0.0, 33.0]), 30.0, 640, 480)
-        features = ex.signals(pose_frames(track, track.pixels().astype(np.float64))).features
-        for f in spec.features:
-            assert f in features, f"{name}: no feature {f}"
+    ex = make_exercise(name)
+    # The features exist in what the exercise computes (on a two-frame empty pose).
+    track = Track(np.full((2, 33, 4), np.nan), np.full((2, 33, 3), np.nan), np.array([0.0, 33.0]), 30.0, 640, 480)
+    features = ex.signals(pose_frames(track, track.pixels().astype(np.float64))).features
+    panel = signal_panel(ex, features)
+    assert panel.features and all(f in features for f in panel.features)
+    assert panel.limits, f"{name}: no limit lines on the timeline"
+    for feature, limit in panel.limits:
+        assert feature in panel.features and limit.key in ex.t

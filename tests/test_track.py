@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.exercises.plank import plank_pose
+from formcheck.lab.synthetic import hold, make_track
 from formcheck.pipeline.track import Track
 
 

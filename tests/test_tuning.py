@@ -13,6 +13,7 @@ from formcheck.config import default_tables, load_thresholds
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import NO_PERSON, NOT_VISIBLE, WRONG_VIEW
+from formcheck.exercises.plank import plank_pose
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.lab import synthetic, tuning
 
@@ -119,7 +120,7 @@ def test_bad_values_are_refused_before_writing(tmp_path):
 
 
 def test_a_judge_with_tuned_thresholds_matches_make_exercise_with_the_file(tmp_path):
-    track = synthetic.make_track(synthetic.hold(synthetic.plank_pose(hip_bend_deg=20.0), 3.0), jitter_px=0.5)
+    track = synthetic.make_track(synthetic.hold(plank_pose(hip_bend_deg=20.0), 3.0), jitter_px=0.5)
     values = {**tuning.default_thresholds("plank"), "hip_pike_deg": 15.0}
     path = tmp_path / "tuned.toml"
     tuning.write_thresholds(path, "plank", values)
@@ -136,38 +137,14 @@ def test_a_judge_with_tuned_thresholds_matches_make_exercise_with_the_file(tmp_p
 
 
 def _sweep(exercise: str, n: int = 400, seed: int = 1):
-    """Poses spread over each exercise's features, one per frame (a jumpy but valid track)."""
+    """Poses spread over each exercise's features, one per frame (a jumpy but valid track): the
+    parameter ranges each exercise declares in its `Synthetic.sweep`."""
+    spec = synthetic.synthetic_of(exercise)
     rng = np.random.default_rng(seed)
-    u = lambda lo, hi: float(rng.uniform(lo, hi))  # noqa: E731
-    frames = []
-    for _ in range(n):
-        if exercise == "plank":
-            frames.append(
-                synthetic.plank_pose(
-                    hip_bend_deg=u(-35, 45),
-                    knee_angle_deg=u(130, 180),
-                    head_deg=u(-40, 70),
-                    shoulder_offset_ratio=u(-0.9, 0.9),
-                )
-            )
-        elif exercise == "glute_bridge":
-            frames.append(synthetic.bridge_pose(hip_lift_deg=u(-60, 30), shin_offset_ratio=u(0.0, 0.8)))
-        elif exercise == "superman":
-            frames.append(
-                synthetic.superman_pose(
-                    arm_lift_deg=u(-15, 25),
-                    leg_lift_deg=u(0, 25),
-                    chest_lift_deg=u(0, 40),
-                    head_deg=u(-20, 70),
-                    knee_angle_deg=u(120, 180),
-                )
-            )
-        else:
-            frames.append(
-                synthetic.side_plank_pose(
-                    hip_bend_deg=u(-25, 45), elbow_offset_ratio=u(-0.9, 0.9), knee_angle_deg=u(130, 180)
-                )
-            )
+    frames = [
+        spec.pose(**{**spec.good, **{k: float(rng.uniform(lo, hi)) for k, (lo, hi) in spec.sweep.items()}})
+        for _ in range(n)
+    ]
     return synthetic.make_track(frames)
 
 
@@ -189,7 +166,7 @@ def check_lines_against_rules(exercise, signals) -> list[str]:
             problems.append(f"{fault}: {int(wrong.sum())} of {int(ok.sum())} frames disagree")
     for panel in tuning.panels(exercise.name):
         value = np.asarray(feats[panel.feature], dtype=float)
-        for line in panel.lines:
+        for line in panel.limits:
             if line.role == "position":  # in position => no position line crossed
                 ok = np.isfinite(value) & np.isfinite(signals.position)
                 wrong = ok & (signals.position > 1e-9) & line.beyond(value, t)
@@ -220,10 +197,10 @@ def test_every_exercise_has_panels_for_its_features_and_thresholds(name):
     assert tuning.panels(name), f"no feature panels for {name}"
     for panel in tuning.panels(name):
         assert panel.feature in features, f"{name}: no feature {panel.feature}"
-        for line in panel.lines:
+        for line in panel.limits:
             assert line.key in ex.t, f"{name}: threshold {line.key} is gone"
             assert math.isfinite(line.value(ex.t))
-            assert line.role != "fault" or line.name in fault_names
+            assert line.role != "fault" or line.fault in fault_names
     covered = set(tuning.fault_lines(name))
     assert covered == fault_names, f"{name}: faults without a drawn line: {fault_names - covered}"
 
@@ -263,9 +240,7 @@ def test_plot_shows_a_panel_per_feature_and_the_spans(labels_file):
     import matplotlib.pyplot as plt
 
     label = tuning.find_clip("plank/a.mp4", labels_file)
-    frames = synthetic.hold(synthetic.plank_pose(hip_bend_deg=5.0), 1.0) + synthetic.hold(
-        synthetic.plank_pose(hip_bend_deg=35.0), 2.0
-    )
+    frames = synthetic.hold(plank_pose(hip_bend_deg=5.0), 1.0) + synthetic.hold(plank_pose(hip_bend_deg=35.0), 2.0)
     judgement = judge_track(synthetic.make_track(frames, jitter_px=0.3), make_exercise("plank"))
     fig = tuning.plot_tuning(judgement, label, mark_s=1.5, title="t")
     axes = fig.get_axes()
@@ -288,7 +263,7 @@ def test_overlay_frame_reads_the_right_frame_and_draws_on_it(tmp_path):
         writer.write(np.full((synthetic.HEIGHT, synthetic.WIDTH, 3), 20 * i, dtype=np.uint8))
     writer.release()
     assert abs(float(tuning.read_frame(video, 5).mean()) - 100) < 6
-    track = synthetic.make_track(synthetic.hold(synthetic.plank_pose(), 12 / 30))
+    track = synthetic.make_track(synthetic.hold(plank_pose(), 12 / 30))
     judgement = judge_track(track, make_exercise("plank"))
     image, index = tuning.overlay_frame(judgement, video, 7 / 30)
     assert index == 7 and image.shape == (synthetic.HEIGHT, synthetic.WIDTH, 3)
@@ -322,8 +297,8 @@ def test_jitter_ignores_steady_motion_and_measures_noise():
 
 
 def test_landmark_agreement_and_near_side():
-    a = synthetic.make_track(synthetic.hold(synthetic.plank_pose(), 1.0))
-    b = synthetic.make_track(synthetic.hold(synthetic.plank_pose(), 1.0))
+    a = synthetic.make_track(synthetic.hold(plank_pose(), 1.0))
+    b = synthetic.make_track(synthetic.hold(plank_pose(), 1.0))
     b.landmarks[:, :, 0] += 3.0 / synthetic.WIDTH  # 3 px to the right
     b.landmarks[:10] = np.nan  # not found in the first frames
     agree = tuning.landmark_agreement_px(a, b, [11, 23])

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.outputs.video import CODEC_FFMPEG, VideoSink, even_size, ffmpeg_exe, temp_path
+from formcheck.outputs.video import CODEC_FFMPEG, VideoSink, even_size, ffmpeg_exe
 
 FFMPEG = ffmpeg_exe()
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")
@@ -63,6 +63,11 @@ def top_level_boxes(path: Path) -> list[str]:
     return boxes
 
 
+def leftovers(path: Path) -> list[Path]:
+    """Temporary files the sink left beside its target."""
+    return sorted(path.parent.glob(f"{path.name}.*.part.mp4"))
+
+
 def ffmpeg_stream_line(path: Path) -> str:
     assert FFMPEG is not None
     out = subprocess.run([FFMPEG, "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
@@ -79,7 +84,7 @@ def test_frames_and_size_round_trip(tmp_path: Path, backend: str, size: tuple[in
         for img in frames(30, size):
             sink.write(img)
     assert path.is_file()
-    assert not temp_path(path).exists()
+    assert not leftovers(path)
     count, w, h, _ = read_back(path)
     assert count == 30
     assert (w, h) == even_size(size) == sink.out_size
@@ -125,7 +130,7 @@ def test_exception_inside_with_still_leaves_playable_file(tmp_path: Path) -> Non
             if k == 12:
                 raise RuntimeError("boom")
             sink.write(img)
-    assert path.is_file() and not temp_path(path).exists()
+    assert path.is_file() and not leftovers(path)
     count, w, h, _ = read_back(path)
     assert (count, w, h) == (12, 160, 120)
 
@@ -135,7 +140,7 @@ def test_no_frames_leaves_no_file(tmp_path: Path) -> None:
     with VideoSink(path, 30.0, (64, 48)) as sink:
         pass
     assert sink.close() is None
-    assert not path.exists() and not temp_path(path).exists()
+    assert not path.exists() and not leftovers(path)
 
 
 def test_close_is_idempotent_and_write_after_close_fails(tmp_path: Path) -> None:
@@ -153,8 +158,8 @@ def test_temp_file_exists_only_while_writing(tmp_path: Path) -> None:
     with VideoSink(path, 30.0, (64, 48)) as sink:
         for img in frames(5, (64, 48)):
             sink.write(img)
-        assert not path.exists()
-    assert path.exists() and not temp_path(path).exists()
+        assert not path.exists() and leftovers(path) == [sink.tmp]
+    assert path.exists() and not leftovers(path)
 
 
 def test_frames_of_another_size_are_resized(tmp_path: Path) -> None:
@@ -198,6 +203,6 @@ def test_ctrl_c_in_the_terminal_still_leaves_playable_file(tmp_path: Path) -> No
         if child.poll() is None:
             child.kill()
     assert "KeyboardInterrupt" in err
-    assert path.is_file() and not temp_path(path).exists()
+    assert path.is_file() and not leftovers(path)
     count, w, h, _ = read_back(path)
     assert count >= 21 and (w, h) == (160, 120)

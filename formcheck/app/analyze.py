@@ -257,6 +257,7 @@ def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     """Analyse one video (or track) into its own folder. Raises FormcheckError for bad input
     that yielded nothing; anything partial is written and flagged instead."""
     from formcheck.outputs import report as report_io
+    from formcheck.outputs.timeline import plot_timeline
 
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = output_dir(opts.out, path)
@@ -284,7 +285,7 @@ def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     outputs["frames"] = out_dir / "frames.csv"
     report_io.write_frames_csv(outputs["frames"], judgement)
     outputs["timeline"] = out_dir / "timeline.png"
-    report_io.plot_timeline(outputs["timeline"], judgement, report)
+    plot_timeline(outputs["timeline"], judgement, report)
     if annotated is not None:
         outputs["annotated"], report["annotated_codec"] = annotated
         report_io.write_json(outputs["report"], report)

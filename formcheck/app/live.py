@@ -40,6 +40,7 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise
+from formcheck.files import temp_path_beside
 from formcheck.judging.judge import Event, FrameState
 from formcheck.judging.session import StreamingSession, make_exercise
 from formcheck.judging.summary import summarize
@@ -709,7 +710,7 @@ class _Loop:
         assert self.screenshot is not None
         path = self.screenshot
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix or '.png'}")
+        tmp = temp_path_beside(path, path.suffix or ".png")
         if cv2.imwrite(str(tmp), image):
             os.replace(tmp, path)
             self.result.screenshot = path

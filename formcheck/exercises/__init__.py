@@ -1,15 +1,25 @@
-"""The exercises formcheck judges, by name."""
+"""The exercises formcheck judges, by name: every module in this package that defines an Exercise.
+
+Adding an exercise is its module here, its table in thresholds.toml, and its tests: the module is
+found and imported below, and its class joins the registry (`EXERCISES`) by being defined.
+"""
 
 from __future__ import annotations
 
-from formcheck.errors import FormcheckError
-from formcheck.exercises.base import Exercise
-from formcheck.exercises.glute_bridge import GluteBridge
-from formcheck.exercises.plank import Plank
-from formcheck.exercises.side_plank import SidePlank
-from formcheck.exercises.superman import Superman
+import importlib
+import pkgutil
 
-EXERCISES: dict[str, type[Exercise]] = {cls.name: cls for cls in (Plank, SidePlank, GluteBridge, Superman)}
+from formcheck.errors import FormcheckError
+from formcheck.exercises.base import REGISTRY, Exercise
+
+# Shared parts, not exercises.
+_SHARED = {"base", "measures", "posing"}
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name not in _SHARED:
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+EXERCISES = REGISTRY
 
 
 def exercise_class(name: str) -> type[Exercise]:

@@ -10,9 +10,9 @@ No OpenCV or MediaPipe here: arrays and timestamps only.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -21,9 +21,7 @@ from formcheck.landmarks import side_landmark
 
 Kind = Literal["hold", "reps"]
 View = Literal["side", "front"]
-
-CUT_JUMP_RATIO = 0.3  # defaults for thresholds' cut_jump_ratio and cut_limb_jump_ratio (thresholds.toml)
-CUT_LIMB_JUMP_RATIO = 0.18
+Role = Literal["fault", "position", "view", "rep"]
 
 # Why a frame cannot be judged, and what to tell the user. Code 0 means "judge it".
 JUDGEABLE = 0
@@ -52,6 +50,77 @@ class FaultSpec:
     # The hips off the body line: on the way out of a hold the body sweeps through the line
     # (a sag pushed up into kneeling), so such a fault clearing just before leaving is the exit.
     body_line: bool = False
+    joints: tuple[str, ...] = ()  # ringed on the overlay while the fault is on (judged side)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One threshold drawn on a plotted signal: the line sits at `offset + sign * t[key]`, and `bad`
+    says which side of it is the fault (or out of position, the wrong view, the top of a rep)."""
+
+    key: str
+    bad: Literal["above", "below"]
+    role: Role
+    fault: str = ""  # the fault it belongs to (role "fault")
+    sign: float = 1.0
+    offset: float = 0.0
+
+    def value(self, t: Mapping[str, float]) -> float:
+        """Where the line is, in the signal's units (NaN if the threshold does not exist)."""
+        try:
+            return self.offset + self.sign * float(t[self.key])
+        except KeyError:
+            return math.nan
+
+    def beyond(self, signal: np.ndarray, t: Mapping[str, float]) -> np.ndarray:
+        v = self.value(t)
+        return signal > v if self.bad == "above" else signal < v
+
+    def label(self, t: Mapping[str, float]) -> str:
+        what = (
+            self.fault.replace("_", " ")
+            or {"position": "out of position", "view": "wrong view", "rep": "rep top"}[self.role]
+        )
+        return f"{what} {self.bad} {self.value(t):.3g} ({self.key})"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A signal worth plotting (timeline, tuning notebook) with the thresholds drawn on it."""
+
+    feature: str
+    title: str
+    limits: tuple[Limit, ...] = ()
+    variant: str = ""  # only for this variant (its rep signal), else for all
+    timeline: bool = False  # also on the timeline's top panel
+
+
+@dataclass(frozen=True)
+class KeyAngle:
+    """The angle drawn at its vertex on the overlay: joints (a, vertex, c) on the judged side (the
+    midpoints of each pair for exercises judged from the front); c None = against the image
+    horizontal. `straight`: the ideal is a straight line, so the a-c line is drawn dashed."""
+
+    feature: str
+    joints: tuple[str, str, str | None] | None = None  # None: the value is shown in the panel only
+    straight: bool = False
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """How to pose a hand-built body for this exercise (tests, notebooks, the contract test).
+
+    `pose(**kwargs)` returns one frame's 33 x [x, y, z, visibility] landmarks (image-normalised,
+    1280 x 720). `good` is a good hold (or a rep's top), `rest` a rep's bottom; `faults` maps each
+    fault to the changes to `good` that show it; `wrong_view` the changes that show the body from
+    the wrong side; `sweep` parameter ranges that take every feature across its limits."""
+
+    pose: Callable[..., np.ndarray]
+    good: Mapping[str, Any]
+    faults: Mapping[str, Mapping[str, Any]]
+    sweep: Mapping[str, tuple[float, float]]
+    wrong_view: Mapping[str, Any] = field(default_factory=dict)
+    rest: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,31 +170,70 @@ class Signals:
 @dataclass(frozen=True)
 class RepSpec:
     """How reps are counted on the `lift` signal (see Judge): up once it is above `top` and has
-    risen `rise` from its last trough; down once it has fallen `drop` from the rep's peak."""
+    risen `rise` from its last trough; down once it has fallen `drop` from the rep's peak.
+    `top_band`: within this of the rep's peak counts as "at the top" (hold time, top faults)."""
 
     top: float
     rise: float
     drop: float
-    hysteresis: float = 3.0
+    hysteresis: float
+    top_band: float
     needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
     max_top_s: float = math.inf  # a "rep" held at the top longer than this is a posture change
-    top_band: float = 5.0  # within this of the rep's peak counts as "at the top" (hold time, top faults)
 
 
 @dataclass(frozen=True)
 class Timing:
-    """Hysteresis and minimum durations shared by all exercises (seconds / margin units)."""
+    """Hysteresis and minimum durations shared by all exercises (seconds / margin units), all
+    from thresholds.toml."""
 
-    min_position_s: float = 0.5
-    min_leave_s: float = 0.5
-    min_fault_s: float = 0.5
-    min_fault_clear_s: float = 0.4
-    min_unjudged_s: float = 0.4
-    min_judged_s: float = 0.3
+    min_position_s: float
+    min_leave_s: float
+    min_fault_s: float
+    min_fault_clear_s: float
+    min_unjudged_s: float
+    min_judged_s: float
+    min_top_s: float
+    min_bottom_s: float
+    min_top_fault_s: float
+    position_hysteresis: float
+    exit_grace_s: float
+    max_frame_gap_s: float
+
+    @classmethod
+    def from_thresholds(cls, t: Mapping[str, float]) -> Timing:
+        return cls(**{name: float(t[name]) for name in cls.__dataclass_fields__})
+
+
+class Registry(Mapping[str, "type[Exercise]"]):
+    """The exercises formcheck judges by name, in the order of the plan (then by name). Every
+    subclass of Exercise that sets `name` joins it when its module is imported."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Exercise]] = {}
+
+    def add(self, cls: type[Exercise]) -> None:
+        self._classes[cls.name] = cls
+
+    def remove(self, name: str) -> None:
+        self._classes.pop(name, None)
+
+    def __getitem__(self, name: str) -> type[Exercise]:
+        return self._classes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._classes, key=lambda n: (self._classes[n].order, n)))
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+
+REGISTRY = Registry()
 
 
 class Exercise:
-    """Base of one exercise: subclasses set the class attributes and `signals()`."""
+    """One exercise, everything about it in one place: subclasses set the class attributes and
+    `signals()`; the judge, the overlay, the timeline, the tuning panels and the tests read them."""
 
     name: ClassVar[str]
     title: ClassVar[str]
@@ -133,29 +241,53 @@ class Exercise:
     view: ClassVar[View]
     needed: ClassVar[tuple[str, ...]]  # paired joints needed on the judged side
     faults: ClassVar[tuple[FaultSpec, ...]]
-    key_feature: ClassVar[str]  # the angle drawn on the video and plotted first
+    key_angle: ClassVar[KeyAngle]  # the angle drawn on the video (and named in the panel)
+    plots: ClassVar[tuple[Plot, ...]]  # signals to plot, with their limit lines
+    synthetic: ClassVar[Synthetic | None] = None  # hand-built poses for tests and notebooks
+    timeline_label: ClassVar[str] = ""  # y label of the timeline's signal panel (default: its plot's title)
     get_in_position_cue: ClassVar[str] = "Get into position"
     variants: ClassVar[tuple[str, ...]] = ()
     tolerances: ClassVar[tuple[str, ...]] = ()  # thresholds scaled by the strictness level
     reports_sides: ClassVar[bool] = False  # time each side separately (side plank)
+    order: ClassVar[float] = 100.0  # where it is listed (the plan's order), then by name
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            REGISTRY.add(cls)
 
     def __init__(self, thresholds: Mapping[str, float], variant: str = "") -> None:
         self.t = dict(thresholds)
         self.variant = variant
 
     @property
+    def key_feature(self) -> str:
+        return self.key_angle.feature
+
+    @property
     def fault_specs(self) -> dict[str, FaultSpec]:
         return {f.name: f for f in self.faults}
 
+    def timing(self) -> Timing:
+        return Timing.from_thresholds(self.t)
+
+    def plots_for_variant(self) -> tuple[Plot, ...]:
+        """The plots of this exercise and variant (a variant's own rep signal only for it)."""
+        return tuple(p for p in self.plots if p.variant in ("", self.variant))
+
     def signals(self, pose: PoseFrames) -> Signals:
         raise NotImplementedError
+
+    def rep(self, top: float, rise: float, drop: float, **kwargs: Any) -> RepSpec:
+        """A RepSpec with the shared hysteresis and top band from the thresholds."""
+        return RepSpec(top, rise, drop, self.t["rep_hysteresis"], self.t["rep_top_band"], **kwargs)
 
     def rep_spec(self) -> RepSpec | None:
         """How this exercise (and variant) counts reps; None if it does not."""
         if self.kind != "reps":
             return None
         t = self.t
-        return RepSpec(t["rep_top"], t["rep_rise"], t["rep_drop"], t["rep_hysteresis"])
+        return self.rep(t["rep_top"], t["rep_rise"], t["rep_drop"])
 
     # Helpers shared by the exercise modules --------------------------------------------
 
@@ -173,8 +305,8 @@ class Exercise:
     ) -> np.ndarray:
         """NO_PERSON / NOT_VISIBLE / JUDGEABLE per frame for the judged side's needed joints."""
         joints = joints or self.needed
-        min_vis = self.t.get("min_visibility", 0.5)
-        margin = self.t.get("frame_margin_ratio", 0.0)
+        min_vis = self.t["min_visibility"]
+        margin = self.t["frame_margin_ratio"]
         reason = np.full(len(pose), JUDGEABLE, dtype=np.int8)
         for joint in joints:
             xy = pose.joint(side, joint)
@@ -193,17 +325,9 @@ class Exercise:
     @property
     def cut_ratios(self) -> tuple[float, float]:
         """The trunk and limb jumps (per torso length, in one frame) beyond which a frame is a cut."""
-        return self.t.get("cut_jump_ratio", CUT_JUMP_RATIO), self.t.get("cut_limb_jump_ratio", CUT_LIMB_JUMP_RATIO)
+        return self.t["cut_jump_ratio"], self.t["cut_limb_jump_ratio"]
 
     def scene_cut(self, pose: PoseFrames) -> np.ndarray:
         """Frames where the body jumps further than anyone moves in one frame: a cut in an
         edited video (or the person swapped). Rep counting restarts after one."""
         return g.scene_cuts(pose.xy, *self.cut_ratios)
-
-    def shoulder_width_ratio(self, pose: PoseFrames) -> np.ndarray:
-        """Shoulder-to-shoulder distance over torso length: ~0 side-on, ~0.6-1 facing the camera."""
-        ls, rs = pose.joint("left", "shoulder"), pose.joint("right", "shoulder")
-        lh, rh = pose.joint("left", "hip"), pose.joint("right", "hip")
-        torso = g.distance(g.midpoint(ls, rs), g.midpoint(lh, rh))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (g.distance(ls, rs) + g.distance(lh, rh)) / 2.0 / torso

@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import NOT_VISIBLE, WRONG_VIEW, Exercise, FaultSpec, PoseFrames, Signals
+from formcheck.exercises.base import (
+    NOT_VISIBLE,
+    WRONG_VIEW,
+    Exercise,
+    FaultSpec,
+    KeyAngle,
+    Limit,
+    Plot,
+    PoseFrames,
+    Signals,
+    Synthetic,
+)
+from formcheck.exercises.measures import face_up_ratio, shoulder_width_ratio
+from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, unit
 
 
-def face_up_ratio(pose: PoseFrames, side: np.ndarray, torso: np.ndarray) -> np.ndarray:
-    """How far the nose is above the ear, per torso length: > 0 lying face up, < 0 face down."""
-    nose = pose.xy[:, 0]
-    ear = pose.joint(side, "ear")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (ear[:, 1] - nose[:, 1]) / torso
+def _hip_for_bend(knee: np.ndarray, shoulder: np.ndarray, bend_deg: float) -> np.ndarray:
+    """A hip TORSO from the shoulder whose knee-hip-shoulder bend is bend_deg (> 0 above the line)."""
+    line = knee - shoulder
+    base = math.degrees(math.atan2(line[1], line[0]))
+    lo, hi = -80.0, 80.0  # angle of shoulder->hip relative to shoulder->knee
+
+    def bend(delta: float) -> float:
+        hip = shoulder + TORSO * unit(base + delta)
+        image = lambda p: np.array([p[0], -p[1]])  # noqa: E731 - y-up to y-down for the measure
+        return float(g.bend_above_line_deg(image(knee), image(hip), image(shoulder)))
+
+    for _ in range(60):  # bisection: bend grows with delta (hip raised above the line)
+        mid = (lo + hi) / 2
+        if bend(mid) < bend_deg:
+            lo = mid
+        else:
+            hi = mid
+    return shoulder + TORSO * unit(base + (lo + hi) / 2)
+
+
+def bridge_pose(hip_lift_deg: float = 0.0, shin_offset_ratio: float = 0.0, width_ratio: float = 0.04) -> np.ndarray:
+    """A glute bridge side-on, head to the left, feet flat. hip_lift_deg is the hip's bend above
+    the knee-shoulder line (0 = on the line, -45 lying down, +15 arched)."""
+    shoulder = np.array([0.0, 25.0])
+    ankle = np.array([TORSO + THIGH * 0.8, 10.0])
+    knee = ankle + np.array([-shin_offset_ratio * SHIN, SHIN * math.sqrt(max(0.0, 1 - shin_offset_ratio**2))])
+    hip = _hip_for_bend(knee, shoulder, hip_lift_deg)
+    elbow = shoulder + np.array([UPPER_ARM * 0.9, -20.0])
+    wrist = elbow + np.array([FOREARM, 0.0])
+    ear = shoulder + np.array([-NECK, 5.0])
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-10.0, -5.0]),
+        "foot_index": ankle + np.array([30.0, -5.0]),
+        "ear": ear,
+    }
+    nose = ear + np.array([-10.0, 30.0])  # face up
+    return assemble(points, (350.0, 600.0), far_offset(width_ratio), nose=nose)
 
 
 class GluteBridge(Exercise):
@@ -22,23 +74,70 @@ class GluteBridge(Exercise):
     kind = "reps"
     view = "side"
     needed = ("shoulder", "hip", "knee", "ankle")
-    key_feature = "bridge_angle_deg"
+    order = 5.0
     get_in_position_cue = "Lie on your back, knees bent, feet flat"
     variants = ("hip_thrust", "frog_pump", "hands_behind_head")
     faults = (
-        FaultSpec("hips_too_low", "Lift your hips higher", scope="rep"),
+        FaultSpec("hips_too_low", "Lift your hips higher", scope="rep", joints=("hip",)),
         FaultSpec(
             "back_arched",
             "Don't arch — squeeze your glutes and stop at a straight line",
             "Good — straight line",
             scope="top",
+            joints=("hip",),
         ),
         FaultSpec(
             "feet_misplaced",
             "Move your feet so your knees are over your ankles",
             "Good — knees over ankles",
             scope="top",
+            joints=("knee", "ankle"),
         ),
+    )
+    key_angle = KeyAngle("bridge_angle_deg", ("knee", "hip", "shoulder"), straight=True)
+    plots = (
+        Plot(
+            "hip_lift_deg",
+            "hip above the knee-shoulder line (deg; the rep signal)",
+            (
+                Limit("arch_deg", "above", "fault", "back_arched"),
+                Limit("hip_low_deg", "below", "fault", "hips_too_low", sign=-1),
+                Limit("rep_top", "above", "rep"),
+            ),
+            timeline=True,
+        ),
+        Plot(
+            "shin_offset_ratio",
+            "knee ahead of / behind the ankle (shin lengths; at the top)",
+            (Limit("shin_offset_ratio", "above", "fault", "feet_misplaced"),),
+        ),
+        Plot(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Limit("min_top_knee_angle_deg", "below", "fault", "feet_misplaced"),
+                Limit("max_knee_angle_deg", "above", "position"),
+            ),
+        ),
+        Plot(
+            "face_up_ratio",
+            "nose above ear (torso lengths; > 0 face up)",
+            (Limit("face_up_tolerance_ratio", "below", "position", sign=-1),),
+        ),
+        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+    )
+    timeline_label = "hip lift (deg)\n0 = knees-hips-shoulders straight"
+    synthetic = Synthetic(
+        pose=bridge_pose,
+        good={"hip_lift_deg": 0.0},
+        rest={"hip_lift_deg": -45.0},
+        faults={
+            "hips_too_low": {"hip_lift_deg": -24.0},
+            "back_arched": {"hip_lift_deg": 22.0},
+            "feet_misplaced": {"shin_offset_ratio": 0.7},
+        },
+        sweep={"hip_lift_deg": (-60, 30), "shin_offset_ratio": (0.0, 0.8)},
+        wrong_view={"width_ratio": 0.8},
     )
     tolerances = ("hip_low_deg", "arch_deg", "shin_offset_ratio")  # min_top_knee_angle_deg is a floor, not scaled
 
@@ -55,12 +154,12 @@ class GluteBridge(Exercise):
             shin_offset = np.abs(knee[:, 0] - ankle[:, 0]) / g.distance(knee, ankle)
         thigh_tilt = g.tilt_from_horizontal_deg(shoulder, knee)
         face_up = face_up_ratio(pose, left, torso)
-        view_ratio = self.shoulder_width_ratio(pose)
+        view_ratio = shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, left)
-        # Beyond +-90 deg the "bridge" is no body lying on its back: a close-up or a mislabelled
+        # Far beyond the line the "bridge" is no body lying on its back: a close-up or a mislabelled
         # pose (edited tutorials cut to the feet), so nothing is judged.
-        reason[(reason == 0) & (np.abs(hip_lift) > 90)] = NOT_VISIBLE
+        reason[(reason == 0) & (np.abs(hip_lift) > t["max_hip_lift_deg"])] = NOT_VISIBLE
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
 
         # In position: lying on the back (face up), knees bent, body low (shoulder-knee line flat).

@@ -7,20 +7,22 @@ import math
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, RepSpec, Signals
+from formcheck.exercises.base import (
+    WRONG_VIEW,
+    Exercise,
+    FaultSpec,
+    KeyAngle,
+    Limit,
+    Plot,
+    PoseFrames,
+    RepSpec,
+    Signals,
+    Synthetic,
+)
+from formcheck.exercises.measures import head_angle_deg, shoulder_width_ratio, support_points
+from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
 
-
-def head_angle_deg(hip: np.ndarray, shoulder: np.ndarray, ear: np.ndarray) -> np.ndarray:
-    """Angle of the shoulder->ear line off the hip->shoulder line: > 0 head raised, < 0 dropped."""
-    deviation = 180.0 - g.joint_angle_deg(hip, shoulder, ear)
-    above = g.height_above_line(ear, hip, shoulder) >= 0
-    return np.where(above, deviation, -deviation)
-
-
-def support_points(pose: PoseFrames, side: np.ndarray, elbow_angle: np.ndarray, straight_arm_deg: float) -> np.ndarray:
-    """Where the upper body rests: the wrist on a straight (high-plank) arm, else the elbow."""
-    straight = elbow_angle >= straight_arm_deg
-    return np.where(straight[:, None], pose.joint(side, "wrist"), pose.joint(side, "elbow"))
+NECK_CUE = "Keep your neck long — look at the floor just ahead of your hands"
 
 
 def hands_raised(pose: PoseFrames, shoulder: np.ndarray, hip: np.ndarray, torso: np.ndarray) -> np.ndarray:
@@ -35,29 +37,171 @@ def hands_raised(pose: PoseFrames, shoulder: np.ndarray, hip: np.ndarray, torso:
         return (heights[0] + heights[1]) / torso * 100.0
 
 
+def plank_pose(
+    hip_bend_deg: float = 0.0,
+    knee_angle_deg: float = 180.0,
+    head_deg: float = 10.0,
+    body_tilt_deg: float = 5.0,
+    high: bool = False,
+    shoulder_offset_ratio: float = 0.0,
+    width_ratio: float = 0.05,
+) -> np.ndarray:
+    """A side-on plank, head to the right. hip_bend_deg > 0 piked, < 0 sagging; head_deg is the
+    ear-shoulder line's angle above the trunk line (10 = MediaPipe's neutral); width_ratio the
+    shoulder width seen, in torso lengths (~0.05 side-on)."""
+    hip = np.array([0.0, 0.0])
+    torso_dir = unit(body_tilt_deg - hip_bend_deg / 2)
+    leg_dir = -unit(body_tilt_deg + hip_bend_deg / 2)
+    shoulder = hip + TORSO * torso_dir
+    knee = hip + THIGH * leg_dir
+    # Bent knees drop towards the floor: turn the shin so the knee ends up below the line.
+    ankle = knee + SHIN * rotate(leg_dir, -(180.0 - knee_angle_deg))
+    # MediaPipe's landmarks sit inside the limbs: on the clips a straight plank's hip reads about
+    # half a torso above the elbow-toe line, so the support is placed a little lower than bone length.
+    if high:
+        elbow = shoulder + np.array([0.0, -UPPER_ARM * 1.2])
+        wrist = elbow + np.array([0.0, -FOREARM * 1.2])
+    else:
+        elbow = shoulder + np.array([-shoulder_offset_ratio * UPPER_ARM * 1.5, -UPPER_ARM * 1.5])
+        wrist = elbow + np.array([FOREARM, 0.0])
+    ear = shoulder + NECK * rotate(torso_dir, head_deg)
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-10.0, 0.0]),
+        "foot_index": ankle + np.array([5.0, -25.0]),
+        "ear": ear,
+    }
+    # The forearms (or hands) and toes rest on the floor.
+    floor_shift = -min(points["elbow"][1], points["wrist"][1], points["foot_index"][1])
+    points = {k: v + np.array([0.0, floor_shift]) for k, v in points.items()}
+    nose = points["ear"] + NECK * 0.4 * rotate(torso_dir, head_deg - 40)
+    return assemble(points, (640.0, 560.0), far_offset(width_ratio), nose=nose)
+
+
 class Plank(Exercise):
     name = "plank"
     title = "Plank"
     kind = "hold"
     view = "side"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
-    key_feature = "body_angle_deg"
+    order = 3.0
     get_in_position_cue = "Get into your plank: forearms under shoulders, legs straight"
     # Dynamic variants count reps inside the hold: knee taps (both knees to the mat and back),
     # leg raises (one straight leg up and down) and shoulder taps (one hand up to the other
     # shoulder and back).
     variants = ("forearm", "high", "knee_taps", "leg_raises", "shoulder_taps")
     faults = (
-        FaultSpec("hips_sagging", "Lift your hips — squeeze glutes and abs", "Good — hips in line", body_line=True),
-        FaultSpec("hips_piked", "Lower your hips into a straight line", "Good — straight line", body_line=True),
-        FaultSpec("knees_bent", "Straighten your legs", "Good — legs long"),
-        FaultSpec("shoulders_not_over_elbows", "Stack your shoulders over your elbows", "Good — shoulders stacked"),
         FaultSpec(
-            "head_dropped", "Keep your neck long — look at the floor just ahead of your hands", "Good — neck long"
+            "hips_sagging",
+            "Lift your hips — squeeze glutes and abs",
+            "Good — hips in line",
+            body_line=True,
+            joints=("hip",),
         ),
         FaultSpec(
-            "head_raised", "Keep your neck long — look at the floor just ahead of your hands", "Good — neck long"
+            "hips_piked",
+            "Lower your hips into a straight line",
+            "Good — straight line",
+            body_line=True,
+            joints=("hip",),
         ),
+        FaultSpec("knees_bent", "Straighten your legs", "Good — legs long", joints=("knee",)),
+        FaultSpec(
+            "shoulders_not_over_elbows",
+            "Stack your shoulders over your elbows",
+            "Good — shoulders stacked",
+            joints=("shoulder", "elbow"),
+        ),
+        FaultSpec("head_dropped", NECK_CUE, "Good — neck long", joints=("ear",)),
+        FaultSpec("head_raised", NECK_CUE, "Good — neck long", joints=("ear",)),
+    )
+    key_angle = KeyAngle("body_angle_deg", ("shoulder", "hip", "ankle"), straight=True)
+    plots = (
+        Plot(
+            "hip_bend_deg",
+            "hip bend (deg; + piked, - sagging)",
+            (
+                Limit("hip_pike_deg", "above", "fault", "hips_piked"),
+                Limit("hip_sag_deg", "below", "fault", "hips_sagging", sign=-1),
+            ),
+            timeline=True,
+        ),
+        Plot(
+            "head_angle_deg",
+            "head vs trunk line (deg; + raised, - dropped)",
+            (
+                Limit("head_raise_deg", "above", "fault", "head_raised"),
+                Limit("head_drop_deg", "below", "fault", "head_dropped", sign=-1),
+            ),
+        ),
+        Plot(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),
+                Limit("min_knee_angle_deg", "below", "position"),
+            ),
+        ),
+        Plot(
+            "hands_raised_pct",
+            "shoulder taps: both wrists above the torso line (% torso; a tap is a rise)",
+            variant="shoulder_taps",
+        ),
+        Plot(
+            "ankle_gap_pct",
+            "leg raises: one ankle above the other (% torso)",
+            (Limit("leg_raise_ratio", "above", "rep", sign=100.0),),
+            variant="leg_raises",
+        ),
+        Plot(
+            "far_knee_angle_deg",
+            "far knee angle where the model sees that leg (deg)",
+            (Limit("min_knee_angle_deg", "below", "position"),),
+        ),
+        Plot(
+            "shoulder_offset_ratio",
+            "shoulder ahead of elbow (upper-arm lengths; forearm plank)",
+            (
+                Limit("shoulder_offset_ratio", "above", "fault", "shoulders_not_over_elbows"),
+                Limit("shoulder_offset_ratio", "below", "fault", "shoulders_not_over_elbows", sign=-1),
+            ),
+        ),
+        Plot(
+            "body_tilt_deg",
+            "shoulder-ankle line from horizontal (deg)",
+            (Limit("max_body_tilt_deg", "above", "position"),),
+        ),
+        Plot(
+            "hip_height_ratio",
+            "hip above support-toe line (torso lengths)",
+            (Limit("min_hip_height_ratio", "below", "position"),),
+        ),
+        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+    )
+    timeline_label = "hip bend (deg)\n+ piked / − sagging"
+    synthetic = Synthetic(
+        pose=plank_pose,
+        good={},
+        faults={
+            "hips_sagging": {"hip_bend_deg": -25},
+            "hips_piked": {"hip_bend_deg": 35},
+            "knees_bent": {"knee_angle_deg": 152},
+            "head_raised": {"head_deg": 50},
+            "head_dropped": {"head_deg": -35},
+            "shoulders_not_over_elbows": {"shoulder_offset_ratio": 0.7},
+        },
+        sweep={
+            "hip_bend_deg": (-35, 45),
+            "knee_angle_deg": (130, 180),
+            "head_deg": (-40, 70),
+            "shoulder_offset_ratio": (-0.9, 0.9),
+        },
+        wrong_view={"width_ratio": 0.8},
     )
     tolerances = (
         "hip_sag_deg",
@@ -92,7 +236,7 @@ class Plank(Exercise):
             head_dir = np.sign(shoulder[:, 0] - hip[:, 0])
             shoulder_offset = (shoulder[:, 0] - elbow[:, 0]) * head_dir / upper_arm
         head = head_angle_deg(hip, shoulder, ear) - t["head_neutral_deg"]
-        view_ratio = self.shoulder_width_ratio(pose)
+        view_ratio = shoulder_width_ratio(pose)
         forearm = elbow_angle < t["straight_arm_deg"]
         if self.variant == "high":
             forearm = np.zeros(len(pose), dtype=bool)
@@ -149,17 +293,17 @@ class Plank(Exercise):
         view a half plank (far knee on the mat, near leg back) is otherwise a straight plank."""
         hip, knee, ankle = (pose.joint(far, j) for j in ("hip", "knee", "ankle"))
         seen = np.minimum.reduce([pose.joint_visibility(far, j) for j in ("hip", "knee", "ankle")])
-        return np.where(seen >= self.t.get("min_visibility", 0.5), g.joint_angle_deg(hip, knee, ankle), np.nan)
+        return np.where(seen >= self.t["min_visibility"], g.joint_angle_deg(hip, knee, ankle), np.nan)
 
     def rep_spec(self) -> RepSpec | None:
         t = self.t
         if self.variant == "knee_taps":  # the knees leave the plank position during each tap
-            return RepSpec(
+            return self.rep(
                 t["knee_tap_bend_deg"], t["knee_tap_depth_deg"], t["knee_tap_depth_deg"], needs_position=False
             )
         if self.variant == "leg_raises":
-            return RepSpec(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
+            return self.rep(t["leg_raise_ratio"] * 100, t["leg_raise_ratio"] * 80, t["leg_raise_ratio"] * 80)
         if self.variant == "shoulder_taps":  # only the rise counts: the resting level varies with the view
             rise = t["shoulder_tap_ratio"] * 100
-            return RepSpec(-math.inf, rise, rise * 0.8, max_top_s=t["shoulder_tap_max_s"])
+            return self.rep(-math.inf, rise, rise * 0.8, max_top_s=t["shoulder_tap_max_s"])
         return None

@@ -2,11 +2,83 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, RepSpec, Signals
-from formcheck.exercises.plank import support_points
+from formcheck.exercises.base import (
+    WRONG_VIEW,
+    Exercise,
+    FaultSpec,
+    KeyAngle,
+    Limit,
+    Plot,
+    PoseFrames,
+    RepSpec,
+    Signals,
+    Synthetic,
+)
+from formcheck.exercises.measures import shoulder_width_ratio, support_points
+from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, rotate, unit
+
+
+def side_plank_pose(
+    hip_bend_deg: float = 0.0,
+    elbow_offset_ratio: float = 0.0,
+    support: str = "left",
+    body_tilt_deg: float = 20.0,
+    knee_angle_deg: float = 178.0,
+    width_ratio: float = 0.7,
+) -> np.ndarray:
+    """A forearm side plank seen from the front: the body line rises from the feet (left of the
+    frame) to the shoulders; the supporting shoulder is the lower one."""
+    ankle = np.array([0.0, 0.0])
+    body = TORSO + THIGH + SHIN
+    line = unit(body_tilt_deg)
+    shoulder_mid = ankle + body * 0.92 * line
+    # Put the mid-hip off the ankle-shoulder line by the bend (> 0 above).
+    along = ankle + (THIGH + SHIN) * line
+    normal = rotate(line, 90)
+    offset = math.tan(math.radians(hip_bend_deg / 2)) * (THIGH + SHIN) * 0.6
+    hip_mid = along + offset * normal
+    half_width = width_ratio / 2 * TORSO  # facing the camera: the shoulders are spread across the body
+    lower, upper = shoulder_mid - half_width * normal, shoulder_mid + half_width * normal
+    hip_low, hip_up = hip_mid - 0.5 * half_width * normal, hip_mid + 0.5 * half_width * normal
+    knee_mid = ankle + SHIN * line
+    elbow = lower + UPPER_ARM * unit(-90) + np.array([elbow_offset_ratio * UPPER_ARM, 0.0])
+    wrist = elbow + FOREARM * line
+    ear_mid = shoulder_mid + NECK * line
+    support_pts = {
+        "shoulder": lower,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip_low,
+        "knee": knee_mid - 8 * normal,
+        "ankle": ankle - 5 * normal,
+        "heel": ankle - 5 * normal,
+        "foot_index": ankle + np.array([-15.0, 0.0]),
+        "ear": ear_mid - 20 * normal,
+    }
+    bend_knee = rotate(line, -(180 - knee_angle_deg))
+    support_pts["knee"] = support_pts["hip"] - THIGH * line
+    support_pts["ankle"] = support_pts["knee"] - SHIN * bend_knee
+    top_pts = {
+        "shoulder": upper,
+        "elbow": upper + np.array([0.0, 60.0]),
+        "wrist": upper + np.array([0.0, 120.0]),
+        "hip": hip_up,
+        "knee": hip_up - THIGH * line,
+        "ankle": hip_up - (THIGH + SHIN) * line,
+        "heel": ankle + 5 * normal,
+        "foot_index": ankle + np.array([-15.0, 5.0]),
+        "ear": ear_mid + 20 * normal,
+    }
+    floor_shift = 40.0 - min(p[1] for p in list(support_pts.values()) + list(top_pts.values()))
+    support_pts = {k: v + np.array([0.0, floor_shift]) for k, v in support_pts.items()}
+    top_pts = {k: v + np.array([0.0, floor_shift]) for k, v in top_pts.items()}
+    nose = ear_mid + np.array([0.0, floor_shift + 10.0]) + 40 * line
+    return assemble(support_pts, (250.0, 650.0), (0.0, 0.0), near_side=support, nose=nose, far=top_pts)
 
 
 class SidePlank(Exercise):
@@ -16,14 +88,76 @@ class SidePlank(Exercise):
     view = "front"
     # Both sides matter: the body line runs between the mid-points of each pair.
     needed = ("shoulder", "elbow", "hip", "knee", "ankle")
-    key_feature = "body_angle_deg"
+    order = 2.0
     get_in_position_cue = "Lift your hips: side plank on your forearm, feet stacked"
     reports_sides = True
     variants = ("hip_dips", "twists", "high_crunch", "high")
     faults = (
-        FaultSpec("hips_dropped", "Push your hips up", "Good — hips up", body_line=True),
-        FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line", body_line=True),
-        FaultSpec("shoulders_not_over_elbows", "Stack your shoulder over your elbow", "Good — elbow stacked"),
+        FaultSpec("hips_dropped", "Push your hips up", "Good — hips up", body_line=True, joints=("hip",)),
+        FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line", body_line=True, joints=("hip",)),
+        FaultSpec(
+            "shoulders_not_over_elbows",
+            "Stack your shoulder over your elbow",
+            "Good — elbow stacked",
+            joints=("shoulder", "elbow"),
+        ),
+    )
+    key_angle = KeyAngle("body_angle_deg", ("shoulder", "hip", "ankle"), straight=True)
+    plots = (
+        Plot(
+            "hip_bend_deg",
+            "mid-hip off the shoulder-ankle line (deg; + piked, - dropped)",
+            (
+                Limit("hip_pike_deg", "above", "fault", "hips_piked"),
+                Limit("hip_drop_deg", "below", "fault", "hips_dropped", sign=-1),
+            ),
+            timeline=True,
+        ),
+        Plot(
+            "elbow_offset_ratio",
+            "elbow off plumb under the shoulder (upper-arm lengths; + = to the head)",
+            (
+                Limit("elbow_offset_ratio", "above", "fault", "shoulders_not_over_elbows"),
+                Limit("elbow_offset_ratio", "below", "fault", "shoulders_not_over_elbows", sign=-1),
+            ),
+        ),
+        Plot(
+            "hip_height_ratio",
+            "mid-hip above support-ankle line (torso lengths)",
+            (Limit("min_hip_height_ratio", "below", "position"),),
+        ),
+        Plot(
+            "body_tilt_deg",
+            "shoulder-ankle line from horizontal (deg)",
+            (Limit("max_body_tilt_deg", "above", "position"),),
+        ),
+        Plot(
+            "knee_angle_deg",
+            "support-side knee angle (deg)",
+            (Limit("min_knee_angle_deg", "below", "position"),),
+        ),
+        Plot(
+            "view_ratio",
+            "shoulder width / torso (facing the camera ~0.5-0.7)",
+            (Limit("min_view_ratio", "below", "view"),),
+        ),
+        Plot(
+            "body_length_ratio",
+            "shoulder-ankle length / torso",
+            (Limit("min_body_length_ratio", "below", "view"),),
+        ),
+    )
+    timeline_label = "hip bend (deg)\n+ piked / − dropped"
+    synthetic = Synthetic(
+        pose=side_plank_pose,
+        good={},
+        faults={
+            "hips_dropped": {"hip_bend_deg": -30.0},
+            "hips_piked": {"hip_bend_deg": 40.0},
+            "shoulders_not_over_elbows": {"elbow_offset_ratio": 0.8},
+        },
+        sweep={"hip_bend_deg": (-25, 45), "elbow_offset_ratio": (-0.9, 0.9), "knee_angle_deg": (130, 180)},
+        wrong_view={"width_ratio": 0.1},
     )
     tolerances = ("hip_drop_deg", "hip_pike_deg", "elbow_offset_ratio")
 
@@ -54,7 +188,7 @@ class SidePlank(Exercise):
             # upper-arm length: > 0 out towards the head (the "elbow too wide" fault).
             head_dir = np.sign(mid_sh[:, 0] - mid_ankle[:, 0])
             elbow_offset = (elbow[:, 0] - shoulder[:, 0]) * head_dir / g.distance(shoulder, elbow)
-            view_ratio = self.shoulder_width_ratio(pose)
+            view_ratio = shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, support_left)
         wrong = (view_ratio < t["min_view_ratio"]) | (body_length_ratio < t["min_body_length_ratio"])
@@ -105,7 +239,7 @@ class SidePlank(Exercise):
     def rep_spec(self) -> RepSpec | None:
         t = self.t
         if self.variant in ("hip_dips", "high_crunch"):
-            return RepSpec(-t["dip_top_deg"], t["dip_depth_deg"], t["dip_depth_deg"])
+            return self.rep(-t["dip_top_deg"], t["dip_depth_deg"], t["dip_depth_deg"])
         if self.variant == "twists":
-            return RepSpec(0.0, t["twist_depth"], t["twist_depth"])
+            return self.rep(0.0, t["twist_depth"], t["twist_depth"])
         return None

@@ -5,9 +5,51 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.base import WRONG_VIEW, Exercise, FaultSpec, PoseFrames, Signals
-from formcheck.exercises.glute_bridge import face_up_ratio
-from formcheck.exercises.plank import head_angle_deg
+from formcheck.exercises.base import (
+    WRONG_VIEW,
+    Exercise,
+    FaultSpec,
+    KeyAngle,
+    Limit,
+    Plot,
+    PoseFrames,
+    Signals,
+    Synthetic,
+)
+from formcheck.exercises.measures import face_up_ratio, head_angle_deg, shoulder_width_ratio
+from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+
+
+def superman_pose(
+    arm_lift_deg: float = -12.0,
+    leg_lift_deg: float = 4.0,
+    chest_lift_deg: float = 2.0,
+    head_deg: float = 10.0,
+    knee_angle_deg: float = 175.0,
+    width_ratio: float = 0.04,
+) -> np.ndarray:
+    """A superman side-on, lying face down, head to the right; lifts are degrees above horizontal."""
+    hip = np.array([0.0, 20.0])
+    shoulder = hip + TORSO * unit(chest_lift_deg)
+    wrist = shoulder + (UPPER_ARM + FOREARM) * unit(arm_lift_deg)
+    elbow = shoulder + UPPER_ARM * unit(arm_lift_deg)
+    leg_dir = unit(180.0 - leg_lift_deg)
+    knee = hip + THIGH * leg_dir
+    ankle = knee + SHIN * rotate(leg_dir, -(180.0 - knee_angle_deg))
+    ear = shoulder + NECK * rotate(unit(chest_lift_deg), head_deg)
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-5.0, 10.0]),
+        "foot_index": ankle + np.array([-20.0, -5.0]),
+        "ear": ear,
+    }
+    nose = ear + np.array([20.0, -25.0])  # face down
+    return assemble(points, (500.0, 600.0), far_offset(width_ratio), nose=nose)
 
 
 class Superman(Exercise):
@@ -16,17 +58,78 @@ class Superman(Exercise):
     kind = "reps"
     view = "side"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
-    key_feature = "chest_lift_deg"
+    order = 4.0
     get_in_position_cue = "Lie face down, arms long in front of you"
     # Both lift one arm and the opposite leg at a time: "swimmer" (Leap Fitness's name) and
     # "alternating" (the labels' name for the same movement done slowly).
     variants = ("swimmer", "alternating")
     faults = (
-        FaultSpec("arms_not_lifted", "Lift arms and legs together", scope="top"),
-        FaultSpec("legs_not_lifted", "Lift arms and legs together", scope="top"),
-        FaultSpec("over_arched", "Lift only a few inches", "Good — small lift", scope="top"),
-        FaultSpec("neck_cranked", "Look at the floor", "Good — neck long", scope="top"),
-        FaultSpec("knees_bent", "Keep your legs long", "Good — legs long", scope="top"),
+        FaultSpec("arms_not_lifted", "Lift arms and legs together", scope="top", joints=("wrist",)),
+        FaultSpec("legs_not_lifted", "Lift arms and legs together", scope="top", joints=("ankle",)),
+        FaultSpec("over_arched", "Lift only a few inches", "Good — small lift", scope="top", joints=("shoulder",)),
+        FaultSpec("neck_cranked", "Look at the floor", "Good — neck long", scope="top", joints=("ear",)),
+        FaultSpec("knees_bent", "Keep your legs long", "Good — legs long", scope="top", joints=("knee",)),
+    )
+    key_angle = KeyAngle("chest_lift_deg", ("shoulder", "hip", None))
+    plots = (
+        Plot(
+            "arm_lift_deg",
+            "shoulder-wrist line above horizontal (deg)",
+            (Limit("arm_lift_deg", "below", "fault", "arms_not_lifted"),),
+            timeline=True,
+        ),
+        Plot(
+            "leg_lift_deg",
+            "hip-ankle line above horizontal (deg)",
+            (Limit("leg_lift_deg", "below", "fault", "legs_not_lifted"),),
+            timeline=True,
+        ),
+        Plot(
+            "chest_lift_deg",
+            "hip-shoulder line above horizontal (deg)",
+            (Limit("over_arch_deg", "above", "fault", "over_arched"),),
+            timeline=True,
+        ),
+        Plot(
+            "head_angle_deg",
+            "head vs trunk line (deg; + raised)",
+            (Limit("neck_crank_deg", "above", "fault", "neck_cranked"),),
+        ),
+        Plot(
+            "knee_angle_deg",
+            "knee angle (deg)",
+            (
+                Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),
+                Limit("min_knee_angle_deg", "below", "position"),
+            ),
+        ),
+        Plot(
+            "face_down_ratio",
+            "ear above nose (torso lengths; > 0 face down)",
+            (Limit("face_down_tolerance_ratio", "below", "position", sign=-1),),
+        ),
+        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+    )
+    timeline_label = "lift above horizontal (deg)"
+    synthetic = Synthetic(
+        pose=superman_pose,
+        good={"arm_lift_deg": 15.0, "leg_lift_deg": 18.0, "chest_lift_deg": 12.0},
+        rest={"arm_lift_deg": -12.0, "leg_lift_deg": 4.0, "chest_lift_deg": 2.0},
+        faults={
+            "arms_not_lifted": {"arm_lift_deg": -12.0, "leg_lift_deg": 20.0, "chest_lift_deg": 3.0},
+            "legs_not_lifted": {"leg_lift_deg": 4.0},
+            "over_arched": {"arm_lift_deg": 30.0, "chest_lift_deg": 35.0},
+            "neck_cranked": {"head_deg": 65.0},
+            "knees_bent": {"knee_angle_deg": 130.0},
+        },
+        sweep={
+            "arm_lift_deg": (-15, 25),
+            "leg_lift_deg": (0, 25),
+            "chest_lift_deg": (0, 40),
+            "head_deg": (-20, 70),
+            "knee_angle_deg": (120, 180),
+        },
+        wrong_view={"width_ratio": 0.8},
     )
     tolerances = ("over_arch_deg", "neck_crank_deg", "knee_bend_deg")
 
@@ -48,7 +151,7 @@ class Superman(Exercise):
             g.tilt_from_horizontal_deg(shoulder, pose.joint("right", "ankle")),
         )
         face_down = -face_up_ratio(pose, left, torso)
-        view_ratio = self.shoulder_width_ratio(pose)
+        view_ratio = shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, left)
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW

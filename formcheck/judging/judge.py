@@ -19,7 +19,6 @@ from formcheck.exercises.base import (
     WRONG_VIEW_CUES,
     Exercise,
     FaultSpec,
-    Timing,
 )
 
 
@@ -97,20 +96,19 @@ STILL_S = 0.5  # ... and still for this long at the bottom counts as a seen bott
 class Judge:
     """Feed it one frame's signals at a time with `step`; read totals and events at any time."""
 
-    def __init__(self, exercise: Exercise, timing: Timing = Timing(), hysteresis: dict[str, float] | None = None):
+    def __init__(self, exercise: Exercise) -> None:
         self.ex = exercise
-        self.timing = timing
+        self.timing = timing = exercise.timing()
         self.fault_names: list[str] = [f.name for f in exercise.faults]
         self.specs: list[FaultSpec] = list(exercise.faults)
-        self.fault_hyst = [float((hysteresis or {}).get(f.name, 3.0)) for f in exercise.faults]
+        self.fault_hyst = exercise.t["fault_hysteresis"]
         self.unjudged = Debounce(timing.min_unjudged_s, timing.min_judged_s, state=True)
         self.position = Debounce(timing.min_position_s, timing.min_leave_s)
-        top_fault_s = exercise.t.get("min_top_fault_s", 0.2)
         self.fault_state = [
-            Debounce(top_fault_s if f.scope == "top" else timing.min_fault_s, timing.min_fault_clear_s)
+            Debounce(timing.min_top_fault_s if f.scope == "top" else timing.min_fault_s, timing.min_fault_clear_s)
             for f in exercise.faults
         ]
-        self.top = Debounce(exercise.t.get("min_top_s", 0.15), exercise.t.get("min_bottom_s", 0.15))
+        self.top = Debounce(timing.min_top_s, timing.min_bottom_s)
         self.events: list[Event] = []
         self.reps: list[Rep] = []
         # Per-frame history, rewritten when a back-dated decision is confirmed.
@@ -138,7 +136,6 @@ class Judge:
         self._shown_faults = [(n, f.name) for n, f in enumerate(self.specs) if f.scope != "rep"]
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
         self.body_line_mask = sum(1 << n for n, s in enumerate(self.specs) if s.body_line and s.scope == "hold")
-        self._max_dt = 0.25  # a gap in the stream longer than this is not counted as exercise
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -178,7 +175,7 @@ class Judge:
         side: str = "",
     ) -> FrameState:
         i = len(self.t)
-        dt = min(t - self.t[-1], self._max_dt) if self.t else 0.0
+        dt = min(t - self.t[-1], self.timing.max_frame_gap_s) if self.t else 0.0
         ok = reason == JUDGEABLE
         self.t.append(t)
         self.dt.append(max(dt, 0.0))
@@ -206,7 +203,7 @@ class Judge:
                 self.events.append(Event(self.t[onset], "unjudged_ended"))
 
         # 2. In position? Hysteresis: once in, stay in until the margin drops below -margin.
-        hyst = self.ex.t.get("position_hysteresis", 3.0)
+        hyst = self.timing.position_hysteresis
         raw_in = ok and (position > (-hyst if self.position.state else 0.0))
         onset = self.position.update(i, t, raw_in)
         self.in_pos.append(self.position.state)
@@ -234,7 +231,7 @@ class Judge:
             # Faults are looked for only in position (raw, so a fault present on entry is timed
             # from the entry, not from when the entry was confirmed).
             in_scope = raw_in and (self._near_peak if spec.scope == "top" else True)
-            raw = in_scope and margin > (-self.fault_hyst[n] if state.state else 0.0)
+            raw = in_scope and margin > (-self.fault_hyst if state.state else 0.0)
             onset = state.update(i, t, raw)
             bit = 1 << n
             if onset >= 0:
@@ -263,7 +260,7 @@ class Judge:
         less than `exit_grace_s` before the position was left is the exit, not bad form."""
         if onset == 0:
             return
-        grace = self.ex.t.get("exit_grace_s", 1.0)
+        grace = self.timing.exit_grace_s
         exit_start = onset
         for n, spec in enumerate(self.specs):
             bit = 1 << n

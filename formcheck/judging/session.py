@@ -7,16 +7,16 @@ Both paths call the same `Exercise.signals` and `Judge.step`; they differ only i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.config import load_thresholds
+from formcheck.errors import FormcheckError
 from formcheck.exercises import exercise_class
-from formcheck.exercises.base import Exercise, PoseFrames, Signals, Timing
+from formcheck.exercises.base import Exercise, PoseFrames, Signals
 from formcheck.judging.judge import FrameState, Judge
+from formcheck.judging.judgement import JudgedFrame, Judgement
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.pipeline.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
 from formcheck.pipeline.track import Track
@@ -27,8 +27,6 @@ def make_exercise(
 ) -> Exercise:
     cls = exercise_class(name)
     if variant and variant not in cls.variants:
-        from formcheck.errors import FormcheckError
-
         choices = ", ".join(cls.variants) or "none"
         raise FormcheckError(f"unknown variant '{variant}' for {name} (choose from: {choices})")
     thresholds = load_thresholds(name, config, strictness, cls.tolerances)
@@ -36,35 +34,7 @@ def make_exercise(
 
 
 def make_judge(exercise: Exercise) -> Judge:
-    t = exercise.t
-    timing = Timing(
-        min_position_s=t["min_position_s"],
-        min_leave_s=t["min_leave_s"],
-        min_fault_s=t["min_fault_s"],
-        min_fault_clear_s=t["min_fault_clear_s"],
-        min_unjudged_s=t["min_unjudged_s"],
-        min_judged_s=t["min_judged_s"],
-    )
-    hysteresis = {f.name: t.get(f"{f.name}_hysteresis", t["fault_hysteresis"]) for f in exercise.faults}
-    return Judge(exercise, timing, hysteresis)
-
-
-@dataclass
-class Judgement:
-    """Everything an offline run produced: the signals, one state per frame, and the judge."""
-
-    exercise: Exercise
-    times_s: np.ndarray
-    pose: PoseFrames
-    signals: Signals
-    states: list[FrameState]  # as a person saw them live: each decision a moment after its onset
-    judge: Judge
-    track_meta: dict = field(default_factory=dict)
-
-    @cached_property
-    def final_states(self) -> list[FrameState]:
-        """Per frame, as finally decided: what frames.csv and the plots show."""
-        return self.judge.final_states()
+    return Judge(exercise)
 
 
 def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:
@@ -109,19 +79,7 @@ def judge_track(
     step = judge.step
     states = [step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))]
     judge.finish(lift[-1] if lift else math.nan)
-    return Judgement(exercise, track.times_s, pose, signals, states, judge, dict(track.meta))
-
-
-@dataclass
-class JudgedFrame:
-    """One frame's final judgement, as drawn on the annotated video."""
-
-    index: int
-    xy: np.ndarray  # 33 x 2 smoothed pixels
-    visibility: np.ndarray
-    near_left: bool
-    state: FrameState
-    features: dict[str, float]
+    return Judgement(exercise, track.times_s, pose, signals, states, judge)
 
 
 class OnlineJudgement:

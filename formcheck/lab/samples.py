@@ -12,13 +12,13 @@ import csv
 import hashlib
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write
 from formcheck.paths import CHECKOUT_DIR, SHARED_VIDEOS
 from formcheck.pipeline.models import file_sha256
 
@@ -109,16 +109,10 @@ class _Unreachable(Exception):
 
 def _download_verified(entry: ManifestEntry, target: Path) -> None:
     """Download entry.url to target via a temp file in the same folder; replace only if the hash matches."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
+    digest = hashlib.sha256()
+    with atomic_write(target, "wb") as out:  # a failed or mismatched download leaves nothing
         try:
-            with (
-                os.fdopen(fd, "wb") as out,
-                urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_S) as resp,
-            ):
+            with urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_S) as resp:
                 for block in iter(lambda: resp.read(1 << 16), b""):
                     digest.update(block)
                     out.write(block)
@@ -131,9 +125,6 @@ def _download_verified(entry: ManifestEntry, target: Path) -> None:
         got = digest.hexdigest()
         if got != entry.sha256:
             raise FormcheckError(f"{entry.file}: sha256 mismatch (expected {entry.sha256}, got {got}) from {entry.url}")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def fetch_samples(dest: Path, manifest: Path | None = None, progress: bool = True) -> list[Path]:

@@ -4,9 +4,9 @@ Everything here calls formcheck's own API (labels, tracks, `judge_track`, `summa
 re-implemented. What this module adds:
 
 - the labelled clips of an exercise, and the variant formcheck judges each with;
-- which threshold is drawn on which feature (`PANELS`), so a plot shows the line a feature must
-  cross before a fault or a position change; tests/test_tuning.py checks every line against the
-  exercise's own fault and position margins on real tracks, so the picture cannot drift from the rules;
+- which threshold is drawn on which feature: each exercise's own `plots`, so a plot shows the line a
+  feature must cross before a fault or a position change; tests/test_tuning.py checks every line
+  against the exercise's fault and position margins on real tracks, so the picture cannot drift;
 - slider ranges per threshold, and writing the changed thresholds as a TOML file that
   `formcheck analyze --config` loads (only values that differ from the defaults, validated);
 - reading one video frame and drawing the judged skeleton on it (`render.draw_overlay`);
@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from formcheck.config import COMMON, default_tables, load_thresholds, validate_overrides
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES, exercise_class
-from formcheck.exercises.base import Exercise
+from formcheck.exercises.base import Exercise, Limit, Plot
+from formcheck.files import write_text_atomic
 from formcheck.lab.labels import ClipLabel, read_labels
 from formcheck.lab.samples import find_labels
 from formcheck.landmarks import side_landmark
@@ -163,277 +163,18 @@ def write_thresholds(
     return changed
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+def panels(exercise: str, variant: str = "") -> tuple[Plot, ...]:
+    """The feature plots of an exercise and variant, with their threshold lines (the exercise's own)."""
+    return tuple(p for p in exercise_class(exercise).plots if p.variant in ("", variant))
 
 
-# -- which threshold is drawn on which feature ------------------------------------------------------
-
-Role = Literal["fault", "position", "view", "rep"]
-
-
-@dataclass(frozen=True)
-class Line:
-    """One threshold drawn on a feature's axis. `bad` says which side of the line the fault (or
-    leaving position, or the wrong view) is on; `name` is the fault it belongs to, if any."""
-
-    key: str
-    at: Callable[[Mapping[str, float]], float]
-    bad: Literal["above", "below"]
-    role: Role
-    name: str = ""
-
-    def value(self, t: Mapping[str, float]) -> float:
-        """Where the line is, in the feature's units (NaN if the threshold no longer exists)."""
-        try:
-            return float(self.at(t))
-        except KeyError:
-            return math.nan
-
-    def label(self, t: Mapping[str, float]) -> str:
-        what = self.name or {"position": "out of position", "view": "wrong view", "rep": "rep top"}[self.role]
-        return f"{what} {self.bad} {self.value(t):.3g} ({self.key})"
-
-    def beyond(self, feature: np.ndarray, t: Mapping[str, float]) -> np.ndarray:
-        v = self.value(t)
-        return feature > v if self.bad == "above" else feature < v
-
-
-@dataclass(frozen=True)
-class Panel:
-    feature: str
-    title: str
-    lines: tuple[Line, ...] = ()
-    variant: str = ""  # only for this variant (its rep signal), else for all
-
-
-def _key(name: str, sign: float = 1.0, offset: float = 0.0) -> Callable[[Mapping[str, float]], float]:
-    return lambda t: offset + sign * t[name]
-
-
-PANELS: dict[str, tuple[Panel, ...]] = {
-    "plank": (
-        Panel(
-            "hip_bend_deg",
-            "hip bend (deg; + piked, - sagging)",
-            (
-                Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
-                Line("hip_sag_deg", _key("hip_sag_deg", -1), "below", "fault", "hips_sagging"),
-            ),
-        ),
-        Panel(
-            "head_angle_deg",
-            "head vs trunk line (deg; + raised, - dropped)",
-            (
-                Line("head_raise_deg", _key("head_raise_deg"), "above", "fault", "head_raised"),
-                Line("head_drop_deg", _key("head_drop_deg", -1), "below", "fault", "head_dropped"),
-            ),
-        ),
-        Panel(
-            "knee_angle_deg",
-            "knee angle (deg)",
-            (
-                Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
-                Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
-            ),
-        ),
-        Panel(
-            "hands_raised_pct",
-            "shoulder taps: both wrists above the torso line (% torso; a tap is a rise)",
-            (),
-            "shoulder_taps",
-        ),
-        Panel(
-            "ankle_gap_pct",
-            "leg raises: one ankle above the other (% torso)",
-            (Line("leg_raise_ratio", _key("leg_raise_ratio", 100.0), "above", "rep"),),
-            "leg_raises",
-        ),
-        Panel(
-            "far_knee_angle_deg",
-            "far knee angle where the model sees that leg (deg)",
-            (Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),),
-        ),
-        Panel(
-            "shoulder_offset_ratio",
-            "shoulder ahead of elbow (upper-arm lengths; forearm plank)",
-            (
-                Line(
-                    "shoulder_offset_ratio",
-                    _key("shoulder_offset_ratio"),
-                    "above",
-                    "fault",
-                    "shoulders_not_over_elbows",
-                ),
-                Line(
-                    "shoulder_offset_ratio",
-                    _key("shoulder_offset_ratio", -1),
-                    "below",
-                    "fault",
-                    "shoulders_not_over_elbows",
-                ),
-            ),
-        ),
-        Panel(
-            "body_tilt_deg",
-            "shoulder-ankle line from horizontal (deg)",
-            (Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),),
-        ),
-        Panel(
-            "hip_height_ratio",
-            "hip above support-toe line (torso lengths)",
-            (Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),),
-        ),
-        Panel(
-            "view_ratio",
-            "shoulder width / torso (0 = side-on)",
-            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
-        ),
-    ),
-    "side_plank": (
-        Panel(
-            "hip_bend_deg",
-            "mid-hip off the shoulder-ankle line (deg; + piked, - dropped)",
-            (
-                Line("hip_pike_deg", _key("hip_pike_deg"), "above", "fault", "hips_piked"),
-                Line("hip_drop_deg", _key("hip_drop_deg", -1), "below", "fault", "hips_dropped"),
-            ),
-        ),
-        Panel(
-            "elbow_offset_ratio",
-            "elbow off plumb under the shoulder (upper-arm lengths; + = to the head)",
-            (
-                Line("elbow_offset_ratio", _key("elbow_offset_ratio"), "above", "fault", "shoulders_not_over_elbows"),
-                Line(
-                    "elbow_offset_ratio", _key("elbow_offset_ratio", -1), "below", "fault", "shoulders_not_over_elbows"
-                ),
-            ),
-        ),
-        Panel(
-            "hip_height_ratio",
-            "mid-hip above support-ankle line (torso lengths)",
-            (Line("min_hip_height_ratio", _key("min_hip_height_ratio"), "below", "position"),),
-        ),
-        Panel(
-            "body_tilt_deg",
-            "shoulder-ankle line from horizontal (deg)",
-            (Line("max_body_tilt_deg", _key("max_body_tilt_deg"), "above", "position"),),
-        ),
-        Panel(
-            "knee_angle_deg",
-            "support-side knee angle (deg)",
-            (Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),),
-        ),
-        Panel(
-            "view_ratio",
-            "shoulder width / torso (facing the camera ~0.5-0.7)",
-            (Line("min_view_ratio", _key("min_view_ratio"), "below", "view"),),
-        ),
-        Panel(
-            "body_length_ratio",
-            "shoulder-ankle length / torso",
-            (Line("min_body_length_ratio", _key("min_body_length_ratio"), "below", "view"),),
-        ),
-    ),
-    "glute_bridge": (
-        Panel(
-            "hip_lift_deg",
-            "hip above the knee-shoulder line (deg; the rep signal)",
-            (
-                Line("arch_deg", _key("arch_deg"), "above", "fault", "back_arched"),
-                Line("hip_low_deg", _key("hip_low_deg", -1), "below", "fault", "hips_too_low"),
-                Line("rep_top", _key("rep_top"), "above", "rep"),
-            ),
-        ),
-        Panel(
-            "shin_offset_ratio",
-            "knee ahead of / behind the ankle (shin lengths; at the top)",
-            (Line("shin_offset_ratio", _key("shin_offset_ratio"), "above", "fault", "feet_misplaced"),),
-        ),
-        Panel(
-            "knee_angle_deg",
-            "knee angle (deg)",
-            (
-                Line("min_top_knee_angle_deg", _key("min_top_knee_angle_deg"), "below", "fault", "feet_misplaced"),
-                Line("max_knee_angle_deg", _key("max_knee_angle_deg"), "above", "position"),
-            ),
-        ),
-        Panel(
-            "face_up_ratio",
-            "nose above ear (torso lengths; > 0 face up)",
-            (Line("face_up_tolerance_ratio", _key("face_up_tolerance_ratio", -1), "below", "position"),),
-        ),
-        Panel(
-            "view_ratio",
-            "shoulder width / torso (0 = side-on)",
-            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
-        ),
-    ),
-    "superman": (
-        Panel(
-            "arm_lift_deg",
-            "shoulder-wrist line above horizontal (deg)",
-            (Line("arm_lift_deg", _key("arm_lift_deg"), "below", "fault", "arms_not_lifted"),),
-        ),
-        Panel(
-            "leg_lift_deg",
-            "hip-ankle line above horizontal (deg)",
-            (Line("leg_lift_deg", _key("leg_lift_deg"), "below", "fault", "legs_not_lifted"),),
-        ),
-        Panel(
-            "chest_lift_deg",
-            "hip-shoulder line above horizontal (deg)",
-            (Line("over_arch_deg", _key("over_arch_deg"), "above", "fault", "over_arched"),),
-        ),
-        Panel(
-            "head_angle_deg",
-            "head vs trunk line (deg; + raised)",
-            (Line("neck_crank_deg", _key("neck_crank_deg"), "above", "fault", "neck_cranked"),),
-        ),
-        Panel(
-            "knee_angle_deg",
-            "knee angle (deg)",
-            (
-                Line("knee_bend_deg", _key("knee_bend_deg", -1, 180.0), "below", "fault", "knees_bent"),
-                Line("min_knee_angle_deg", _key("min_knee_angle_deg"), "below", "position"),
-            ),
-        ),
-        Panel(
-            "face_down_ratio",
-            "ear above nose (torso lengths; > 0 face down)",
-            (Line("face_down_tolerance_ratio", _key("face_down_tolerance_ratio", -1), "below", "position"),),
-        ),
-        Panel(
-            "view_ratio",
-            "shoulder width / torso (0 = side-on)",
-            (Line("max_view_ratio", _key("max_view_ratio"), "above", "view"),),
-        ),
-    ),
-}
-
-
-def panels(exercise: str, variant: str = "") -> tuple[Panel, ...]:
-    """The feature panels of an exercise and variant (a feature without a panel is not plotted)."""
-    return tuple(p for p in PANELS.get(exercise, ()) if p.variant in ("", variant))
-
-
-def fault_lines(exercise: str) -> dict[str, list[tuple[str, Line]]]:
-    """fault name -> [(feature, line)], for checking the drawn lines against the rules."""
-    out: dict[str, list[tuple[str, Line]]] = {}
-    for panel in panels(exercise):
-        for line in panel.lines:
-            if line.role == "fault":
-                out.setdefault(line.name, []).append((panel.feature, line))
+def fault_lines(exercise: str) -> dict[str, list[tuple[str, Limit]]]:
+    """fault name -> [(feature, limit)], for checking the drawn lines against the rules."""
+    out: dict[str, list[tuple[str, Limit]]] = {}
+    for plot in exercise_class(exercise).plots:
+        for limit in plot.limits:
+            if limit.role == "fault":
+                out.setdefault(limit.fault, []).append((plot.feature, limit))
     return out
 
 
@@ -583,11 +324,11 @@ def plot_tuning(
         ax.plot(times, every, color="0.75", linewidth=0.7)
         ax.plot(times, values, color="black", linewidth=1.0, label=f"{panel.feature} (judged frames)")
         finite = values[np.isfinite(values)]
-        lines = [line for line in panel.lines if math.isfinite(line.value(t))]
+        lines = [line for line in panel.limits if math.isfinite(line.value(t))]
         for line in lines:
             v = line.value(t)
             c = colour.get(
-                line.name, {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(line.role, "0.4")
+                line.fault, {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(line.role, "0.4")
             )
             style = "--" if line.role == "fault" else ":"
             ax.axhline(v, color=c, linestyle=style, linewidth=1.4, label=line.label(t))
@@ -596,7 +337,7 @@ def plot_tuning(
                 pad = 0.05 * (hi - lo or 1.0)
                 ax.axhspan(v, hi + pad if line.bad == "above" else lo - pad, color=c, alpha=0.06)
         for f in summary["faults"]:
-            if any(line.name == f["name"] for line in lines):
+            if any(line.fault == f["name"] for line in lines):
                 ax.axvspan(f["start_s"], f["end_s"], color=colour[f["name"]], alpha=0.12)
         if finite.size:
             vals = [finite.min(), finite.max(), *[line.value(t) for line in lines]]

@@ -38,38 +38,7 @@ FAULT_RING_COLOUR = (40, 40, 230)
 PANEL_TEXT = (255, 255, 255)
 PANEL_DIM = (190, 190, 190)
 
-# The key angle drawn at its vertex: feature name -> (joint a, vertex, joint c) on the judged
-# side; None for c means "against the image horizontal" (superman's chest lift). Exercises judged
-# from the front (side plank) use the midpoint of the left and right joints instead.
-KEY_ANGLES: dict[str, tuple[str, str, str | None]] = {
-    "body_angle_deg": ("shoulder", "hip", "ankle"),
-    "bridge_angle_deg": ("knee", "hip", "shoulder"),
-    "chest_lift_deg": ("shoulder", "hip", None),
-}
-# Angles whose ideal is a straight line get the a-c line drawn dashed, so a sag or pike shows.
-STRAIGHT_LINE_ANGLES = {"body_angle_deg", "bridge_angle_deg"}
-
-# The joint to ring in red while a fault is active (unknown faults are simply not ringed).
-FAULT_JOINTS: dict[str, str] = {
-    "hips_sagging": "hip",
-    "hips_piked": "hip",
-    "hips_dropped": "hip",
-    "hips_too_low": "hip",
-    "back_arched": "hip",
-    "knees_bent": "knee",
-    "feet_misplaced": "knee",
-    "shoulders_not_over_elbows": "shoulder",
-    "over_arched": "shoulder",
-    "head_dropped": "ear",
-    "head_raised": "ear",
-    "neck_cranked": "ear",
-    "arms_not_lifted": "wrist",
-    "legs_not_lifted": "ankle",
-}
-
 PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
-
-MIN_VISIBILITY = 0.5  # joints below it are drawn hollow and grey (MediaPipe's own threshold)
 
 _ASCII = str.maketrans(
     {
@@ -218,16 +187,18 @@ def _pt(p: np.ndarray, limit: float) -> tuple[int, int] | None:
 # -- the parts of the overlay --------------------------------------------------------------
 
 
-def _joint_points(xy: np.ndarray, side: str, limit: float) -> dict[str, tuple[int, int] | None]:
-    names = {name for bone in SIDE_BONES for name in bone} | set(FAULT_JOINTS.values())
+def _joint_points(xy: np.ndarray, side: str, limit: float, extra: set[str]) -> dict[str, tuple[int, int] | None]:
+    names = {name for bone in SIDE_BONES for name in bone} | extra
     return {name: _pt(xy[side_landmark(side, name)], limit) for name in names}
 
 
 def _draw_skeleton(
-    image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | None, side: str, u: float
+    image: np.ndarray, xy: np.ndarray, visibility: np.ndarray | None, side: str, exercise: Exercise, u: float
 ) -> dict[str, tuple[int, int] | None]:
     limit = 10.0 * max(image.shape[:2])
-    pts = _joint_points(xy, side, limit)
+    ringed = {joint for fault in exercise.faults for joint in fault.joints}
+    pts = _joint_points(xy, side, limit, ringed)
+    min_visibility = exercise.t["min_visibility"]  # joints below it are drawn hollow and grey
     bone_t = max(2, round(3 * u))
     radius = max(3, round(5 * u))
     for a, b in SIDE_BONES:
@@ -242,7 +213,7 @@ def _draw_skeleton(
         if p is None:
             continue
         vis = float(visibility[side_landmark(side, name)]) if visibility is not None else 1.0
-        low = not vis >= MIN_VISIBILITY
+        low = not vis >= min_visibility
         cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
         cv2.circle(
             image, p, radius, LOW_VIS_COLOUR if low else JOINT_COLOUR, max(1, radius // 2) if low else -1, cv2.LINE_AA
@@ -338,8 +309,7 @@ def _key_angle_points(
 
 def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exercise, value: float, u: float) -> bool:
     """Arc at the vertex with the value beside it; False if it could not be drawn."""
-    name = exercise.key_feature
-    joints = KEY_ANGLES.get(name)
+    joints = exercise.key_angle.joints
     if joints is None:
         return False
     a, b, c = _key_angle_points(xy, side, exercise, joints)
@@ -359,7 +329,7 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
     thin = max(1, round(2 * u))
     if joints[2] is None:  # the horizontal it is measured from
         _dashed_line(image, pb, pc, ANGLE_COLOUR, thin, dash=8 * u)
-    elif name in STRAIGHT_LINE_ANGLES:  # the straight line the angle should reach
+    elif exercise.key_angle.straight:  # the straight line the angle should reach
         _dashed_line(image, pa, pc, ANGLE_COLOUR, thin, dash=8 * u)
     ang_a = math.degrees(math.atan2(a[1] - b[1], a[0] - b[0]))
     ang_c = math.degrees(math.atan2(c[1] - b[1], c[0] - b[0]))
@@ -390,13 +360,18 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
 
 
 def _draw_fault_rings(
-    image: np.ndarray, pts: Mapping[str, tuple[int, int] | None], faults: tuple[str, ...], u: float
+    image: np.ndarray,
+    pts: Mapping[str, tuple[int, int] | None],
+    faults: tuple[str, ...],
+    exercise: Exercise,
+    u: float,
 ) -> None:
+    specs = exercise.fault_specs
     for fault in faults:
-        joint = FAULT_JOINTS.get(fault)
-        p = pts.get(joint) if joint else None
-        if p is not None:
-            cv2.circle(image, p, max(8, round(16 * u)), FAULT_RING_COLOUR, max(2, round(3 * u)), cv2.LINE_AA)
+        for joint in specs[fault].joints if fault in specs else ():
+            p = pts.get(joint)
+            if p is not None:
+                cv2.circle(image, p, max(8, round(16 * u)), FAULT_RING_COLOUR, max(2, round(3 * u)), cv2.LINE_AA)
 
 
 def panel_lines(
@@ -522,10 +497,10 @@ def draw_overlay(
     key_drawn = False
     if xy is not None:
         xy = np.asarray(xy)
-        pts = _draw_skeleton(image, xy, visibility, side, u)
+        pts = _draw_skeleton(image, xy, visibility, side, exercise, u)
         if exercise.view == "front":  # judged on the body's midline: draw it, ring faults on it
             pts = {**pts, **_draw_midline(image, xy, u)}
-        _draw_fault_rings(image, pts, state.faults, u)
+        _draw_fault_rings(image, pts, state.faults, exercise, u)
         value = float(features.get(exercise.key_feature, math.nan))
         key_drawn = _draw_key_angle(image, xy, side, exercise, value, u)
     _draw_panel(image, state, features, exercise, fps, key_drawn, u)

@@ -10,7 +10,7 @@ Encoders, in order of preference (the one used is recorded in `VideoSink.codec`)
 3. OpenCV's `VideoWriter` with `mp4v` (MPEG-4 part 2): always available, but most browsers
    will not play it; desktop players (VLC, mpv) do.
 
-The video is written to `<stem>.part.mp4` beside the target and renamed to the target by
+The video is written to a unique `<name>.<random>.part.mp4` beside the target and renamed to the target by
 `close()`, which `__exit__` calls even when the `with` block raised, so an interrupted run
 (Ctrl-C, a broken input file) still leaves a playable video of what was written. The ffmpeg
 child runs in its own session so the terminal's Ctrl-C does not kill it before it finalises.
@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.files import temp_path_beside
 from formcheck.quiet import quiet_native_stderr
 
 BACKENDS = ("auto", "ffmpeg", "opencv")
@@ -60,8 +61,8 @@ def even_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def temp_path(path: Path) -> Path:
-    """Where the video is written until it is finished: `<stem>.part.mp4` beside it."""
-    return path.with_name(path.stem + ".part.mp4")
+    """Where the video is written until it is finished: a unique `<name>.<random>.part.mp4` beside it."""
+    return temp_path_beside(path, ".part.mp4")
 
 
 def _rate(fps: float) -> str:
@@ -95,7 +96,6 @@ class VideoSink:
         if self.size[0] <= 0 or self.size[1] <= 0:
             raise ValueError(f"video size must be positive, got {size}")
         self.out_size = even_size(self.size)
-        self.tmp = temp_path(self.path)
         self.frames = 0
         self.closed = False
         self.codec = ""
@@ -105,6 +105,7 @@ class VideoSink:
         self._pad = self.out_size != self.size
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = temp_path(self.path)
         except OSError as exc:
             raise FormcheckError(f"{self.path.parent}: cannot create the output folder ({exc})") from exc
         exe = ffmpeg_exe() if backend in ("auto", "ffmpeg") else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write
 
 WHEEL_NAME = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
 WHEEL_SHA256 = "05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3"
@@ -79,9 +80,8 @@ def _download(url: str, dest: Path, sha256: str) -> Path:
         raise FormcheckError(f"cannot download {url}: {exc}") from exc
     if _sha256(data) != sha256:
         raise FormcheckError(f"{url} does not have the pinned sha256 {sha256}")
-    tmp = dest.with_suffix(dest.suffix + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(dest)
+    with atomic_write(dest, "wb") as f:
+        f.write(data)
     return dest
 
 
@@ -179,8 +179,6 @@ def write_bundle(variant: str, out_dir: Path, cache_dir: Path) -> Path:
     """Build `pose_landmarker_<variant>.task` into out_dir (atomically) and return its path."""
     data = build_bundle(variant, fetch_sources(cache_dir))
     out = out_dir / f"pose_landmarker_{variant}.task"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".task.part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    with atomic_write(out, "wb") as f:
+        f.write(data)
     return out

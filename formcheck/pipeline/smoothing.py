@@ -131,16 +131,18 @@ def smooth_offline(
     times_s: np.ndarray,
     points: np.ndarray,
     params: SmoothingParams = SmoothingParams(),
-    cut_ratios: tuple[float, float] = (0.3, 0.18),
+    cut_ratios: tuple[float, float] | None = None,
     frame_s: float | None = None,
 ) -> np.ndarray:
     """Zero-lag smoothing of a whole track's points (T x ... x 2); NaN frames stay NaN.
+    With `cut_ratios` (the exercise's trunk and limb jump ratios) a pose track is never smoothed
+    across a scene cut.
 
     Every output frame depends only on input frames within `lookahead_frames` of it, so a
     stream can be smoothed in windows with exactly the same result (see OnlineJudgement)."""
     out = np.full(points.shape, np.nan, dtype=np.float64)
     valid = ~np.isnan(points.reshape(len(points), -1)).any(axis=1)
-    if points.ndim == 3 and points.shape[1] == 33:
+    if cut_ratios is not None and points.ndim == 3 and points.shape[1] == 33:
         # Never smooth across a scene cut: it would invent a movement between the two shots.
         from formcheck.geometry import scene_cuts
 

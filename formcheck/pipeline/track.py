@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write
 from formcheck.landmarks import NUM_LANDMARKS
 
 TRACK_FORMAT = 1
@@ -84,9 +85,7 @@ class Track:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write atomically as compressed npz (no object arrays, so it loads without pickle)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        with tmp.open("wb") as f:
+        with atomic_write(path, "wb") as f:
             np.savez_compressed(
                 f,
                 format=np.int64(TRACK_FORMAT),
@@ -97,7 +96,6 @@ class Track:
                 size=np.array([self.width, self.height], dtype=np.int64),
                 meta=np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), dtype=np.uint8),
             )
-        tmp.replace(path)
         return path
 
     @classmethod
