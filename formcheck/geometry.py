@@ -69,15 +69,6 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a + b) / 2.0
 
 
-def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
-    """Signed angle from direction a1->a2 to direction b1->b2, in degrees, -180..180,
-    positive counter-clockwise as seen on screen."""
-    u = a2 - a1
-    v = b2 - b1
-    # Image y points down, so negate the cross product to get the on-screen rotation sense.
-    return np.degrees(np.arctan2(-cross2(u, v), (u * v).sum(axis=-1)))
-
-
 LIMB_JOINTS = (11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)  # shoulders to ankles, both sides
 MIRRORED_LIMBS = (12, 11, 14, 13, 16, 15, 24, 23, 26, 25, 28, 27)  # the same joints, sides swapped
 

@@ -26,8 +26,8 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.app import live
 from formcheck.app.live import FrameInfo, live_session, spoken_cues
+from formcheck.app.live import phases as live_phases
 from formcheck.exercises import EXERCISES
 from formcheck.judging.judge import Event, FrameState
 from formcheck.judging.session import judge_track, make_exercise
@@ -280,8 +280,8 @@ def test_lost_camera_still_writes_a_partial_report(tmp_path, monkeypatch):
         def close(self) -> None:
             self.video.close()
 
-    monkeypatch.setattr(live, "POSITION_MIN_S", 0.3)  # a short "get into position" phase
-    monkeypatch.setattr(live, "POSITION_READY_S", 0.2)
+    monkeypatch.setattr(live_phases, "POSITION_MIN_S", 0.3)  # a short "get into position" phase
+    monkeypatch.setattr(live_phases, "POSITION_READY_S", 0.2)
     infos: list[FrameInfo] = []
     raw: dict[int, np.ndarray] = {}
     with VideoFileSource(path) as again:
@@ -603,7 +603,7 @@ def one_line_error(args: list[str], env: dict[str, str] | None = None) -> tuple[
     return done.returncode, lines[0]
 
 
-@pytest.mark.parametrize("entry", [["-m", "formcheck.app.cli", "live"], ["-m", "formcheck.app.live"]])
+@pytest.mark.parametrize("entry", [["-m", "formcheck.app.cli", "live"], ["-m", "formcheck", "live"]])
 def test_no_camera_is_one_clear_line(entry):
     rc, line = one_line_error([*entry, "--camera", "7", "--exercise", "plank"])
     assert rc != 0
@@ -622,13 +622,13 @@ def test_no_display_suggests_headless(tmp_path):
     env.pop("QT_QPA_PLATFORM", None)
     if not sys.platform.startswith("linux"):
         pytest.skip("the display check is for Linux")
-    rc, line = one_line_error(["-m", "formcheck.app.live", "--source", str(video), "--exercise", "plank"], env)
+    rc, line = one_line_error(["-m", "formcheck", "live", "--source", str(video), "--exercise", "plank"], env)
     assert rc != 0
     assert line.startswith("formcheck: error: cannot open a window") and "--headless" in line
 
 
 def test_fast_needs_a_source():
-    rc, line = one_line_error(["-m", "formcheck.app.live", "--exercise", "plank", "--fast", "--headless"])
+    rc, line = one_line_error(["-m", "formcheck", "live", "--exercise", "plank", "--fast", "--headless"])
     assert rc != 0 and "--fast" in line
 
 

@@ -10,15 +10,14 @@ import pytest
 from formcheck.judging.judge import FrameState
 from formcheck.judging.session import make_exercise
 from formcheck.landmarks import NUM_LANDMARKS, SIDE_BONES, side_landmark
+from formcheck.outputs.drawing import ascii_text, layout_cue
 from formcheck.outputs.overlay import (
     CUE_AMBER,
     CUE_BAND_ALPHA,
     CUE_GREEN,
     CUE_RED,
-    ascii_text,
     cue_colour,
     draw_overlay,
-    layout_cue,
     mirror_xy,
     panel_lines,
 )

@@ -15,7 +15,7 @@ from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import NO_PERSON, NOT_VISIBLE, WRONG_VIEW
 from formcheck.exercises.plank import plank_pose
 from formcheck.judging.session import judge_track, make_exercise
-from formcheck.lab import synthetic, tuning
+from formcheck.lab import landmark_stats, plots, synthetic, tuning
 
 matplotlib.use("Agg")
 
@@ -242,7 +242,7 @@ def test_plot_shows_a_panel_per_feature_and_the_spans(labels_file):
     label = tuning.find_clip("plank/a.mp4", labels_file)
     frames = synthetic.hold(plank_pose(hip_bend_deg=5.0), 1.0) + synthetic.hold(plank_pose(hip_bend_deg=35.0), 2.0)
     judgement = judge_track(synthetic.make_track(frames, jitter_px=0.3), make_exercise("plank"))
-    fig = tuning.plot_tuning(judgement, label, mark_s=1.5, title="t")
+    fig = plots.plot_tuning(judgement, label, mark_s=1.5, title="t")
     axes = fig.get_axes()
     assert len(axes) == 1 + len(tuning.panels("plank"))
     strip_labels = [t.get_text() for t in axes[0].get_yticklabels()]
@@ -262,14 +262,14 @@ def test_overlay_frame_reads_the_right_frame_and_draws_on_it(tmp_path):
     for i in range(12):
         writer.write(np.full((synthetic.HEIGHT, synthetic.WIDTH, 3), 20 * i, dtype=np.uint8))
     writer.release()
-    assert abs(float(tuning.read_frame(video, 5).mean()) - 100) < 6
+    assert abs(float(plots.read_frame(video, 5).mean()) - 100) < 6
     track = synthetic.make_track(synthetic.hold(plank_pose(), 12 / 30))
     judgement = judge_track(track, make_exercise("plank"))
-    image, index = tuning.overlay_frame(judgement, video, 7 / 30)
+    image, index = plots.overlay_frame(judgement, video, 7 / 30)
     assert index == 7 and image.shape == (synthetic.HEIGHT, synthetic.WIDTH, 3)
     assert float(np.abs(image.astype(int) - 140).max()) > 50  # something was drawn on the grey frame
     with pytest.raises(FormcheckError):
-        tuning.read_frame(video, 500)
+        plots.read_frame(video, 500)
 
 
 # -- landmark statistics -------------------------------------------------------------------------------------
@@ -277,10 +277,10 @@ def test_overlay_frame_reads_the_right_frame_and_draws_on_it(tmp_path):
 
 def test_span_mask_and_trim_runs():
     t = np.arange(0, 5, 0.25)  # exact in binary: no rounding at the span edges
-    mask = tuning.span_mask(t, [(1.0, 2.0), (3.0, 4.0)])
+    mask = landmark_stats.span_mask(t, [(1.0, 2.0), (3.0, 4.0)])
     assert mask.sum() == 10
-    assert tuning.span_mask(t, [(1.0, 2.0)], trim_s=0.25).sum() == 3
-    trimmed = tuning.trim_runs(mask, t, 0.25)
+    assert landmark_stats.span_mask(t, [(1.0, 2.0)], trim_s=0.25).sum() == 3
+    trimmed = landmark_stats.trim_runs(mask, t, 0.25)
     assert trimmed.sum() == 6 and not trimmed[t < 1.25].any() and trimmed[t == 1.25].all()
 
 
@@ -288,12 +288,12 @@ def test_jitter_ignores_steady_motion_and_measures_noise():
     t = np.arange(300)
     steady = np.stack([2.0 * t, 0.5 * t], axis=1)  # a pan: constant velocity
     mask = np.ones(300, dtype=bool)
-    assert tuning.displacement_jitter(steady, mask) == pytest.approx(0.0, abs=1e-9)
+    assert landmark_stats.displacement_jitter(steady, mask) == pytest.approx(0.0, abs=1e-9)
     noisy = steady + np.random.default_rng(0).normal(0, 1.0, size=steady.shape)
     # iid noise of std s per axis: each frame-to-frame step has variance 2 s^2 per axis -> 2 s.
-    assert tuning.displacement_jitter(noisy, mask) == pytest.approx(2.0, rel=0.15)
-    assert tuning.series_jitter(noisy[:, 0], mask) == pytest.approx(math.sqrt(2), rel=0.15)
-    assert math.isnan(tuning.displacement_jitter(noisy, np.zeros(300, dtype=bool)))
+    assert landmark_stats.displacement_jitter(noisy, mask) == pytest.approx(2.0, rel=0.15)
+    assert landmark_stats.series_jitter(noisy[:, 0], mask) == pytest.approx(math.sqrt(2), rel=0.15)
+    assert math.isnan(landmark_stats.displacement_jitter(noisy, np.zeros(300, dtype=bool)))
 
 
 def test_landmark_agreement_and_near_side():
@@ -301,7 +301,7 @@ def test_landmark_agreement_and_near_side():
     b = synthetic.make_track(synthetic.hold(plank_pose(), 1.0))
     b.landmarks[:, :, 0] += 3.0 / synthetic.WIDTH  # 3 px to the right
     b.landmarks[:10] = np.nan  # not found in the first frames
-    agree = tuning.landmark_agreement_px(a, b, [11, 23])
+    agree = landmark_stats.landmark_agreement_px(a, b, [11, 23])
     assert agree["median_px"] == pytest.approx(3.0, abs=0.01)
     assert agree["both_detected"] == pytest.approx(20 / 30)
-    assert tuning.near_side(a) in ("left", "right")
+    assert landmark_stats.near_side(a) in ("left", "right")

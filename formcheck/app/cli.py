@@ -8,12 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.errors import FormcheckError
+from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.paths import CHECKOUT_DIR
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
-
-EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
 
 
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
@@ -83,14 +80,8 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import (
-        AnalyzeOptions,
-        analyze_many,
-        analyze_one,
-        combined_table,
-        expand_inputs,
-        print_result,
-    )
+    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
+    from formcheck.app.batch import analyze_many, combined_table, expand_inputs
 
     inputs = expand_inputs(args.inputs)
     opts = AnalyzeOptions(
@@ -161,7 +152,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
-    from formcheck.lab.samples import DEMO_CLIP, find_sample, sample_dirs
+    from formcheck.lab.samples import DEMO_CLIP, DEMO_EXERCISE, find_sample, sample_dirs
 
     clip = find_sample(DEMO_CLIP)
     if clip is None:
@@ -170,8 +161,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
             "run `formcheck samples fetch` or set FORMCHECK_SAMPLES"
         )
-    print(f"formcheck demo: analysing {clip} as a plank")
-    result = analyze_one(clip, AnalyzeOptions(exercise="plank", out=Path(args.out), model=args.model))
+    print(f"formcheck demo: analysing {clip} as a {DEMO_EXERCISE.replace('_', ' ')}")
+    result = analyze_one(clip, AnalyzeOptions(exercise=DEMO_EXERCISE, out=Path(args.out), model=args.model))
     print_result(result)
     print(
         f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
@@ -193,7 +184,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from formcheck.app.live import run_live
+    from formcheck.app.live.options import run_live
 
     return run_live(args)
 
@@ -231,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("live", help="judge yourself live in front of a webcam (or a video played as one)")
     try:
-        from formcheck.app.live import add_live_arguments
+        from formcheck.app.live.options import add_live_arguments
     except ImportError:  # pragma: no cover - live needs the GUI parts of OpenCV
         add_live_arguments = None
     if add_live_arguments is not None:

@@ -164,7 +164,6 @@ class Signals:
     lift: np.ndarray | None = None  # rep exercises: the signal that rises at each rep (higher = up)
     cut: np.ndarray | None = None  # bool per frame: the body jumped (a scene cut in edited video)
     side_label: np.ndarray | None = None  # side plank: "left"/"right" per frame (support side)
-    wrong_view_cue: str = ""
 
 
 @dataclass(frozen=True)

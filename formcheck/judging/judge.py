@@ -133,7 +133,6 @@ class Judge:
         self._top_time = 0.0
         self._last_bad_reason = JUDGEABLE  # nothing wrong seen yet: settling, no cue
         self._last_fault_end: tuple[float, str] | None = None
-        self._shown_faults = [(n, f.name) for n, f in enumerate(self.specs) if f.scope != "rep"]
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
         self.body_line_mask = sum(1 << n for n, s in enumerate(self.specs) if s.body_line and s.scope == "hold")
 

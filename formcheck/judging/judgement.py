@@ -38,3 +38,17 @@ class JudgedFrame:
     near_left: bool
     state: FrameState
     features: dict[str, float]
+
+
+def judged_frame(judgement: Judgement, i: int) -> JudgedFrame:
+    """Frame i of a finished judgement as the annotated video draws it: the state a person saw
+    live at that moment (each decision a moment after its onset)."""
+    features = {name: float(values[i]) for name, values in judgement.signals.features.items()}
+    return JudgedFrame(
+        i,
+        judgement.pose.xy[i],
+        judgement.pose.visibility[i],
+        bool(judgement.signals.near_left[i]),
+        judgement.states[i],
+        features,
+    )

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from formcheck.config import COMMON, default_tables, load_thresholds, validate_overrides
 from formcheck.errors import FormcheckError
@@ -31,7 +29,6 @@ from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import write_text_atomic
 from formcheck.lab.labels import ClipLabel, read_labels
 from formcheck.lab.samples import find_labels
-from formcheck.landmarks import side_landmark
 
 # -- labelled clips ------------------------------------------------------------------------------
 
@@ -206,208 +203,6 @@ def format_rows(rows: Sequence[tuple[str, ...]], header: tuple[str, ...] = ("", 
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table)
 
 
-def _bool_runs(flags: Sequence[bool] | np.ndarray, times: np.ndarray, end_t: float) -> list[tuple[float, float]]:
-    """(start, width) in seconds of each run of True (for matplotlib's broken_barh)."""
-    flags = np.asarray(flags, dtype=bool)
-    if not len(flags):
-        return []
-    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    out = []
-    for a, b in zip(starts, stops, strict=True):
-        t0 = float(times[a])
-        t1 = float(times[b]) if b < len(times) else end_t
-        out.append((t0, t1 - t0))
-    return out
-
-
-FAULT_COLOURS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
-
-
-def plot_tuning(
-    judgement: Any,
-    label: ClipLabel | None = None,
-    summary: Mapping[str, Any] | None = None,
-    features: Iterable[str] | None = None,
-    mark_s: float | None = None,
-    title: str = "",
-    fig: Any = None,
-) -> Any:
-    """Features over time with their threshold lines, above a strip of spans: labelled vs found
-    position and faults, frames not judged, reps. Returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
-
-    from formcheck.judging.summary import summarize
-
-    ex = judgement.exercise
-    t = ex.t
-    summary = summary if summary is not None else summarize(judgement.judge)
-    times = np.asarray(judgement.times_s, dtype=float)
-    end_t = float(times[-1] + (times[-1] - times[-2] if len(times) > 1 else 1 / 30)) if len(times) else 1.0
-    wanted = list(features) if features is not None else None
-    shown = [
-        p
-        for p in panels(ex.name, ex.variant)
-        if p.feature in judgement.signals.features and (wanted is None or p.feature in wanted)
-    ]
-    fault_names = [f.name for f in ex.faults]
-    colour = {name: FAULT_COLOURS[k % len(FAULT_COLOURS)] for k, name in enumerate(fault_names)}
-    # Strip rows only for the faults the label or formcheck found (the others would be empty rows).
-    labelled = {s.name for s in label.fault_spans} | set(label.faults) if label is not None else set()
-    found_names = {f["name"] for f in summary["faults"]}
-    strip_faults = [n for n in fault_names if n in labelled or n in found_names]
-
-    if fig is None:
-        fig = plt.figure(figsize=(12, 2.2 + 1.9 * len(shown)), layout="constrained")
-    else:
-        fig.clear()
-    strip_h = 0.35 * (3 + 2 * max(len(strip_faults), 1)) / 1.9
-    axes = fig.subplots(len(shown) + 1, 1, sharex=True, height_ratios=[strip_h, *([1.0] * len(shown))])
-    axes = np.atleast_1d(axes)
-    strip = axes[0]
-
-    # --- the span strip -------------------------------------------------------------------------
-    judge = judgement.judge
-    reps = list(summary.get("rep_details", []))
-    rows: list[tuple[str, list[tuple[float, float]], str, str]] = []
-    if label is not None:
-        # labels.csv: position_spans are the holds, or each rep's span for rep exercises
-        rep_label = label.reps is not None and label.hold_s is None
-        what = "reps" if rep_label else "in position"
-        rows.append((f"label: {what}", [(a, b - a) for a, b in label.position_spans], "0.55", ""))
-    if reps or (label is not None and label.reps is not None):
-        rows.append(("found: reps", [(r["start_s"], r["end_s"] - r["start_s"]) for r in reps], "tab:blue", ""))
-    in_pos = [judge.judged[k] and judge.in_pos[k] for k in range(len(judge.t))]
-    rows.append(("found: in position", _bool_runs(in_pos, times, end_t), "tab:green", ""))
-    rows.append(("not judged", _bool_runs([not j for j in judge.judged], times, end_t), "tab:orange", ""))
-    if not strip_faults:
-        rows.append(("faults: none, label or found", [], "0.5", ""))
-    for name in strip_faults:
-        if label is not None:
-            spans = [(s.start_s, s.end_s - s.start_s) for s in label.fault_spans if s.name == name]
-            rows.append((f"label: {name}", spans, colour[name], "////"))
-        found = [(f["start_s"], f["end_s"] - f["start_s"]) for f in summary["faults"] if f["name"] == name]
-        rows.append((f"found: {name}", found, colour[name], ""))
-    for k, (name, spans, c, hatch) in enumerate(rows):
-        y = len(rows) - 1 - k
-        if hatch:
-            strip.broken_barh(spans, (y - 0.38, 0.76), facecolors="none", edgecolors=c, hatch=hatch, linewidth=1)
-        else:
-            strip.broken_barh(spans, (y - 0.38, 0.76), facecolors=c, alpha=0.85, edgecolors="white", linewidth=0.5)
-        if name == "found: reps":  # number each rep; a rep with a fault is marked x
-            for r in reps:
-                mark = "" if r["good"] else " x"
-                strip.text(
-                    (r["start_s"] + r["end_s"]) / 2,
-                    y,
-                    f"{r['rep']}{mark}",
-                    fontsize=7,
-                    ha="center",
-                    va="center",
-                    color="white",
-                    fontweight="bold",
-                )
-    strip.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)], fontsize=8)
-    strip.set_ylim(-0.6, len(rows) - 0.4)
-    strip.grid(axis="x", alpha=0.3)
-    strip.tick_params(axis="x", labeltop=True, labelsize=8)  # time also above the strip of a tall figure
-
-    # --- one panel per feature with its threshold lines -----------------------------------------
-    for ax, panel in zip(axes[1:], shown, strict=True):
-        every = np.asarray(judgement.signals.features[panel.feature], dtype=float)
-        # Frames formcheck does not judge (close-ups, wrong view, joints missing) are drawn faint and do not
-        # set the scale: their features are often nonsense (a hip angle of 180 on a close-up of the feet).
-        judged = np.asarray(judge.judged, dtype=bool)
-        values = np.where(judged, every, np.nan)
-        if not np.isfinite(values).any():
-            values = every
-        ax.plot(times, every, color="0.75", linewidth=0.7)
-        ax.plot(times, values, color="black", linewidth=1.0, label=f"{panel.feature} (judged frames)")
-        finite = values[np.isfinite(values)]
-        lines = [line for line in panel.limits if math.isfinite(line.value(t))]
-        for line in lines:
-            v = line.value(t)
-            c = colour.get(
-                line.fault, {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(line.role, "0.4")
-            )
-            style = "--" if line.role == "fault" else ":"
-            ax.axhline(v, color=c, linestyle=style, linewidth=1.4, label=line.label(t))
-            if finite.size:
-                lo, hi = min(finite.min(), v), max(finite.max(), v)
-                pad = 0.05 * (hi - lo or 1.0)
-                ax.axhspan(v, hi + pad if line.bad == "above" else lo - pad, color=c, alpha=0.06)
-        for f in summary["faults"]:
-            if any(line.fault == f["name"] for line in lines):
-                ax.axvspan(f["start_s"], f["end_s"], color=colour[f["name"]], alpha=0.12)
-        if finite.size:
-            vals = [finite.min(), finite.max(), *[line.value(t) for line in lines]]
-            lo, hi = min(vals), max(vals)
-            pad = 0.08 * (hi - lo or 1.0)
-            ax.set_ylim(lo - pad, hi + pad)
-        ax.set_ylabel(
-            panel.feature.replace("_", " ").replace(" deg", " (deg)").replace(" ratio", " (ratio)"), fontsize=8
-        )
-        ax.set_title(panel.title, fontsize=9, loc="left")
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.02), borderaxespad=0.0)
-        ax.grid(alpha=0.3)
-    if mark_s is not None:
-        for ax in axes:
-            ax.axvline(mark_s, color="tab:blue", linewidth=1.0)
-    axes[-1].set_xlabel("time in clip (s)")
-    axes[-1].set_xlim(float(times[0]) if len(times) else 0.0, end_t)
-    if title:
-        fig.suptitle(title, fontsize=11)
-    return fig
-
-
-def frame_index(judgement: Any, time_s: float) -> int:
-    times = np.asarray(judgement.times_s, dtype=float)
-    return int(np.argmin(np.abs(times - time_s))) if len(times) else 0
-
-
-def read_frame(video: str | os.PathLike[str], index: int) -> np.ndarray:
-    """Frame `index` of a video as a BGR array (upright, as the track was extracted)."""
-    import cv2
-
-    cap = cv2.VideoCapture(os.fspath(video), cv2.CAP_FFMPEG)
-    try:
-        if not cap.isOpened():
-            raise FormcheckError(f"{video}: not a video OpenCV can read")
-        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
-        if index > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        ok, image = cap.read()
-    finally:
-        cap.release()
-    if not ok or image is None:
-        raise FormcheckError(f"{video}: cannot read frame {index}")
-    return image
-
-
-def overlay_frame(judgement: Any, video: str | os.PathLike[str], time_s: float) -> tuple[np.ndarray, int]:
-    """The frame nearest time_s with the judged skeleton, key angle, counters and cue drawn by
-    `render.draw_overlay`, as an RGB array for matplotlib; and its frame index."""
-    import cv2
-
-    from formcheck.outputs.overlay import draw_overlay
-
-    i = frame_index(judgement, time_s)
-    image = read_frame(video, i)
-    xy = judgement.pose.xy[i]
-    has_pose = not math.isnan(float(xy[0, 0]))
-    features = {name: float(v[i]) for name, v in judgement.signals.features.items()}
-    draw_overlay(
-        image,
-        xy if has_pose else None,
-        judgement.pose.visibility[i] if has_pose else None,
-        bool(judgement.signals.near_left[i]),
-        judgement.final_states[i],
-        features,
-        judgement.exercise,
-    )
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), i
-
-
 def judged_numbers(summary: Mapping[str, Any]) -> dict[str, Any]:
     """The numbers of a summary a threshold change is checked by (JSON-friendly)."""
     return {
@@ -417,68 +212,4 @@ def judged_numbers(summary: Mapping[str, Any]) -> dict[str, Any]:
         "good_hold_s": summary["good_hold_s"],
         "faults": sorted({f["name"] for f in summary["faults"]}),
         "fault_time_s": dict(summary["fault_time_s"]),
-    }
-
-
-# -- landmark statistics (explore_landmarks) ----------------------------------------------------------
-
-
-def near_side(track: Any, joints: Sequence[str] = ("shoulder", "hip"), frames: np.ndarray | None = None) -> str:
-    """'left' or 'right': the side whose joints are more visible over the frames given."""
-    vis = track.landmarks[:, :, 3] if frames is None else track.landmarks[frames, :, 3]
-    score = {s: float(np.nansum([vis[:, side_landmark(s, j)] for j in joints])) for s in ("left", "right")}
-    return "left" if score["left"] >= score["right"] else "right"
-
-
-def span_mask(times_s: np.ndarray, spans: Iterable[tuple[float, float]], trim_s: float = 0.0) -> np.ndarray:
-    """Frames inside any (start, end) span, each span trimmed by trim_s at both ends."""
-    mask = np.zeros(len(times_s), dtype=bool)
-    for a, b in spans:
-        mask |= (times_s >= a + trim_s) & (times_s <= b - trim_s)
-    return mask
-
-
-def trim_runs(mask: np.ndarray, times_s: np.ndarray, trim_s: float) -> np.ndarray:
-    """Drop the first and last trim_s seconds of every run of True frames (settling after a
-    cut, a change of view or getting into position)."""
-    out = np.zeros_like(mask, dtype=bool)
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-        t0, t1 = times_s[a] + trim_s, times_s[b - 1] - trim_s
-        out[a:b] = (times_s[a:b] >= t0) & (times_s[a:b] <= t1)
-    return out
-
-
-def displacement_jitter(xy: np.ndarray, mask: np.ndarray) -> float:
-    """Frame-to-frame displacement spread of one point (T x 2 pixels) over consecutive masked
-    frames: sqrt(var(dx) + var(dy)). Steady motion (a slow pan) adds nothing; noise does."""
-    both = mask[1:] & mask[:-1]
-    d = np.diff(xy, axis=0)[both]
-    d = d[np.isfinite(d).all(axis=1)]
-    if len(d) < 3:
-        return math.nan
-    return float(np.sqrt(d[:, 0].var() + d[:, 1].var()))
-
-
-def series_jitter(values: np.ndarray, mask: np.ndarray) -> float:
-    """The same for a scalar series (e.g. an angle in degrees): std of its frame-to-frame change."""
-    both = mask[1:] & mask[:-1]
-    d = np.diff(values)[both]
-    d = d[np.isfinite(d)]
-    return float(d.std()) if len(d) >= 3 else math.nan
-
-
-def landmark_agreement_px(a: Any, b: Any, landmarks: Sequence[int]) -> dict[str, float]:
-    """How far apart two tracks of the same clip put landmarks (pixels), over frames where both
-    found the person: median and 90th percentile distance, and the share of frames both found."""
-    n = min(len(a), len(b))
-    pa, pb = a.pixels()[:n, list(landmarks)], b.pixels()[:n, list(landmarks)]
-    both = a.detected[:n] & b.detected[:n]
-    dist = np.linalg.norm(pa[both] - pb[both], axis=-1)
-    if not dist.size:
-        return {"median_px": math.nan, "p90_px": math.nan, "both_detected": 0.0}
-    return {
-        "median_px": float(np.median(dist)),
-        "p90_px": float(np.percentile(dist, 90)),
-        "both_detected": float(both.mean()),
     }

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -21,6 +20,18 @@ import numpy as np
 from formcheck.exercises.base import Exercise
 from formcheck.judging.judge import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
+from formcheck.outputs.drawing import (
+    CUE_FONT,
+    PANEL_FONT,
+    ascii_text,
+    blend_rect,
+    dashed_line,
+    label,
+    layout_cue,
+    pt,
+    text_width,
+    unit,
+)
 
 # Cue band colours (BGR): a fault is active / not judged or not in position / good or praise.
 CUE_RED = (40, 40, 210)
@@ -39,28 +50,6 @@ PANEL_TEXT = (255, 255, 255)
 PANEL_DIM = (190, 190, 190)
 
 PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
-
-_ASCII = str.maketrans(
-    {
-        "—": "-",
-        "–": "-",
-        "−": "-",
-        "°": " deg",
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-        "×": "x",
-        "·": "-",
-        "≈": "~",
-    }
-)
-
-
-def ascii_text(text: str) -> str:
-    """Hershey fonts draw ASCII only: map common punctuation, drop anything else."""
-    return text.translate(_ASCII).encode("ascii", "ignore").decode()
 
 
 def mirror_xy(xy: np.ndarray | None, width: float) -> np.ndarray | None:
@@ -97,99 +86,12 @@ def feature_label(name: str, value: float) -> str:
 # -- layout helpers ------------------------------------------------------------------------
 
 
-def _unit(width: int, height: int) -> float:
-    """Size unit: 1.0 on a 720p frame, scaled by the short side."""
-    return max(min(width, height) / 720.0, 0.3)
-
-
-def _text_width(text: str, font: int, scale: float, thickness: int) -> int:
-    return cv2.getTextSize(text, font, scale, thickness)[0][0]
-
-
-def _wrap(words: list[str], font: int, scale: float, thickness: int, max_w: int) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for word in words:
-        trial = f"{line} {word}" if line else word
-        if not line or _text_width(trial, font, scale, thickness) <= max_w:
-            line = trial
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
-
-
-CUE_FONT = cv2.FONT_HERSHEY_DUPLEX
-PANEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-@lru_cache(maxsize=256)
-def layout_cue(text: str, width: int, height: int) -> tuple[tuple[str, ...], float, int, int, int]:
-    """Fit a cue into the frame: (lines, font scale, thickness, line height, text height).
-
-    Starts large (readable from a mat 2-4 m away), wraps onto at most two lines, then shrinks;
-    a single word wider than the frame is shrunk until it fits. Never wider than 94% of it.
-    """
-    u = _unit(width, height)
-    max_w = int(width * 0.94)
-    words = text.split() or [""]
-    scale = 1.25 * u
-    min_scale = 0.35
-    while True:
-        thickness = max(1, round(2.0 * scale / 1.25))
-        lines = _wrap(words, CUE_FONT, scale, thickness, max_w)
-        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
-        max_lines = 2 if scale > min_scale * 1.5 else 4
-        if (len(lines) <= max_lines and widest <= max_w) or scale <= min_scale:
-            break
-        scale *= 0.9
-    if len(lines) > 1:  # balance the lines: the narrowest width that still needs no more lines
-        width_try = widest
-        while width_try > 0:
-            width_try = int(width_try * 0.95)
-            trial = _wrap(words, CUE_FONT, scale, thickness, width_try)
-            if len(trial) > len(lines):
-                break
-            lines = trial
-        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
-    while widest > max_w and scale > 0.05:  # one word wider than the frame
-        scale *= 0.9
-        thickness = max(1, round(2.0 * scale / 1.25))
-        widest = max(_text_width(line, CUE_FONT, scale, thickness) for line in lines)
-    (_, text_h), baseline = cv2.getTextSize("Hg", CUE_FONT, scale, thickness)
-    line_h = int(text_h + baseline + 0.35 * text_h)
-    return tuple(lines), scale, thickness, line_h, text_h
-
-
-def _blend_rect(
-    image: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int] | None, alpha: float
-) -> None:
-    """Paint a rectangle over the image with opacity alpha (colour None = darken)."""
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-    if x1 <= x0 or y1 <= y0:
-        return
-    roi = image[y0:y1, x0:x1]
-    cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha)
-    if colour is not None:  # two in-place passes: ~5x faster than addWeighted with a colour image
-        cv2.add(roi, (colour[0] * alpha, colour[1] * alpha, colour[2] * alpha, 0.0), dst=roi)
-
-
-def _pt(p: np.ndarray, limit: float) -> tuple[int, int] | None:
-    x, y = float(p[0]), float(p[1])
-    if math.isnan(x) or math.isnan(y):
-        return None
-    return (round(min(max(x, -limit), limit)), round(min(max(y, -limit), limit)))
-
-
 # -- the parts of the overlay --------------------------------------------------------------
 
 
 def _joint_points(xy: np.ndarray, side: str, limit: float, extra: set[str]) -> dict[str, tuple[int, int] | None]:
     names = {name for bone in SIDE_BONES for name in bone} | extra
-    return {name: _pt(xy[side_landmark(side, name)], limit) for name in names}
+    return {name: pt(xy[side_landmark(side, name)], limit) for name in names}
 
 
 def _draw_skeleton(
@@ -228,7 +130,7 @@ def _draw_midline(image: np.ndarray, xy: np.ndarray, u: float) -> dict[str, tupl
     """The shoulder-hip-ankle line through the midpoints of each left/right pair (front views)."""
     limit = 10.0 * max(image.shape[:2])
     pts = {
-        name: _pt(
+        name: pt(
             (np.asarray(xy[side_landmark("left", name)], dtype=np.float64) + xy[side_landmark("right", name)]) / 2.0,
             limit,
         )
@@ -246,50 +148,6 @@ def _draw_midline(image: np.ndarray, xy: np.ndarray, u: float) -> dict[str, tupl
             cv2.circle(image, p, radius + 1, OUTLINE_COLOUR, -1, cv2.LINE_AA)
             cv2.circle(image, p, radius, ANGLE_COLOUR, -1, cv2.LINE_AA)
     return pts
-
-
-def _dashed_line(
-    image: np.ndarray,
-    p0: tuple[int, int],
-    p1: tuple[int, int],
-    colour: tuple[int, int, int],
-    thickness: int,
-    dash: float,
-) -> None:
-    length = math.hypot(p1[0] - p0[0], p1[1] - p0[1])
-    if length < 1:
-        return
-    n = max(1, int(length / (2 * dash)))
-    dx, dy = (p1[0] - p0[0]) / length, (p1[1] - p0[1]) / length
-    for k in range(n + 1):
-        s = k * 2 * dash
-        e = min(s + dash, length)
-        if s >= length:
-            break
-        a = (int(p0[0] + dx * s), int(p0[1] + dy * s))
-        b = (int(p0[0] + dx * e), int(p0[1] + dy * e))
-        cv2.line(image, a, b, colour, thickness, cv2.LINE_AA)
-
-
-def _label(
-    image: np.ndarray,
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    colour: tuple[int, int, int],
-    thickness: int,
-    anchor_centre: bool = True,
-) -> None:
-    """Text with a dark box behind it, kept inside the frame."""
-    h, w = image.shape[:2]
-    (tw, th), base = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
-    pad = max(2, int(th * 0.3))
-    x = org[0] - tw // 2 if anchor_centre else org[0]
-    y = org[1] + th // 2 if anchor_centre else org[1]
-    x = min(max(x, pad), max(pad, w - tw - pad))
-    y = min(max(y, th + pad), max(th + pad, h - base - pad))
-    _blend_rect(image, x - pad, y - th - pad, x + tw + pad, y + base + pad, None, 0.6)
-    cv2.putText(image, text, (x, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
 def _key_angle_points(
@@ -324,13 +182,13 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
     if min(len_ba, len_bc) < 2:
         return False
     limit = 10.0 * max(image.shape[:2])
-    pa, pb, pc = _pt(a, limit), _pt(b, limit), _pt(c, limit)
+    pa, pb, pc = pt(a, limit), pt(b, limit), pt(c, limit)
     assert pa is not None and pb is not None and pc is not None
     thin = max(1, round(2 * u))
     if joints[2] is None:  # the horizontal it is measured from
-        _dashed_line(image, pb, pc, ANGLE_COLOUR, thin, dash=8 * u)
+        dashed_line(image, pb, pc, ANGLE_COLOUR, thin, dash=8 * u)
     elif exercise.key_angle.straight:  # the straight line the angle should reach
-        _dashed_line(image, pa, pc, ANGLE_COLOUR, thin, dash=8 * u)
+        dashed_line(image, pa, pc, ANGLE_COLOUR, thin, dash=8 * u)
     ang_a = math.degrees(math.atan2(a[1] - b[1], a[0] - b[0]))
     ang_c = math.degrees(math.atan2(c[1] - b[1], c[0] - b[0]))
     sweep = (ang_c - ang_a) % 360.0
@@ -355,7 +213,7 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
         off = radius + thin + 6 * u + half
         direction = -1.0 if span > 150 else 1.0
         org = (int(pb[0] + direction * off * cx), int(pb[1] + direction * off * cy))
-        _label(image, text, org, scale, ANGLE_COLOUR, thickness)
+        label(image, text, org, scale, ANGLE_COLOUR, thickness)
     return True
 
 
@@ -438,7 +296,7 @@ def _draw_panel(
     height = sum(s[5] + s[6] for s in sized) + gap * (len(sized) - 1) + 2 * pad
     height += bar_h + gap if bar_h else 0
     x0, y0 = margin, margin
-    _blend_rect(image, x0, y0, x0 + widest + 2 * pad, y0 + height, None, 0.6)
+    blend_rect(image, x0, y0, x0 + widest + 2 * pad, y0 + height, None, 0.6)
     y = y0 + pad
     for k, (text, scale, thickness, colour, _tw, th, bl) in enumerate(sized):
         y += th
@@ -466,11 +324,11 @@ def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     pad = max(4, int(0.45 * text_h))
     band_h = min(h, line_h * len(lines) + 2 * pad - int(0.35 * text_h))
     y0 = h - band_h
-    _blend_rect(image, 0, y0, w, h, colour, CUE_BAND_ALPHA)
+    blend_rect(image, 0, y0, w, h, colour, CUE_BAND_ALPHA)
     ink = (20, 20, 20) if colour == CUE_AMBER else (255, 255, 255)
     y = y0 + pad + text_h
     for line in lines:
-        tw = _text_width(line, CUE_FONT, scale, thickness)
+        tw = text_width(line, CUE_FONT, scale, thickness)
         cv2.putText(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness, cv2.LINE_AA)
         y += line_h
 
@@ -492,7 +350,7 @@ def draw_overlay(
     near_left: the judged side is the left one; features: this frame's feature values.
     """
     h, w = image.shape[:2]
-    u = _unit(w, h)
+    u = unit(w, h)
     side = "left" if near_left else "right"
     key_drawn = False
     if xy is not None:

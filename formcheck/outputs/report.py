@@ -15,10 +15,29 @@ from typing import Any
 
 import numpy as np
 
+from formcheck import __version__
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS
 from formcheck.files import atomic_write, write_text_atomic
+from formcheck.judging.judge import Judge
 from formcheck.judging.judgement import Judgement
+from formcheck.judging.summary import summarize
+
+
+def build_report(judge: Judge, source: str, model: str, partial: bool, **extra: Any) -> dict:
+    """report.json's content: the session's numbers (summary) with where they came from."""
+    summary = summarize(judge)
+    return {
+        "exercise": summary.pop("exercise"),
+        "variant": summary.pop("variant"),
+        "source": source,
+        **summary,
+        "partial": partial,
+        "model": model,
+        "thresholds": judge.ex.t,
+        "formcheck_version": __version__,
+        **extra,
+    }
 
 
 def json_safe(value: Any) -> Any:

@@ -85,7 +85,6 @@ class VideoFileSource(FrameSource):
             name=self.path.name,
         )
         self.ended_early = False
-        self.frames_read = 0
 
     def __iter__(self) -> Iterator[Frame]:
         index = 0
@@ -106,7 +105,6 @@ class VideoFileSource(FrameSource):
         expected = self.info.frame_count
         # The container promised more frames than decoded: the file is truncated or corrupt.
         self.ended_early = bool(expected and index < expected - max(2, expected // 100))
-        self.frames_read = index
 
     def close(self) -> None:
         self._cap.release()

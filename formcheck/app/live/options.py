@@ -1,0 +1,165 @@
+"""`formcheck live` on the command line: its options, the source and model it opens, and the
+summary it prints. A `kill` (SIGTERM) ends the session like Ctrl-C: the report is still written."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from formcheck.app.live.loop import live_session
+from formcheck.app.live.results import LiveResult
+from formcheck.app.live.window import display_problem
+from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
+from formcheck.exercises import EXERCISES
+from formcheck.exercises.base import Exercise
+from formcheck.judging.session import make_exercise
+from formcheck.outputs.report import format_summary_table
+from formcheck.pipeline.models import BUNDLED
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import FrameSource, VideoFileSource
+
+CAMERA_COUNTDOWN_S = 3.0  # time to get down on the mat after the view is right
+
+
+def add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `formcheck live` options (cli.py calls this on its sub-parser)."""
+    parser.add_argument(
+        "--exercise",
+        "-e",
+        required=True,
+        metavar="NAME",
+        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them)",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default: 0)")
+    where.add_argument(
+        "--source", metavar="VIDEO", help="play a video file as if it were the camera (at its real speed)"
+    )
+    parser.add_argument(
+        "--model",
+        default="full",
+        metavar="lite|full|heavy|PATH",
+        help=f"pose model: {', '.join(BUNDLED)} or a .task file (default: full)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no spoken cues")
+    parser.add_argument("--headless", action="store_true", help="no window and no keys (log a session)")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="with --source: judge every frame as fast as possible instead of at real speed",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder for report.json (default: formcheck-live/<exercise>-<date-time>/)"
+    )
+    parser.add_argument("--config", metavar="FILE", help="thresholds TOML file overriding the defaults")
+    parser.add_argument("--strictness", metavar="LEVEL", help="beginner, standard or strict")
+    parser.add_argument("--variant", default="", metavar="V", help="exercise variant (e.g. knee_taps)")
+    parser.add_argument(
+        "--countdown",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"seconds of 3-2-1 before judging (default: {CAMERA_COUNTDOWN_S:g} for a camera, 0 for --source)",
+    )
+    parser.add_argument("--max-seconds", type=float, default=None, metavar="S", help="stop after S seconds")
+    parser.add_argument("--screenshot", metavar="PNG", help="save the displayed frame to this file once ...")
+    parser.add_argument(
+        "--screenshot-at", type=float, default=2.0, metavar="S", help="... at this time into the source (default: 2)"
+    )
+    parser.set_defaults(func=run_live)
+
+
+def _open_source(args: argparse.Namespace) -> tuple[FrameSource, bool]:
+    """The frame source and whether it is a camera (mirrored)."""
+    from formcheck.pipeline.sources import CameraSource, ImageFolderSource
+
+    if args.source:
+        path = Path(args.source)
+        return (ImageFolderSource(path) if path.is_dir() else VideoFileSource(path)), False
+    return CameraSource(args.camera if args.camera is not None else 0), True
+
+
+def run_live(args: argparse.Namespace) -> int:
+    """`formcheck live`: returns the exit code; user errors raise FormcheckError (one line)."""
+    if args.fast and not args.source:
+        raise FormcheckError("--fast only applies to --source (a camera cannot be sped up)")
+    variant = args.variant or ""
+    exercise = make_exercise(args.exercise, args.config, args.strictness, variant)  # fail fast on bad config
+
+    def factory(name: str) -> Exercise:
+        return make_exercise(name, args.config, args.strictness, variant if name == args.exercise else "")
+
+    source, is_camera = _open_source(args)  # no camera: one clear line, before anything slow
+    if not args.headless:
+        problem = display_problem()
+        if problem:
+            source.close()
+            raise FormcheckError(f"cannot open a window: {problem}; run with --headless to judge without one")
+    countdown = args.countdown if args.countdown is not None else (CAMERA_COUNTDOWN_S if is_camera else 0.0)
+    previous = _sigterm_as_interrupt()
+    try:
+        with source, PoseEstimator(args.model) as estimator:
+            keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
+            what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
+            print(f"formcheck live: {what}{keys}", flush=True)
+            result = live_session(
+                source,
+                exercise,
+                estimator,
+                headless=args.headless,
+                quiet=args.quiet,
+                out_dir=args.out,
+                mirror=is_camera,
+                countdown_s=countdown,
+                max_seconds=args.max_seconds,
+                fast=args.fast,
+                exercise_factory=factory,
+                screenshot=args.screenshot,
+                screenshot_at=args.screenshot_at,
+            )
+    finally:
+        _restore_sigterm(previous)
+    _print_summary(result)
+    if result.ended_by == "interrupted":
+        return EXIT_INTERRUPTED
+    if result.ended_by in ("camera_lost", "source_error"):
+        reason = f": {result.error}" if result.error else ""
+        print(
+            f"formcheck: the {'camera' if is_camera else 'source'} stopped{reason}; the report holds what was seen",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return 0
+
+
+def _print_summary(result: LiveResult) -> None:
+    mean, p95 = result.latency_stats()
+    print(
+        f"{result.frames} frames judged at {result.fps:.1f} fps, {result.dropped} dropped, "
+        f"latency {mean:.0f} ms mean / {p95:.0f} ms p95 (ended: {result.ended_by})"
+    )
+    if not result.reports:
+        print("nothing was judged: no report written")
+    for saved in result.reports:  # each path was printed when it was written
+        print(f"\n{format_summary_table(saved.report)}")
+
+
+def _sigterm_as_interrupt():  # type: ignore[no-untyped-def]
+    """A `kill` ends the session like Ctrl-C: the report is still written."""
+    if sys.platform.startswith("win"):
+        return None
+
+    def handler(signum, frame):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_sigterm(previous) -> None:  # type: ignore[no-untyped-def]
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)

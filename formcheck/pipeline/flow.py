@@ -1,0 +1,134 @@
+"""The one frame loop every front door drives: frames -> pose -> judging -> sinks.
+
+`extract` runs it with no judging (a track out), `analyze` with the zero-lag judgement a fraction
+of a second behind the model and the annotated video as its sink, `live` with the causal judgement
+and the window, voice and report as sinks. What differs is only which frames go in (a file decoded
+ahead on a thread, or a camera's newest frame) and which sinks come out; the loop, the track it
+records and how an interruption ends it are the same.
+
+Judging and sinks are duck-typed so this stage imports nothing after it:
+- judging: `add(t_s, landmarks | None) -> list[result]` (results whose judgement is final, in
+  frame order, possibly lagging the frames fed) and `flush() -> list[result]` at the end;
+- a sink: `put(frame, result)` and `close()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from formcheck import __version__
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
+from formcheck.pipeline.track import Track, TrackBuilder
+
+
+class Judging(Protocol):
+    def add(self, t_s: float, landmarks: np.ndarray | None) -> Sequence[Any]: ...
+
+    def flush(self) -> Sequence[Any]: ...
+
+
+class Sink(Protocol):
+    def put(self, frame: Frame, result: Any) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class FlowResult:
+    track: Track
+    frames: int  # frames run through the pose model
+    detected: int  # ... with a person found
+    seconds: float
+    interrupted: bool = False  # stopped by Ctrl-C (or SIGTERM, turned into one)
+    ended_early: bool = False  # the file ended before the frames its header promised (truncated)
+
+    @property
+    def ms_per_frame(self) -> float:
+        return 1000.0 * self.seconds / self.frames if self.frames else 0.0
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detected / self.frames if self.frames else 0.0
+
+
+def track_builder_for(info: VideoInfo, estimator: PoseEstimator) -> TrackBuilder:
+    """An empty track for this stream, labelled with the model that fills it."""
+    return TrackBuilder(
+        info.fps,
+        info.width,
+        info.height,
+        meta={
+            "source": info.name,
+            "model": estimator.model.name,
+            "model_sha256": estimator.model.sha256,
+            "formcheck_version": __version__,
+        },
+    )
+
+
+def run_flow(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    judging: Judging | None = None,
+    sinks: Sequence[Sink] = (),
+    on_frame: Callable[[Frame], None] | None = None,
+    frames: Iterable[Frame] | None = None,
+) -> FlowResult:
+    """Run every frame through the model (and the judging, and the sinks) until the frames end or
+    Ctrl-C. `frames` defaults to the source decoded ahead on a thread (live passes the camera's
+    newest frames instead). An interrupted or truncated run still judges what was read and closes
+    every sink, so the outputs cover everything seen; its track is marked partial."""
+    builder = track_builder_for(source.info, estimator)
+    frames = prefetch(source) if frames is None else frames
+    waiting: deque[Frame] = deque()  # frames whose judgement is not final yet
+    detected = 0
+    interrupted = False
+    start = time.perf_counter()
+
+    def deliver(results: Sequence[Any]) -> None:
+        for result in results:
+            frame = waiting.popleft()
+            for sink in sinks:
+                sink.put(frame, result)
+
+    try:
+        try:
+            for frame in frames:
+                pose = estimator.detect(frame.image, frame.timestamp_ms)
+                landmarks = None if pose is None else pose.landmarks
+                builder.add(frame.timestamp_ms, landmarks, None if pose is None else pose.world)
+                detected += pose is not None
+                if judging is not None:
+                    waiting.append(frame)
+                    deliver(judging.add(frame.timestamp_ms / 1000.0, landmarks))
+                if on_frame is not None:
+                    on_frame(frame)
+        except KeyboardInterrupt:
+            interrupted = True
+        if judging is not None:
+            deliver(judging.flush())
+    finally:
+        _close_all(sinks)
+    track = builder.build()
+    ended_early = bool(getattr(source, "ended_early", False))
+    track.meta["partial"] = interrupted or ended_early
+    return FlowResult(track, len(track), detected, time.perf_counter() - start, interrupted, ended_early)
+
+
+def _close_all(sinks: Sequence[Sink]) -> None:
+    """Close every sink; the first failure is raised once all have had their turn."""
+    error: BaseException | None = None
+    for sink in sinks:
+        try:
+            sink.close()
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
