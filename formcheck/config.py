@@ -35,6 +35,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise FormcheckError(f"{path}: not valid TOML ({_short(exc)})") from exc
 
 
+def _name(text: str) -> str:
+    """A user's table or key name as typed, or quoted and escaped if it holds control characters."""
+    return text if text.isprintable() and len(text) <= 80 else _short(text)
+
+
 def _short(value: object) -> str:
     """One line of at most ~80 characters for an error message."""
     text = " ".join(str(value).split()) if isinstance(value, BaseException) else repr(value)
@@ -91,14 +96,14 @@ def validate_overrides(user: dict[str, Any], source: str) -> dict[str, dict[str,
             continue
         if table not in defaults:
             known = ", ".join(sorted(defaults))
-            raise FormcheckError(f"{source}: unknown table [{table}] (known: {known})")
+            raise FormcheckError(f"{source}: unknown table [{_name(table)}] (known: {known})")
         if not isinstance(values, dict):
             raise FormcheckError(f"{source}: '{table}' must be a table of thresholds")
         allowed = set(defaults[table]) | set(defaults[COMMON])
         checked[table] = {}
         for key, value in values.items():
             if key not in allowed:
-                raise FormcheckError(f"{source}: unknown key '{table}.{key}'")
+                raise FormcheckError(f"{source}: unknown key '{table}.{_name(key)}'")
             default = defaults[table].get(key, defaults[COMMON].get(key, 0.0))
             checked[table][key] = _check_value(f"{source}: '{table}.{key}'", value, key, default)
     return checked
@@ -115,16 +120,18 @@ def load_thresholds(
     if exercise not in defaults:
         raise FormcheckError(f"no thresholds for exercise '{exercise}'")
     values = {**defaults[COMMON], **defaults[exercise]}
+    source = ""
     if config_file is not None:
         user = _read_toml(Path(config_file))
         checked = validate_overrides(user, str(config_file))
         values.update(checked.get(COMMON, {}))
         values.update(checked.get(exercise, {}))
         if strictness is None and "strictness" in user:
-            strictness = str(user["strictness"])
+            strictness = user["strictness"]
+            source = f"{config_file}: "  # name the file the bad level came from
     level = strictness or "standard"
-    if level not in STRICTNESS:
-        raise FormcheckError(f"strictness must be one of {', '.join(STRICTNESS)}, got '{level}'")
+    if not isinstance(level, str) or level not in STRICTNESS:
+        raise FormcheckError(f"{source}strictness must be one of {', '.join(STRICTNESS)}, got {_short(level)}")
     factor = STRICTNESS[level]
     for key in tolerances:
         values[key] = values[key] * factor

@@ -14,6 +14,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_python_dash_m_formcheck_runs_the_cli(tmp_path):
+    import formcheck
+
+    # In the package itself (an editable install elsewhere could otherwise supply one).
+    assert (Path(formcheck.__file__).parent / "__main__.py").is_file()
     ok = subprocess.run([sys.executable, "-m", "formcheck", "--version"], capture_output=True, text=True, cwd=REPO)
     assert ok.returncode == 0 and ok.stdout.startswith("formcheck ")
     bad = subprocess.run(

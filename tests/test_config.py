@@ -135,3 +135,16 @@ def test_the_shipped_defaults_are_within_their_bounds():
 def test_a_huge_integer_is_refused(tmp_path):
     with pytest.raises(FormcheckError, match=r"'plank\.hip_sag_deg' must be a finite number"):
         load_thresholds("plank", write(tmp_path, "[plank]\nhip_sag_deg = " + "9" * 400 + "\n"))
+
+
+@pytest.mark.parametrize("value", ['"extreme"', "[0.0]", "{ a = 1 }", "3"])
+def test_a_bad_strictness_in_the_file_names_the_file(tmp_path, value):
+    path = write(tmp_path, f"strictness = {value}\n")
+    with pytest.raises(FormcheckError, match=re.escape(f"{path}: strictness must be one of")):
+        load_thresholds("plank", path)
+
+
+def test_a_name_with_control_characters_stays_on_one_line(tmp_path):
+    with pytest.raises(FormcheckError, match=re.escape(r"unknown table ['\r']")) as info:
+        load_thresholds("plank", write(tmp_path, '"\\r" = 0.0\n'))
+    assert "\r" not in str(info.value)
