@@ -7,7 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.exercises.plank import plank_pose
+from formcheck.lab.synthetic import hold, make_track
 from formcheck.pipeline.cache import TrackCache, track_file_name, video_digest
 from formcheck.pipeline.models import ModelFile
 

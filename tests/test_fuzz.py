@@ -19,8 +19,9 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 from formcheck.config import default_tables, load_thresholds
 from formcheck.errors import FormcheckError
+from formcheck.exercises.plank import plank_pose
 from formcheck.lab.labels import read_labels
-from formcheck.lab.synthetic import hold, make_track, plank_pose
+from formcheck.lab.synthetic import hold, make_track
 from formcheck.pipeline.track import Track
 from formcheck.pipeline.trackfile import FIELDS
 
