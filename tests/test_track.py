@@ -185,3 +185,14 @@ def test_a_failed_save_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         make_track(hold(plank_pose(), 0.2)).save(tmp_path / "t.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_committed_track_still_loads():
+    """The checks refuse nothing formcheck itself has written (the tracks committed with the project)."""
+    from formcheck.pipeline.cache import PROJECT_TRACKS
+
+    paths = sorted(PROJECT_TRACKS.glob("*.npz"))
+    if not paths:
+        pytest.skip("no committed tracks in this checkout")
+    for path in paths:
+        assert len(Track.load(path)) > 0, path
