@@ -196,3 +196,22 @@ def test_every_committed_track_still_loads():
         pytest.skip("no committed tracks in this checkout")
     for path in paths:
         assert len(Track.load(path)) > 0, path
+
+
+def test_a_mangled_array_header_is_refused(tmp_path):
+    """numpy's header parser raises tokenize/syntax errors on some damage (found by fuzzing)."""
+    import zipfile
+
+    good = make_track(hold(plank_pose(), 0.2)).save(tmp_path / "good.npz")
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4, }"
+    header += b" " * (63 - len(header) % 64) + b"\n"
+    bad = tmp_path / "bad.npz"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "landmarks.npy":
+                data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + bytes(48)
+            out.writestr(name, data)
+    with pytest.raises(FormcheckError, match="not a formcheck track") as info:
+        Track.load(bad)
+    assert "\n" not in str(info.value)
