@@ -42,8 +42,7 @@ def _name(text: str) -> str:
 
 def _short(value: object) -> str:
     """One line of at most ~80 characters for an error message."""
-    text = " ".join(str(value).split()) if isinstance(value, BaseException) else repr(value)
-    text = text.replace("\n", " ")
+    text = " ".join(str(value).split()) if isinstance(value, BaseException) else repr(value)  # repr escapes \n
     return text if len(text) <= 80 else text[:77] + "..."
 
 
