@@ -5,9 +5,11 @@ Bounded so the suite stays quick; for a deeper search set FORMCHECK_FUZZ_EXAMPLE
 
 from __future__ import annotations
 
+import atexit
 import io
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,14 +27,16 @@ from formcheck.lab.synthetic import hold, make_track
 from formcheck.pipeline.track import Track
 from formcheck.pipeline.trackfile import FIELDS
 
-EXAMPLES = int(os.environ.get("FORMCHECK_FUZZ_EXAMPLES", "120"))
+DEEP = os.environ.get("FORMCHECK_FUZZ_EXAMPLES")
 fuzz = settings(
-    max_examples=EXAMPLES,
+    max_examples=int(DEEP or 120),
+    derandomize=DEEP is None,  # the suite always tries the same examples; a deep run explores
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,  # no example files left behind in the checkout
 )
 WORK = Path(tempfile.mkdtemp(prefix="formcheck-fuzz-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 
 
 def loads_or_one_line(load, path: Path):
@@ -52,6 +56,9 @@ VALID = make_track([*hold(plank_pose(), 0.2), None, None])
 VALID_PATH = VALID.save(WORK / "valid.npz")
 VALID_FIELDS = dict(np.load(VALID_PATH, allow_pickle=False))
 VALID_BYTES = VALID_PATH.read_bytes()
+_npy = io.BytesIO()
+np.save(_npy, VALID.landmarks)
+PLAIN_NPY = _npy.getvalue()
 
 STRUCTURED = np.dtype([("x", "f4"), ("y", "i2")])
 DTYPES = st.sampled_from(
@@ -138,7 +145,7 @@ def test_fuzzed_track_fields(content):
 
 
 @fuzz
-@given(content=st.one_of(damaged_bytes(), st.binary(max_size=200), st.just(b"\x93NUMPY" + bytes(20))))
+@given(content=st.one_of(damaged_bytes(), st.binary(max_size=200), st.just(PLAIN_NPY)))
 def test_fuzzed_track_bytes(content):
     check_track(content)
 
