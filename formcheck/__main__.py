@@ -1,7 +1,8 @@
-"""`python -m formcheck ...`: the same as the `formcheck` command."""
+"""`python -m formcheck`: the same command line as the `formcheck` script."""
 
 import sys
 
 from formcheck.app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -72,3 +72,31 @@ def test_online_bridge_reps():
     online, judged = run_online(track, "glute_bridge", "")
     same_states(offline, judged)
     assert len(online.judge.reps) == 3
+
+
+def test_the_window_stays_bounded_while_nobody_is_there(monkeypatch):
+    """A person away for 2000 frames: each call smooths a bounded window, not everything since
+    the last frame with a person (which made one-pass analysis quadratic), and the judgement is
+    still exactly the offline one, including the scene cut where the person comes back elsewhere."""
+    import formcheck.judging.session as session
+
+    sizes = []
+    real = session.smooth_offline
+
+    def counting(times, points, *args, **kwargs):
+        sizes.append(len(points))
+        return real(times, points, *args, **kwargs)
+
+    monkeypatch.setattr(session, "smooth_offline", counting)
+    moved = plank_pose().copy()
+    moved[:, 0] += 0.3  # back in another place: a scene cut against the last pose seen
+    poses = hold(plank_pose(), 2.0) + [None] * 2000 + hold(moved, 2.0) + [None] * 300 + hold(plank_pose(), 1.0)
+    track = make_track(poses, jitter_px=1.0)
+    offline = judge_track(track, make_exercise("plank"))
+    assert offline.signals.cut.any()
+    sizes.clear()  # count the online windows only
+    online, frames = run_online(track, "plank", "")
+    same_states(offline, frames)
+    np.testing.assert_array_equal(np.stack([f.xy for f in frames]), offline.pose.xy)
+    bound = online.CHUNK + 6 * online.lookahead + 3  # the chunk, its margins, the last pose seen and its margin
+    assert max(sizes) <= bound, (max(sizes), bound)

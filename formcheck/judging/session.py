@@ -130,24 +130,38 @@ class OnlineJudgement:
         self.judge.finish(self._last_lift)
         return frames
 
+    def _window(self) -> list[int]:
+        """The frames the next judgement reads: from far enough back that the window's left edge
+        changes nothing judged now (2 x lookahead + 1), through the newest frame.
+
+        If that edge falls in a gap without a person, the last frame with a person matters too
+        (a scene cut compares the frame after the gap with it), with its own margin so it is
+        smoothed as on the whole track. The empty frames between change nothing (signals do not
+        read timestamps, smoothing splits at them, scene cuts compare across them), so they are
+        skipped: widening the window over them made a long absence cost quadratic time."""
+        margin = 2 * self.lookahead + 1
+        start = max(0, self.done - margin)
+        rows = list(range(start, len(self._xy)))
+        seen = self._last_seen[start]
+        if 0 <= seen < start:
+            rows = list(range(max(0, seen - margin), seen + 1)) + rows
+        return rows
+
     def _judge_until(self, stop: int) -> list[JudgedFrame]:
         if stop <= self.done:
             return []
-        # The window reaches far enough back that its left edge changes nothing judged now, and
-        # back to the last frame with a person (scene cuts compare with it across a gap).
-        start = max(0, self.done - 2 * self.lookahead - 1)
-        if self._last_seen[start] >= 0:
-            start = self._last_seen[start]
-        times = np.array(self._times[start:], dtype=np.float64)
-        xy_raw = np.stack(self._xy[start:])
+        rows = self._window()
+        times = np.array([self._times[i] for i in rows], dtype=np.float64)
+        xy_raw = np.stack([self._xy[i] for i in rows])
         with np.errstate(all="ignore"):
             xy = smooth_offline(times, xy_raw, self.smoothing, self.exercise.cut_ratios, frame_s=1.0 / self.fps)
-            pose = PoseFrames(times, xy, np.stack(self._vis[start:]), self.width, self.height)
+            pose = PoseFrames(times, xy, np.stack([self._vis[i] for i in rows]), self.width, self.height)
             signals = self.exercise.signals(pose)
         reason, position, faults, lift, cut, side = _signal_rows(signals, self.judge.fault_names)
         out = []
+        first = len(rows) - (len(self._xy) - self.done)  # where frame `done` sits in the window
         for i in range(self.done, stop):
-            k = i - start
+            k = first + i - self.done
             state = self.judge.step(times[k], reason[k], position[k], faults[k], lift[k], cut[k], side[k])
             features = {name: float(values[k]) for name, values in signals.features.items()}
             out.append(JudgedFrame(i, xy[k], pose.visibility[k], bool(signals.near_left[k]), state, features))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,21 +38,28 @@ class ClipLabel:
 
 
 def _number(text: str, kind: type, column: str, where: str) -> float | int | None:
+    """An empty cell is unknown; anything else must be a finite count or time, >= 0."""
     text = text.strip()
     if not text:
         return None
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError as exc:
         raise FormcheckError(f"{where}: column {column!r} has {text!r}, not a number") from exc
+    if not (math.isfinite(value) and value >= 0):  # NaN or inf would be scored as a label
+        raise FormcheckError(f"{where}: column {column!r} has {text!r}, not a finite number >= 0")
+    return value
 
 
 def _span(text: str, where: str) -> tuple[float, float]:
     start, _, end = text.strip().partition("-")
     try:
-        return float(start), float(end)
+        span = float(start), float(end)
     except ValueError as exc:
         raise FormcheckError(f"{where}: bad time span {text!r} (expected start-end)") from exc
+    if not (all(math.isfinite(t) for t in span) and 0 <= span[0] <= span[1]):
+        raise FormcheckError(f"{where}: bad time span {text!r} (expected seconds start-end, start <= end)")
+    return span
 
 
 def parse_row(row: dict[str, str], base: Path, where: str) -> ClipLabel:
@@ -78,13 +87,51 @@ def parse_row(row: dict[str, str], base: Path, where: str) -> ClipLabel:
     )
 
 
+def _text(path: Path) -> str:
+    """The file as text: UTF-8, with or without the BOM Excel's "CSV UTF-8" writes.
+
+    Other encodings are refused rather than guessed: a Latin-1 guess would decode any bytes, so a
+    wrong guess would go unnoticed and could turn a file name into one that is not on disk."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormcheckError(f"{path}: cannot read the labels file ({exc.strerror})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormcheckError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8 (Excel: CSV UTF-8)"
+        ) from exc
+
+
+def _check_fields(row: dict, fieldnames: list[str], where: str) -> None:
+    """A row must fill every required column, and have no more fields than the header."""
+    if None in row:  # csv puts the surplus of a long row under the key None
+        raise FormcheckError(
+            f"{where}: {len(fieldnames) + len(row[None])} fields, the header has {len(fieldnames)}"
+            " (a comma in an unquoted cell?)"
+        )
+    if any(row.get(column) is None for column in REQUIRED_COLUMNS):
+        filled = sum(value is not None for value in row.values())
+        raise FormcheckError(f"{where}: only {filled} of the {len(fieldnames)} columns")
+
+
 def read_labels(path: str | Path) -> list[ClipLabel]:
     path = Path(path)
     if not path.is_file():
         raise FormcheckError(f"{path}: no such labels file")
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""))
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        missing = [c for c in REQUIRED_COLUMNS if c not in fieldnames]
         if missing:
             raise FormcheckError(f"{path}: not a labels file (missing columns: {', '.join(missing)})")
-        return [parse_row(row, path.parent, f"{path}:{i + 2}") for i, row in enumerate(reader)]
+        labels = []
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            _check_fields(row, fieldnames, where)
+            labels.append(parse_row(row, path.parent, where))
+        return labels
+    except csv.Error as exc:
+        raise FormcheckError(f"{path}:{reader.line_num}: not a CSV row ({exc})") from exc

@@ -2,13 +2,18 @@
 
 Lookup order: the user cache (`$FORMCHECK_CACHE`, else ~/.cache/formcheck/tracks), then the
 tracks committed with the project (`sample_videos/tracks/`). New tracks go to the user cache.
+A damaged entry (a crash mid-write on an old version, a full disk, a bad sector) costs one
+extraction, never the run: it is dropped with a note and extracted again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 
+from formcheck.errors import FormcheckError
 from formcheck.paths import CHECKOUT_DIR
 from formcheck.pipeline.models import ModelFile, file_sha256
 from formcheck.pipeline.track import Track
@@ -36,13 +41,27 @@ class TrackCache:
 
     def find(self, video: str | os.PathLike[str], model: ModelFile) -> Track | None:
         name = track_file_name(video_digest(video), model)
-        for folder in self.dirs:
+        for i, folder in enumerate(self.dirs):
             path = folder / name
             if path.is_file():
-                track = Track.load(path)
+                try:
+                    track = Track.load(path)
+                except FormcheckError as exc:
+                    self._discard(path, str(exc), owned=i == 0)
+                    continue
                 if not track.meta.get("partial"):
                     return track
         return None
+
+    @staticmethod
+    def _discard(path: Path, reason: str, owned: bool) -> None:
+        """Drop a damaged entry from the user cache (committed tracks are the checkout's: only
+        skipped) and say so on one line; the caller then extracts the clip again."""
+        if owned:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        action = "discarded" if owned else "skipped"
+        print(f"formcheck: note: damaged cached track {action}, extracting again: {reason}", file=sys.stderr)
 
     def store(self, video: str | os.PathLike[str], model: ModelFile, track: Track) -> Path | None:
         """Keep a complete track for next time; a partial one is never cached."""

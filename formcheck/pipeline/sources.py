@@ -128,7 +128,8 @@ class CameraSource(FrameSource):
             self._cap.release()
             raise FormcheckError(f"camera {index} opened but gives no frames")
         self._first = first
-        fps = self._cap.get(cv2.CAP_PROP_FPS) or 30.0
+        fps = self._cap.get(cv2.CAP_PROP_FPS)
+        fps = fps if 0 < fps < 1000 else 30.0  # some drivers report -1 or 0: as for files, assume 30
         self.info = VideoInfo(first.shape[1], first.shape[0], fps, None, f"camera {index}")
 
     def __iter__(self) -> Iterator[Frame]:

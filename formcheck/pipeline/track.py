@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,8 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write
 from formcheck.landmarks import NUM_LANDMARKS
-
-TRACK_FORMAT = 1
+from formcheck.pipeline import trackfile
 
 
 @dataclass
@@ -84,41 +81,26 @@ class Track:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write atomically as compressed npz (no object arrays, so it loads without pickle)."""
-        path = Path(path)
-        with atomic_write(path, "wb") as f:
-            np.savez_compressed(
-                f,
-                format=np.int64(TRACK_FORMAT),
-                landmarks=self.landmarks,
-                world=self.world,
-                timestamps_ms=self.timestamps_ms,
-                fps=np.float64(self.fps),
-                size=np.array([self.width, self.height], dtype=np.int64),
-                meta=np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), dtype=np.uint8),
-            )
-        return path
+        return trackfile.write(
+            path,
+            {
+                "format": np.int64(trackfile.FORMAT),
+                "landmarks": self.landmarks,
+                "world": self.world,
+                "timestamps_ms": self.timestamps_ms,
+                "fps": np.float64(self.fps),
+                "size": np.array([self.width, self.height], dtype=np.int64),
+                "meta": np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), dtype=np.uint8),
+            },
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Track:
+        """Read a saved track; every field is checked, and a bad file is one FormcheckError line."""
         path = Path(path)
         if not path.is_file():
             raise FormcheckError(f"{path}: no such track file")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["format"]) != TRACK_FORMAT:
-                    raise FormcheckError(f"{path}: track format {int(data['format'])}, expected {TRACK_FORMAT}")
-                width, height = (int(v) for v in data["size"])
-                return cls(
-                    landmarks=data["landmarks"],
-                    world=data["world"],
-                    timestamps_ms=data["timestamps_ms"],
-                    fps=float(data["fps"]),
-                    width=width,
-                    height=height,
-                    meta=json.loads(data["meta"].tobytes().decode()),
-                )
-        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise FormcheckError(f"{path}: not a formcheck track ({exc})") from exc
+        return cls(**trackfile.read(path))
 
 
 class TrackBuilder:

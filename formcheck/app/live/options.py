@@ -4,8 +4,10 @@ summary it prints. A `kill` (SIGTERM) ends the session like Ctrl-C: the report i
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from formcheck.app.live.loop import live_session
@@ -21,6 +23,24 @@ from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import FrameSource, VideoFileSource
 
 CAMERA_COUNTDOWN_S = 3.0  # time to get down on the mat after the view is right
+
+
+def _seconds(positive: bool) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, > 0 or >= 0 (argparse prints the one line)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0 or (positive and value == 0):
+            raise argparse.ArgumentTypeError(f"expected seconds {'> 0' if positive else '>= 0'}, got {text!r}")
+        return value
+
+    return parse
+
+
+_secs, _secs_gt0 = _seconds(positive=False), _seconds(positive=True)
 
 
 def add_live_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,15 +78,15 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", default="", metavar="V", help="exercise variant (e.g. knee_taps)")
     parser.add_argument(
         "--countdown",
-        type=float,
+        type=_secs,
         default=None,
         metavar="S",
         help=f"seconds of 3-2-1 before judging (default: {CAMERA_COUNTDOWN_S:g} for a camera, 0 for --source)",
     )
-    parser.add_argument("--max-seconds", type=float, default=None, metavar="S", help="stop after S seconds")
+    parser.add_argument("--max-seconds", type=_secs_gt0, default=None, metavar="S", help="stop after S seconds")
     parser.add_argument("--screenshot", metavar="PNG", help="save the displayed frame to this file once ...")
     parser.add_argument(
-        "--screenshot-at", type=float, default=2.0, metavar="S", help="... at this time into the source (default: 2)"
+        "--screenshot-at", type=_secs, default=2.0, metavar="S", help="... at this time into the source (default: 2)"
     )
     parser.set_defaults(func=run_live)
 
