@@ -45,8 +45,10 @@ class FaultSpec:
     cue: str
     praise: str = "Good — that's it"
     # "hold": judged on every frame in position; "top": only at the top of a rep;
-    # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough).
-    scope: Literal["hold", "top", "rep"] = "hold"
+    # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough) or
+    # on its ranges (`Exercise.rep_faults`); "tempo": once per rep from how long its rise and
+    # fall took (`Exercise.tempo_margins`).
+    scope: Literal["hold", "top", "rep", "tempo"] = "hold"
     # The hips off the body line: on the way out of a hold the body sweeps through the line
     # (a sag pushed up into kneeling), so such a fault clearing just before leaving is the exit.
     body_line: bool = False
@@ -123,6 +125,16 @@ class Synthetic:
     rest: Mapping[str, Any] = field(default_factory=dict)
 
 
+BACK_POINTS = 9  # samples of the back profile, from the shoulder end (0) to the hip end (8)
+
+
+def _extreme(part: np.ndarray) -> np.ndarray:
+    """Per row, the value of largest magnitude (sign kept); NaN if any sample is NaN."""
+    filled = np.nan_to_num(part, nan=0.0)
+    value = np.take_along_axis(filled, np.abs(filled).argmax(axis=1)[:, None], axis=1)[:, 0]
+    return np.where(np.isnan(part).any(axis=1), np.nan, value)
+
+
 @dataclass
 class PoseFrames:
     """Smoothed pose data for any number of frames (T may be 1, live)."""
@@ -132,9 +144,24 @@ class PoseFrames:
     visibility: np.ndarray  # T x 33
     width: int
     height: int
+    # The back profile (FORM_RULES, "The back's own shape"): T x BACK_POINTS signed offsets of the
+    # dorsal outline from the shoulder-to-hip chord, shoulder end first, in torso lengths, + towards
+    # the top of the image; NaN rows where the outline is poor. None: no profile (nothing judged on it).
+    back: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.times_s)
+
+    def back_curves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per frame, (lumbar_curve, thoracic_curve): the extreme offset of the hip half and of the
+        shoulder half of the back profile; + arched up / rounded, - sunk / hollow. NaN where the
+        profile is missing or poor: say nothing about the back rather than guess."""
+        if self.back is None:
+            nan = np.full(len(self), np.nan)
+            return nan, nan.copy()
+        back = np.asarray(self.back, dtype=np.float64)
+        half = BACK_POINTS // 2
+        return _extreme(back[:, half:]), _extreme(back[:, : half + 1])
 
     def joint(self, side: np.ndarray | str, name: str) -> np.ndarray:
         """T x 2 pixels of a paired joint on the given side ('left'/'right', or per frame)."""
@@ -163,7 +190,10 @@ class Signals:
     near_left: np.ndarray  # bool per frame: the judged side is the left one
     lift: np.ndarray | None = None  # rep exercises: the signal that rises at each rep (higher = up)
     cut: np.ndarray | None = None  # bool per frame: the body jumped (a scene cut in edited video)
-    side_label: np.ndarray | None = None  # side plank: "left"/"right" per frame (support side)
+    side_label: np.ndarray | None = None  # "left"/"right" per frame: side plank's support, a rep's limb
+    # Holds of movements (cat-cow): margin > 0 while moving; time counts only while moving, a still
+    # rest longer than min_rest_s pauses it (None: every frame in position counts).
+    active: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +209,18 @@ class RepSpec:
     top_band: float
     needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
     max_top_s: float = math.inf  # a "rep" held at the top longer than this is a posture change
+    max_peak: float = math.inf  # a "rep" rising past this is another movement (a kick that is a tuck)
+    # Down only once the signal has also fallen back this share of the rep's rise (trough to peak):
+    # a hold whose level wanders by `drop` is not a rep.
+    drop_share: float = 0.0
+    # Holds at the top that are not reps (a bridge held, a sphinx): with a level set, a recording
+    # that opens at or above it opens at the top (its lift unseen: no rep), and a top still held
+    # when it ends counts too; either is timed as a hold if it lasts min_hold_s.
+    hold_level: float | None = None
+    min_hold_s: float = 1.0
+    # A rep is complete once its top is reached, so a recording that ends at the top still counts
+    # it (a cat-cow cycle is a cow and a cat: the clip may end in the cat).
+    top_completes: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +237,8 @@ class Timing:
     min_top_s: float
     min_bottom_s: float
     min_top_fault_s: float
+    min_active_s: float
+    min_rest_s: float
     position_hysteresis: float
     exit_grace_s: float
     max_frame_gap_s: float
@@ -247,7 +291,10 @@ class Exercise:
     get_in_position_cue: ClassVar[str] = "Get into position"
     variants: ClassVar[tuple[str, ...]] = ()
     tolerances: ClassVar[tuple[str, ...]] = ()  # thresholds scaled by the strictness level
-    reports_sides: ClassVar[bool] = False  # time each side separately (side plank)
+    reports_sides: ClassVar[bool] = False  # time (holds) or count (reps) each side separately
+    # Features whose range (max - min) over each rep is reported with the rep (a cat-cow cycle's
+    # range of motion) and handed to `rep_faults` when the rep completes.
+    rep_measures: ClassVar[tuple[str, ...]] = ()
     order: ClassVar[float] = 100.0  # where it is listed (the plan's order), then by name
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -276,6 +323,17 @@ class Exercise:
 
     def signals(self, pose: PoseFrames) -> Signals:
         raise NotImplementedError
+
+    def rep_faults(self, ranges: Mapping[str, float]) -> list[str]:
+        """Faults of a whole rep, judged on the ranges of `rep_measures` over it (NaN where a
+        measure was never seen). They must be FaultSpecs of scope "rep"."""
+        return []
+
+    def tempo_margins(self, up_s: float, down_s: float) -> dict[str, tuple[float, str]]:
+        """Margins (> 0 = at fault) of the "tempo" faults of one rep, from the seconds its rep
+        signal took to rise (up_s) and to fall back (down_s), each from 10% to 90% of its range;
+        NaN where a time is not known yet. With each, the phase it blames ("up" or "down")."""
+        return {}
 
     def rep(self, top: float, rise: float, drop: float, **kwargs: Any) -> RepSpec:
         """A RepSpec with the shared hysteresis and top band from the thresholds."""

@@ -7,6 +7,7 @@ Both paths call the same `Exercise.signals` and `Judge.step`; they differ only i
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,9 @@ from formcheck.config import load_thresholds
 from formcheck.errors import FormcheckError
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
-from formcheck.judging.judge import FrameState, Judge
+from formcheck.judging.judge import Judge
 from formcheck.judging.judgement import JudgedFrame, Judgement
+from formcheck.judging.records import FrameInput, FrameState
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.pipeline.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
 from formcheck.pipeline.track import Track
@@ -41,18 +43,21 @@ def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:
     return PoseFrames(track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height)
 
 
-def _signal_rows(signals: Signals, fault_names: list[str]) -> tuple[list, ...]:
-    """Per-frame Python lists: a Python loop over lists is several times faster than numpy scalars."""
+def frame_inputs(times: Sequence[float], signals: Signals, exercise: Exercise) -> list[FrameInput]:
+    """The judge's per-frame inputs, built from Python lists: a Python loop over lists is several
+    times faster than over numpy scalars."""
     n = len(signals.reason)
-    nan = [math.nan] * n
-    lift = signals.lift.tolist() if signals.lift is not None else nan
+    lift = signals.lift.tolist() if signals.lift is not None else [math.nan] * n
     cut = signals.cut.tolist() if signals.cut is not None else [False] * n
     side = signals.side_label.tolist() if signals.side_label is not None else [""] * n
-    faults = list(zip(*(np.nan_to_num(signals.faults[f], nan=-np.inf).tolist() for f in fault_names), strict=True))
-    if not faults:
-        faults = [()] * n
+    names = [f.name for f in exercise.faults]
+    margins = (np.nan_to_num(signals.faults[f], nan=-np.inf).tolist() for f in names)
+    faults = list(zip(*margins, strict=True)) or [()] * n
+    measures = list(zip(*(signals.features[m].tolist() for m in exercise.rep_measures), strict=True)) or [()] * n
+    active = np.nan_to_num(signals.active, nan=-np.inf).tolist() if signals.active is not None else [math.inf] * n
     position = np.nan_to_num(signals.position, nan=-np.inf).tolist()
-    return signals.reason.tolist(), position, faults, lift, cut, side
+    columns = (list(times), signals.reason.tolist(), position, faults, lift, cut, side, measures, active)
+    return [FrameInput(*row) for row in zip(*columns, strict=True)]
 
 
 def judge_track(
@@ -74,11 +79,9 @@ def judge_track(
     with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
         signals = exercise.signals(pose)
     judge = make_judge(exercise)
-    reason, position, faults, lift, cut, side = _signal_rows(signals, judge.fault_names)
-    times = track.times_s.tolist()
-    step = judge.step
-    states = [step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))]
-    judge.finish(lift[-1] if lift else math.nan)
+    frames = frame_inputs(track.times_s.tolist(), signals, exercise)
+    states = [judge.step(frame) for frame in frames]
+    judge.finish(frames[-1].lift if frames else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge)
 
 
@@ -157,15 +160,15 @@ class OnlineJudgement:
             xy = smooth_offline(times, xy_raw, self.smoothing, self.exercise.cut_ratios, frame_s=1.0 / self.fps)
             pose = PoseFrames(times, xy, np.stack([self._vis[i] for i in rows]), self.width, self.height)
             signals = self.exercise.signals(pose)
-        reason, position, faults, lift, cut, side = _signal_rows(signals, self.judge.fault_names)
+        frames = frame_inputs(times.tolist(), signals, self.exercise)
         out = []
         first = len(rows) - (len(self._xy) - self.done)  # where frame `done` sits in the window
         for i in range(self.done, stop):
             k = first + i - self.done
-            state = self.judge.step(times[k], reason[k], position[k], faults[k], lift[k], cut[k], side[k])
+            state = self.judge.step(frames[k])
             features = {name: float(values[k]) for name, values in signals.features.items()}
             out.append(JudgedFrame(i, xy[k], pose.visibility[k], bool(signals.near_left[k]), state, features))
-            self._last_lift = lift[k]
+            self._last_lift = frames[k].lift
         self.done = stop
         return out
 
@@ -194,7 +197,5 @@ class StreamingSession:
         pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height)
         with np.errstate(all="ignore"):
             signals = self.exercise.signals(pose)
-        names = self.judge.fault_names
-        reason, position, faults, lift, cut, side = (col[0] for col in _signal_rows(signals, names))
-        state = self.judge.step(t_s, reason, position, faults, lift, cut, side)
+        state = self.judge.step(frame_inputs([t_s], signals, self.exercise)[0])
         return state, signals, pose

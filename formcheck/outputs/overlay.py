@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import (
     CUE_FONT,

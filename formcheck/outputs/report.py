@@ -184,8 +184,13 @@ def format_summary_table(summary: dict) -> str:
                     ", ".join(f"{r['rep']} ({', '.join(pretty(f) for f in r.get('faults', []))})" for r in bad),
                 )
             )
-        if summary.get("hold_s"):
+        if summary.get("hold_s") and n:
             rows.append(("Time at the top", _secs(summary.get("hold_s"))))
+        elif summary.get("hold_s"):  # held at the top without a rep (a sphinx, a bridge held)
+            good, share = summary.get("good_hold_s") or 0.0, summary.get("good_share")
+            pct = f" ({100 * max(share, 0.0):.0f} %)" if share is not None else ""
+            rows.append(("Held at the top", _secs(summary.get("hold_s"))))
+            rows.append(("Good form", _secs(good) + pct))
     else:
         hold, good = summary.get("hold_s") or 0.0, summary.get("good_hold_s") or 0.0
         share = summary.get("good_share")
@@ -195,9 +200,15 @@ def format_summary_table(summary: dict) -> str:
         if summary.get("reps"):
             rows.append(("Reps", f"{summary['reps']} ({summary.get('good_reps', 0)} good)"))
     for side, times in (summary.get("sides") or {}).items():
+        if "reps" in times:  # reps per side (one leg, or one arm and the opposite leg, at a time)
+            rows.append((f"  {side} side", f"{times['reps']} reps ({times.get('good_reps', 0)} good)"))
+            continue
         h, g = times.get("hold_s", 0.0), times.get("good_hold_s", 0.0)
         share = f" ({100 * g / h:.0f} %)" if h else ""
         rows.append((f"  {side} side", f"{_secs(h)} in position, {_secs(g)} good{share}"))
+    ranges = {k: v for k, v in (summary.get("mean_ranges") or {}).items() if v is not None}
+    if ranges:
+        rows.append(("Mean range", ", ".join(f"{pretty(k)} {v:.3g}" for k, v in ranges.items())))
     spans = summary.get("faults") or []
     fault_time = summary.get("fault_time_s") or {}
     names = list(fault_time) + sorted({s["name"] for s in spans} - set(fault_time))

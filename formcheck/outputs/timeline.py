@@ -16,8 +16,8 @@ import numpy as np
 
 from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import atomic_write
-from formcheck.judging.judge import FrameState
 from formcheck.judging.judgement import Judgement
+from formcheck.judging.records import FrameState
 from formcheck.outputs.report import headline, pretty, unjudged_reason_name
 
 SIGNAL_COLOURS = ("#1f4e9c", "#0f8b8d", "#6a3d9a")

@@ -16,7 +16,7 @@ import numpy as np
 
 from formcheck.app.live.cues import settled, spoken_cues
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.judging.session import StreamingSession
 from formcheck.outputs.audio import Announcer
 
