@@ -115,7 +115,11 @@ class Synthetic:
     `pose(**kwargs)` returns one frame's 33 x [x, y, z, visibility] landmarks (image-normalised,
     1280 x 720). `good` is a good hold (or a rep's top), `rest` a rep's bottom; `faults` maps each
     fault to the changes to `good` that show it; `wrong_view` the changes that show the body from
-    the wrong side; `sweep` parameter ranges that take every feature across its limits."""
+    the wrong side; `sweep` parameter ranges that take every feature across its limits.
+    `sequence(changes)`, if given, builds a whole good set's frames with the changes applied (for
+    movements a hold or rest-to-top reps do not show, e.g. cat-cow cycles). `elsewhere` names the
+    faults a pose cannot show (how fast a rep moved, a rep's range, the back's outline): each is
+    tested in the exercise's own tests instead."""
 
     pose: Callable[..., np.ndarray]
     good: Mapping[str, Any]
@@ -123,6 +127,8 @@ class Synthetic:
     sweep: Mapping[str, tuple[float, float]]
     wrong_view: Mapping[str, Any] = field(default_factory=dict)
     rest: Mapping[str, Any] = field(default_factory=dict)
+    sequence: Callable[[Mapping[str, Any]], list[np.ndarray]] | None = None
+    elsewhere: tuple[str, ...] = ()
 
 
 BACK_POINTS = 9  # samples of the back profile, from the shoulder end (0) to the hip end (8)
