@@ -154,6 +154,10 @@ class PoseFrames:
     # dorsal outline from the shoulder-to-hip chord, shoulder end first, in torso lengths, + towards
     # the top of the image; NaN rows where the outline is poor. None: no profile (nothing judged on it).
     back: np.ndarray | None = None
+    # T x 33 x 3 world landmarks (metres, hip-centred; x right, y down, z away from the camera),
+    # smoothed like xy, for exercises that set `uses_world` (else None): only depth questions read
+    # it (which way the shoulders face), as DESIGN warns it is noisier than xy.
+    world: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.times_s)
@@ -200,6 +204,8 @@ class Signals:
     # Holds of movements (cat-cow): margin > 0 while moving; time counts only while moving, a still
     # rest longer than min_rest_s pauses it (None: every frame in position counts).
     active: np.ndarray | None = None
+    # Per frame, a value whose size the summary reports per side label (the seated rotation's turn).
+    side_value: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,7 @@ class Timing:
     min_top_fault_s: float
     min_active_s: float
     min_rest_s: float
+    min_side_s: float
     position_hysteresis: float
     exit_grace_s: float
     max_frame_gap_s: float
@@ -301,6 +308,11 @@ class Exercise:
     # Features whose range (max - min) over each rep is reported with the rep (a cat-cow cycle's
     # range of motion) and handed to `rep_faults` when the rep completes.
     rep_measures: ClassVar[tuple[str, ...]] = ()
+    side_value: ClassVar[str] = ""  # what Signals.side_value measures, reported per side (e.g. "turn_deg")
+    uses_world: ClassVar[bool] = False  # its signals read PoseFrames.world (smoothed only then)
+    # Seconds of past frames `signals` reads (trailing windows: a bounce, a reference posture).
+    # Offline it sees the whole track; the online judgement and live sessions keep this much.
+    history_s: ClassVar[float] = 0.0
     order: ClassVar[float] = 100.0  # where it is listed (the plan's order), then by name
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

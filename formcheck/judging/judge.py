@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise, FaultSpec
+from formcheck.judging.labels import StickyLabel
 from formcheck.judging.records import Debounce, Event, FrameInput, FrameState, Rep
 from formcheck.judging.reps import RepCounter
 
@@ -48,7 +49,9 @@ class Judge:
         self.moving: list[bool] = []
         self.fault_bits: list[int] = []
         self.phase_up: list[bool] = []
-        self.side: list[str] = []
+        self.side: list[str] = []  # the side label, as decided (see StickyLabel)
+        self.side_value: list[float] = []  # per frame, Signals.side_value
+        self._labels = StickyLabel(timing.min_side_s)
         self.hold_s = 0.0
         self.good_hold_s = 0.0
         self._totalled = 0  # frames whose time is in hold_s / good_hold_s
@@ -96,9 +99,14 @@ class Judge:
         self.t.append(t)
         self.dt.append(max(dt, 0.0))
         self.reason.append(frame.reason)
-        self.side.append(frame.side)
+        self.side_value.append(frame.side_value)
         self._step_judged(i, frame.reason, ok)
         raw_in = self._step_position(i, frame, ok)
+        label, back = self._labels.decide(i, t, frame.side, self.position.state)
+        self.side.append(label)
+        for k in back:
+            if self._labels.raw[k]:
+                self.side[k] = label
         if self.rep_counter is not None:  # 3. reps on the rep signal
             self.rep_counter.step(i, frame, ok)
             self.phase_up[i] = self.rep_counter.up

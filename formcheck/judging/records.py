@@ -20,6 +20,7 @@ class FrameInput(NamedTuple):
     side: str = ""  # the side label
     measures: Sequence[float] = ()  # the exercise's rep measures (ranges per rep)
     active: float = math.inf  # > 0 moving (holds of movements); inf: no such test
+    side_value: float = math.nan  # a value reported per side (Signals.side_value)
 
 
 class Debounce:

@@ -7,6 +7,7 @@ Both paths call the same `Exercise.signals` and `Judge.step`; they differ only i
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,8 +40,20 @@ def make_judge(exercise: Exercise) -> Judge:
     return Judge(exercise)
 
 
-def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:
-    return PoseFrames(track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height)
+WORLD_SCALE_M = 2.0  # the live filter's scale for world landmarks (metres; about a body's size)
+
+
+def pose_frames(track: Track, smoothed_xy: np.ndarray, smoothed_world: np.ndarray | None = None) -> PoseFrames:
+    return PoseFrames(
+        track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height, world=smoothed_world
+    )
+
+
+def smooth_world(times_s: np.ndarray, world: np.ndarray, smoothing: SmoothingParams, frame_s: float) -> np.ndarray:
+    """World landmarks smoothed over time like the pixels (T x 33 x 3, metres)."""
+    flat = world.reshape(len(world), -1).astype(np.float64)
+    with np.errstate(all="ignore"):
+        return smooth_offline(times_s, flat, smoothing, frame_s=frame_s).reshape(world.shape)
 
 
 def frame_inputs(times: Sequence[float], signals: Signals, exercise: Exercise) -> list[FrameInput]:
@@ -56,7 +69,8 @@ def frame_inputs(times: Sequence[float], signals: Signals, exercise: Exercise) -
     measures = list(zip(*(signals.features[m].tolist() for m in exercise.rep_measures), strict=True)) or [()] * n
     active = np.nan_to_num(signals.active, nan=-np.inf).tolist() if signals.active is not None else [math.inf] * n
     position = np.nan_to_num(signals.position, nan=-np.inf).tolist()
-    columns = (list(times), signals.reason.tolist(), position, faults, lift, cut, side, measures, active)
+    value = signals.side_value.tolist() if signals.side_value is not None else [math.nan] * n
+    columns = (list(times), signals.reason.tolist(), position, faults, lift, cut, side, measures, active, value)
     return [FrameInput(*row) for row in zip(*columns, strict=True)]
 
 
@@ -72,10 +86,12 @@ def judge_track(
 
         diag = math.hypot(track.width, track.height)
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
+        world = smooth_streaming(track.times_s, track.world.astype(np.float64), smoothing, WORLD_SCALE_M)
     else:
         with np.errstate(all="ignore"):
             xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.cut_ratios, frame_s=1.0 / track.fps)
-    pose = pose_frames(track, xy)
+        world = smooth_world(track.times_s, track.world, smoothing, 1.0 / track.fps) if exercise.uses_world else None
+    pose = pose_frames(track, xy, world if exercise.uses_world else None)
     with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
         signals = exercise.signals(pose)
     judge = make_judge(exercise)
@@ -83,6 +99,9 @@ def judge_track(
     states = [judge.step(frame) for frame in frames]
     judge.finish(frames[-1].lift if frames else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge)
+
+
+_MISSING_WORLD = np.full((NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
 
 
 class OnlineJudgement:
@@ -104,17 +123,23 @@ class OnlineJudgement:
         self.exercise, self.width, self.height, self.fps = exercise, width, height, fps
         self.smoothing = smoothing
         self.lookahead = lookahead_frames(smoothing, 1.0 / fps)
+        self.history = math.ceil(exercise.history_s * fps)  # past frames the signals read
         self.judge = make_judge(exercise)
         self._scale = np.array([width, height], dtype=np.float32)
         self._xy: list[np.ndarray] = []
         self._vis: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
         self._times: list[float] = []
         self._last_seen: list[int] = []  # per frame, the latest frame at or before it with a person
         self.done = 0
         self._last_lift = math.nan
 
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> list[JudgedFrame]:
-        """Feed the next frame's raw landmarks; returns the frames whose judgement is now final."""
+    def add(self, t_s: float, landmarks: np.ndarray | None, world: np.ndarray | None = None) -> list[JudgedFrame]:
+        """Feed the next frame's raw landmarks (and world landmarks, if the exercise reads them);
+        returns the frames whose judgement is now final."""
+        if self.exercise.uses_world:
+            missing = landmarks is None or world is None
+            self._world.append(_MISSING_WORLD if missing else np.asarray(world, dtype=np.float32)[:, :3])
         if landmarks is None:
             self._xy.append(np.full((NUM_LANDMARKS, 2), np.nan, dtype=np.float32))
             self._vis.append(np.full(NUM_LANDMARKS, np.nan, dtype=np.float32))
@@ -142,7 +167,7 @@ class OnlineJudgement:
         smoothed as on the whole track. The empty frames between change nothing (signals do not
         read timestamps, smoothing splits at them, scene cuts compare across them), so they are
         skipped: widening the window over them made a long absence cost quadratic time."""
-        margin = 2 * self.lookahead + 1
+        margin = 2 * self.lookahead + 1 + self.history
         start = max(0, self.done - margin)
         rows = list(range(start, len(self._xy)))
         seen = self._last_seen[start]
@@ -158,7 +183,11 @@ class OnlineJudgement:
         xy_raw = np.stack([self._xy[i] for i in rows])
         with np.errstate(all="ignore"):
             xy = smooth_offline(times, xy_raw, self.smoothing, self.exercise.cut_ratios, frame_s=1.0 / self.fps)
-            pose = PoseFrames(times, xy, np.stack([self._vis[i] for i in rows]), self.width, self.height)
+            world = None
+            if self.exercise.uses_world:
+                world = smooth_world(times, np.stack([self._world[i] for i in rows]), self.smoothing, 1.0 / self.fps)
+            visibility = np.stack([self._vis[i] for i in rows])
+            pose = PoseFrames(times, xy, visibility, self.width, self.height, world=world)
             signals = self.exercise.signals(pose)
         frames = frame_inputs(times.tolist(), signals, self.exercise)
         out = []
@@ -174,18 +203,25 @@ class OnlineJudgement:
 
 
 class StreamingSession:
-    """Judge one frame at a time (live): smooth causally, compute signals, step the judge."""
+    """Judge one frame at a time (live): smooth causally, compute signals, step the judge.
+    An exercise that reads trailing windows (`history_s`) gets its signals over the recent frames
+    kept here; the judge and the returned signals are the newest frame's."""
 
     def __init__(self, exercise: Exercise, width: int, height: int, smoothing: SmoothingParams = SmoothingParams()):
         self.exercise = exercise
         self.width, self.height = width, height
         self.filter = OneEuroFilter(smoothing, scale=math.hypot(width, height))
+        self.world_filter = OneEuroFilter(smoothing, scale=WORLD_SCALE_M)
         self.judge = make_judge(exercise)
         self._scale = np.array([width, height], dtype=np.float64)
         self._missing = np.full((1, NUM_LANDMARKS, 2), np.nan)
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray | None]] = deque()
 
-    def update(self, t_s: float, landmarks: np.ndarray | None) -> tuple[FrameState, Signals, PoseFrames]:
-        """Feed one frame's raw landmarks (33 x 4, or None if nobody was found)."""
+    def update(
+        self, t_s: float, landmarks: np.ndarray | None, world: np.ndarray | None = None
+    ) -> tuple[FrameState, Signals, PoseFrames]:
+        """Feed one frame's raw landmarks (33 x 4, or None if nobody was found) and, for an
+        exercise that reads them, its world landmarks (33 x 3)."""
         if landmarks is None:
             xy = self._missing
             vis = np.zeros((1, NUM_LANDMARKS))
@@ -194,8 +230,50 @@ class StreamingSession:
             with np.errstate(all="ignore"):
                 xy = self.filter(t_s, landmarks[None, :, :2] * self._scale)
             vis = landmarks[None, :, 3].astype(np.float64)
-        pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height)
+        pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height, world=self._world(t_s, landmarks, world))
         with np.errstate(all="ignore"):
-            signals = self.exercise.signals(pose)
+            signals = self._signals(pose)
         state = self.judge.step(frame_inputs([t_s], signals, self.exercise)[0])
         return state, signals, pose
+
+    def _world(self, t_s: float, landmarks: np.ndarray | None, world: np.ndarray | None) -> np.ndarray | None:
+        if not self.exercise.uses_world:
+            return None
+        if landmarks is None or world is None:
+            self.world_filter.reset()
+            return _MISSING_WORLD[None].astype(np.float64)
+        with np.errstate(all="ignore"):
+            return self.world_filter(t_s, np.asarray(world, dtype=np.float64)[None, :, :3])
+
+    def _signals(self, pose: PoseFrames) -> Signals:
+        """This frame's signals, computed over the recent frames if the exercise reads back."""
+        if self.exercise.history_s <= 0:
+            return self.exercise.signals(pose)
+        t_s = float(pose.times_s[0])
+        self._recent.append((t_s, pose.xy[0], pose.visibility[0], None if pose.world is None else pose.world[0]))
+        while t_s - self._recent[0][0] > self.exercise.history_s:
+            self._recent.popleft()
+        times, xy, vis, world = zip(*self._recent, strict=True)
+        stacked_world = None if world[0] is None else np.stack(world)
+        recent = PoseFrames(np.array(times), np.stack(xy), np.stack(vis), self.width, self.height, world=stacked_world)
+        return last_frame(self.exercise.signals(recent))
+
+
+def last_frame(signals: Signals) -> Signals:
+    """The newest frame of multi-frame signals, as one-frame signals."""
+
+    def tail(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a[-1:]
+
+    return Signals(
+        features={k: v[-1:] for k, v in signals.features.items()},
+        reason=signals.reason[-1:],
+        position=signals.position[-1:],
+        faults={k: v[-1:] for k, v in signals.faults.items()},
+        near_left=signals.near_left[-1:],
+        lift=tail(signals.lift),
+        cut=tail(signals.cut),
+        side_label=tail(signals.side_label),
+        active=tail(signals.active),
+        side_value=tail(signals.side_value),
+    )

@@ -84,17 +84,33 @@ def unjudged(judge: Judge) -> tuple[float, dict[str, float]]:
 
 
 def side_times(judge: Judge) -> dict[str, dict[str, float]]:
-    """Hold and good-hold time per side, for exercises that report sides (side plank)."""
+    """Per side (or per labelled segment, e.g. which stretch): hold and good-hold time and how many
+    separate holds; with a side value (`Exercise.side_value`), its largest and median size while held
+    (e.g. how far the trunk turned)."""
     sides: dict[str, dict[str, float]] = {}
+    values: dict[str, list[float]] = {}
+    previous = ""
     for k in range(len(judge.t)):
         side = judge.side[k]
         if not side or not judge.counted(k):
+            previous = ""
             continue
-        entry = sides.setdefault(side, {"hold_s": 0.0, "good_hold_s": 0.0})
+        entry = sides.setdefault(side, {"hold_s": 0.0, "good_hold_s": 0.0, "holds": 0})
         entry["hold_s"] += judge.dt[k]
+        entry["holds"] += side != previous
+        previous = side
         if not judge.fault_bits[k] & judge.hold_mask:
             entry["good_hold_s"] += judge.dt[k]
-    return {s: {k: round(v, 2) for k, v in d.items()} for s, d in sorted(sides.items())}
+        value = judge.side_value[k]
+        if value == value:
+            values.setdefault(side, []).append(abs(value))
+    out = {s: {k: round(v, 2) for k, v in d.items()} for s, d in sorted(sides.items())}
+    name = judge.ex.side_value
+    for side, seen in values.items():
+        if name and seen:
+            out[side][f"max_{name}"] = round(max(seen), 1)
+            out[side][f"median_{name}"] = round(float(sorted(seen)[len(seen) // 2]), 1)
+    return out
 
 
 def side_reps(judge: Judge) -> dict[str, dict[str, int]]:

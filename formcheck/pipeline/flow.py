@@ -7,7 +7,7 @@ ahead on a thread, or a camera's newest frame) and which sinks come out; the loo
 records and how an interruption ends it are the same.
 
 Judging and sinks are duck-typed so this stage imports nothing after it:
-- judging: `add(t_s, landmarks | None) -> list[result]` (results whose judgement is final, in
+- judging: `add(t_s, landmarks | None, world | None) -> list[result]` (results whose judgement is final, in
   frame order, possibly lagging the frames fed) and `flush() -> list[result]` at the end;
 - a sink: `put(frame, result)` and `close()`.
 """
@@ -29,7 +29,7 @@ from formcheck.pipeline.track import Track, TrackBuilder
 
 
 class Judging(Protocol):
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> Sequence[Any]: ...
+    def add(self, t_s: float, landmarks: np.ndarray | None, world: np.ndarray | None) -> Sequence[Any]: ...
 
     def flush(self) -> Sequence[Any]: ...
 
@@ -103,11 +103,12 @@ def run_flow(
             for frame in frames:
                 pose = estimator.detect(frame.image, frame.timestamp_ms)
                 landmarks = None if pose is None else pose.landmarks
-                builder.add(frame.timestamp_ms, landmarks, None if pose is None else pose.world)
+                world = None if pose is None else pose.world
+                builder.add(frame.timestamp_ms, landmarks, world)
                 detected += pose is not None
                 if judging is not None:
                     waiting.append(frame)
-                    deliver(judging.add(frame.timestamp_ms / 1000.0, landmarks))
+                    deliver(judging.add(frame.timestamp_ms / 1000.0, landmarks, world))
                 if on_frame is not None:
                     on_frame(frame)
         except KeyboardInterrupt:

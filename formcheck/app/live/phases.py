@@ -66,6 +66,7 @@ class LivePhases:
         self.ready_since: float | None = None
         self.offset_s: float | None = None  # judge clock = source time - offset
         self.paused_at: float | None = None
+        self._world: np.ndarray | None = None  # the frame's world landmarks, for exercises that read them
         self.n_events = 0
         self.hold_step = 0
         self.last_count = -1
@@ -89,10 +90,11 @@ class LivePhases:
             self.offset_s = t_src - (last + self.frame_dt)
             self.session.filter.reset()
 
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> list[LiveFrame]:
+    def add(self, t_s: float, landmarks: np.ndarray | None, world: np.ndarray | None = None) -> list[LiveFrame]:
         if self.phase_start is None:
             self.phase_start = t_s
         self._resume(t_s)
+        self._world = world
         if self.phase == "position":
             return [self._position(t_s, landmarks)]
         if self.phase == "countdown":
@@ -108,7 +110,7 @@ class LivePhases:
     # -- the phases ------------------------------------------------------------------------
 
     def _preview(self, t_s: float, landmarks: np.ndarray | None) -> tuple[FrameState, Signals, PoseFrames]:
-        state, signals, pose = self.preview.update(t_s, landmarks)
+        state, signals, pose = self.preview.update(t_s, landmarks, self._world)
         return settled(self.preview, state), signals, pose
 
     def _position(self, t_s: float, landmarks: np.ndarray | None) -> LiveFrame:
@@ -150,7 +152,7 @@ class LivePhases:
     def _judging(self, t_s: float, landmarks: np.ndarray | None) -> LiveFrame:
         assert self.session is not None and self.offset_s is not None
         t = t_s - self.offset_s
-        state, signals, pose = self.session.update(t, landmarks)
+        state, signals, pose = self.session.update(t, landmarks, self._world)
         state = settled(self.session, state)
         events = self.session.judge.events
         new, self.n_events = events[self.n_events :], len(events)
