@@ -7,7 +7,8 @@ import pytest
 
 from formcheck.exercises.glute_bridge import bridge_pose
 from formcheck.exercises.plank import plank_pose
-from formcheck.judging.session import OnlineJudgement, judge_track, make_exercise
+from formcheck.judging.online import OnlineJudgement
+from formcheck.judging.session import judge_track, make_exercise
 from formcheck.lab.synthetic import hold, make_track
 
 CLIPS = [
@@ -21,8 +22,7 @@ def run_online(track, exercise, variant):
     online = OnlineJudgement(make_exercise(exercise, variant=variant), track.width, track.height, track.fps)
     frames = []
     for i in range(len(track)):
-        landmarks = track.landmarks[i]
-        frames += online.add(float(track.times_s[i]), None if np.isnan(landmarks[0, 0]) else landmarks)
+        frames += online.add(float(track.times_s[i]), track.pose(i))
         assert len(frames) >= i + 1 - 4 * online.lookahead - online.CHUNK  # never far behind
     frames += online.flush()
     return online, frames
@@ -78,7 +78,7 @@ def test_the_window_stays_bounded_while_nobody_is_there(monkeypatch):
     """A person away for 2000 frames: each call smooths a bounded window, not everything since
     the last frame with a person (which made one-pass analysis quadratic), and the judgement is
     still exactly the offline one, including the scene cut where the person comes back elsewhere."""
-    import formcheck.judging.session as session
+    import formcheck.judging.online as session
 
     sizes = []
     real = session.smooth_offline

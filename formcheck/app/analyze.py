@@ -17,7 +17,8 @@ from pathlib import Path
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.judging.judgement import Judgement, judged_frame
-from formcheck.judging.session import OnlineJudgement, judge_track, make_exercise
+from formcheck.judging.online import OnlineJudgement
+from formcheck.judging.session import judge_track, make_exercise
 from formcheck.outputs.annotate import AnnotatedVideo
 from formcheck.outputs.report import build_report, format_summary_table, write_frames_csv, write_json
 from formcheck.outputs.timeline import plot_timeline
@@ -68,7 +69,7 @@ def extract_judge_draw(video: Path, exercise: Exercise, opts: AnalyzeOptions, ou
     """One pass over a video: the model, the judgement and the annotated video together.
     Returns (track, codec, interrupted); a Ctrl-C or a broken file still leaves both."""
     model = resolve_model(opts.model)
-    with open_source(video) as source, PoseEstimator(model) as estimator:
+    with open_source(video) as source, PoseEstimator(model, outline=exercise.back is not None) as estimator:
         info = source.info
         online = OnlineJudgement(exercise, info.width, info.height, info.fps)
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))
@@ -103,23 +104,24 @@ def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> 
     return codec, interrupted
 
 
-def _track_of(path: Path, opts: AnalyzeOptions) -> tuple[Track | None, bool]:
-    """A saved track, or a video's cached track (None if it must be extracted); and whether the
-    input is a video."""
+def _track_of(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track | None, bool]:
+    """A saved track, or a video's cached track (None if it must be extracted; with `outline`,
+    one that has the back's outline); and whether the input is a video."""
     if path.suffix.lower() == TRACK_SUFFIX:
         return Track.load(path), False
     if not path.exists():
         raise FormcheckError(f"{path}: no such file")
     is_video = path.is_file()  # a folder of images is extracted each time
-    cached = TrackCache().find(path, resolve_model(opts.model)) if is_video and opts.use_cache else None
+    model = resolve_model(opts.model)
+    cached = TrackCache().find(path, model, outline) if is_video and opts.use_cache else None
     return cached, is_video
 
 
-def _extract_only(path: Path, opts: AnalyzeOptions) -> tuple[Track, bool]:
+def _extract_only(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track, bool]:
     from formcheck.pipeline.extract import extract_track
 
     model = resolve_model(opts.model)
-    with open_source(path) as source, PoseEstimator(model) as estimator:
+    with open_source(path) as source, PoseEstimator(model, outline=outline) as estimator:
         track, flow = extract_track(source, estimator, show_progress=opts.progress)
     if opts.use_cache and path.is_file() and not track.meta["partial"]:
         TrackCache().store(path, model, track)
@@ -132,13 +134,14 @@ def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = output_dir(opts.out, path)
     annotated = out_dir / "annotated.mp4"
-    track, is_video = _track_of(path, opts)
+    outline = exercise.back is not None  # read the back's shape only for exercises that judge it
+    track, is_video = _track_of(path, opts, outline)
     codec, interrupted = "", False
     if track is None and is_video and opts.video:
         out_dir.mkdir(parents=True, exist_ok=True)
         track, codec, interrupted = extract_judge_draw(path, exercise, opts, annotated)
     elif track is None:
-        track, interrupted = _extract_only(path, opts)
+        track, interrupted = _extract_only(path, opts, outline)
     if len(track) == 0:
         raise FormcheckError(f"{path}: no frames were read")
     judgement = judge_track(track, exercise)

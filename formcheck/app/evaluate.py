@@ -128,10 +128,11 @@ def evaluate_clip(
         )
         if not label.path.is_file():
             raise FormcheckError(f"{label.path}: no such file")
+        outline = exercise.back is not None
         if extract:
-            track, _ = track_for_video(label.path, model, cache)
+            track, _ = track_for_video(label.path, model, cache, outline=outline)
         else:
-            track = cache.find(label.path, model)
+            track = cache.find(label.path, model, outline)
             if track is None:
                 raise FormcheckError(f"{label.file}: no cached track")
         judgement = judge_track(track, exercise)

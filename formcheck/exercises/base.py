@@ -17,6 +17,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from formcheck import geometry as g
+from formcheck.exercises.back import back_side
+from formcheck.exercises.back import curves as back_curves_of
 from formcheck.landmarks import side_landmark
 
 Kind = Literal["hold", "reps"]
@@ -131,16 +133,6 @@ class Synthetic:
     elsewhere: tuple[str, ...] = ()
 
 
-BACK_POINTS = 9  # samples of the back profile, from the shoulder end (0) to the hip end (8)
-
-
-def _extreme(part: np.ndarray) -> np.ndarray:
-    """Per row, the value of largest magnitude (sign kept); NaN if any sample is NaN."""
-    filled = np.nan_to_num(part, nan=0.0)
-    value = np.take_along_axis(filled, np.abs(filled).argmax(axis=1)[:, None], axis=1)[:, 0]
-    return np.where(np.isnan(part).any(axis=1), np.nan, value)
-
-
 @dataclass
 class PoseFrames:
     """Smoothed pose data for any number of frames (T may be 1, live)."""
@@ -150,10 +142,11 @@ class PoseFrames:
     visibility: np.ndarray  # T x 33
     width: int
     height: int
-    # The back profile (FORM_RULES, "The back's own shape"): T x BACK_POINTS signed offsets of the
-    # dorsal outline from the shoulder-to-hip chord, shoulder end first, in torso lengths, + towards
-    # the top of the image; NaN rows where the outline is poor. None: no profile (nothing judged on it).
-    back: np.ndarray | None = None
+    # The silhouette's edges around the shoulder-hip chord (pipeline/outline): T x 2 x 17 offsets
+    # (side 0 towards the image top, 1 towards the bottom; + = up, torso lengths) and T x 2
+    # qualities; None when the track has no outline. Read the back through `back_curves`.
+    outline: np.ndarray | None = None
+    outline_quality: np.ndarray | None = None
     # T x 33 x 3 world landmarks (metres, hip-centred; x right, y down, z away from the camera),
     # smoothed like xy, for exercises that set `uses_world` (else None): only depth questions read
     # it (which way the shoulders face), as DESIGN warns it is noisier than xy.
@@ -162,16 +155,15 @@ class PoseFrames:
     def __len__(self) -> int:
         return len(self.times_s)
 
-    def back_curves(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per frame, (lumbar_curve, thoracic_curve): the extreme offset of the hip half and of the
-        shoulder half of the back profile; + arched up / rounded, - sunk / hollow. NaN where the
-        profile is missing or poor: say nothing about the back rather than guess."""
-        if self.back is None:
+    def back_curves(self, prone: bool) -> dict[str, np.ndarray]:
+        """Per frame, lumbar_curve, thoracic_curve and local_lumbar (exercises/back.py): + rounded,
+        - hollow, torso lengths; NaN without an outline or where it is poor. `prone`: the back
+        faces up (plank, superman, all fours), else down (bridge, leg raise, dead bug)."""
+        if self.outline is None or self.outline_quality is None:
             nan = np.full(len(self), np.nan)
-            return nan, nan.copy()
-        back = np.asarray(self.back, dtype=np.float64)
-        half = BACK_POINTS // 2
-        return _extreme(back[:, half:]), _extreme(back[:, : half + 1])
+            return {"lumbar_curve": nan, "thoracic_curve": nan.copy(), "local_lumbar": nan.copy()}
+        side = back_side(self.xy, self.visibility, prone)
+        return back_curves_of(self.outline, self.outline_quality, side)
 
     def joint(self, side: np.ndarray | str, name: str) -> np.ndarray:
         """T x 2 pixels of a paired joint on the given side ('left'/'right', or per frame)."""
@@ -310,6 +302,10 @@ class Exercise:
     rep_measures: ClassVar[tuple[str, ...]] = ()
     side_value: ClassVar[str] = ""  # what Signals.side_value measures, reported per side (e.g. "turn_deg")
     uses_world: ClassVar[bool] = False  # its signals read PoseFrames.world (smoothed only then)
+    # Which way the back faces when in position, for exercises that read the back's outline
+    # (PoseFrames.back_curves): "up" (prone, all fours) or "down" (supine); None: it does not, and
+    # the pose stage need not read the silhouette for it.
+    back: ClassVar[Literal["up", "down"] | None] = None
     # Seconds of past frames `signals` reads (trailing windows: a bounce, a reference posture).
     # Offline it sees the whole track; the online judgement and live sessions keep this much.
     history_s: ClassVar[float] = 0.0

@@ -6,7 +6,7 @@ import dataclasses
 
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES
 from formcheck.judging.records import Event, FrameState
-from formcheck.judging.session import StreamingSession
+from formcheck.judging.streaming import StreamingSession
 
 HOLD_ANNOUNCE_S = 10.0  # say "10 seconds", "20 seconds", ... of good-form hold
 
