@@ -18,7 +18,14 @@ from formcheck.files import atomic_write
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
-from formcheck.outputs.report import FRAME_COLUMNS, format_summary_table, json_safe, write_frames_csv, write_json
+from formcheck.outputs.report import (
+    FRAME_COLUMNS,
+    format_summary_table,
+    headline,
+    json_safe,
+    write_frames_csv,
+    write_json,
+)
 from formcheck.outputs.timeline import plot_timeline, signal_panel
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos")
@@ -254,6 +261,37 @@ def test_summary_table_reps_with_faults() -> None:
     assert "2 (hips too low), 3 (back arched, feet misplaced)" in text
     assert text.splitlines()[-1].split() == ["Not", "judged", "0.0", "s"]
     assert "Good form" not in text and "In position" not in text
+
+
+def test_summary_table_reps_per_side_and_a_hold_variant_of_a_rep_exercise() -> None:
+    base = {"duration_s": 20.0, "faults": [], "fault_time_s": {}, "unjudged_s": 0.0, "unjudged_reasons": {}}
+    superman = {
+        **base,
+        "exercise": "superman",
+        "variant": "alternating",
+        "reps": 3,
+        "good_reps": 3,
+        "hold_s": 3.0,
+        "good_hold_s": 3.0,
+        "rep_details": [],
+        "sides": {"left_arm_right_leg": {"reps": 2, "good_reps": 2}, "right_arm_left_leg": {"reps": 1, "good_reps": 1}},
+    }
+    text = " ".join(format_summary_table(superman).split())
+    assert "left arm right leg 2 reps (2 good)" in text and "right arm left leg 1 reps (1 good)" in text
+    legs = {
+        **superman,
+        "exercise": "leg_raise",
+        "variant": "single_leg",
+        "sides": {"left": {"reps": 2, "good_reps": 1}},
+    }
+    assert "left side 2 reps (1 good)" in " ".join(format_summary_table(legs).split())
+    # A sphinx is a timed hold, although a back extension counts reps.
+    sphinx = {**base, "exercise": "back_extension", "variant": "sphinx", "reps": 0, "good_reps": 0}
+    sphinx |= {"hold_s": 20.0, "good_hold_s": 15.0, "good_share": 0.75, "rep_details": []}
+    text = format_summary_table(sphinx)
+    assert "In position" in text and "15.0 s (75 %)" in text and "Reps" not in text
+    assert headline(sphinx, "Back extension").startswith("Back extension: good form 15.0 s of 20.0 s")
+    assert headline({**sphinx, "variant": ""}, "Back extension") == "Back extension: 0 reps, 0 good"
 
 
 def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:

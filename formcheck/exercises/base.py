@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -285,10 +285,12 @@ class Exercise:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    kind: ClassVar[Kind]
+    # kind, faults, reports_sides: the exercise's on the class (`faults`: every variant's), its
+    # variant's on an instance (kind_of, faults_of, sides_of).
+    kind: Kind
     view: ClassVar[View]
     needed: ClassVar[tuple[str, ...]]  # paired joints needed on the judged side
-    faults: ClassVar[tuple[FaultSpec, ...]]
+    faults: tuple[FaultSpec, ...]
     key_angle: ClassVar[KeyAngle]  # the angle drawn on the video (and named in the panel)
     plots: ClassVar[tuple[Plot, ...]]  # signals to plot, with their limit lines
     synthetic: ClassVar[Synthetic | None] = None  # hand-built poses for tests and notebooks
@@ -296,7 +298,11 @@ class Exercise:
     get_in_position_cue: ClassVar[str] = "Get into position"
     variants: ClassVar[tuple[str, ...]] = ()
     tolerances: ClassVar[tuple[str, ...]] = ()  # thresholds scaled by the strictness level
-    reports_sides: ClassVar[bool] = False  # time (holds) or count (reps) each side separately
+    reports_sides: bool = False  # time (holds) or count (reps) each side separately
+    # Variants of a rep exercise done as a timed hold (a sphinx, propped on the arms): "top" faults
+    # are judged on every frame held, a whole rep's ("rep", "tempo") not at all.
+    hold_variants: ClassVar[tuple[str, ...]] = ()
+    side_variants: ClassVar[tuple[str, ...]] = ()  # variants that report sides (one leg at a time)
     # Features whose range (max - min) over each rep is reported with the rep (a cat-cow cycle's
     # range of motion) and handed to `rep_faults` when the rep completes.
     rep_measures: ClassVar[tuple[str, ...]] = ()
@@ -319,6 +325,24 @@ class Exercise:
     def __init__(self, thresholds: Mapping[str, float], variant: str = "") -> None:
         self.t = dict(thresholds)
         self.variant = variant
+        cls = type(self)
+        self.kind = cls.kind_of(variant)
+        self.faults = cls.faults_of(variant)
+        self.reports_sides = cls.sides_of(variant)
+
+    @classmethod
+    def kind_of(cls, variant: str) -> Kind:
+        return "hold" if variant in cls.hold_variants else cls.kind
+
+    @classmethod
+    def faults_of(cls, variant: str) -> tuple[FaultSpec, ...]:
+        if cls.kind_of(variant) == cls.kind:
+            return cls.faults
+        return tuple(replace(f, scope="hold") for f in cls.faults if f.scope in ("hold", "top"))
+
+    @classmethod
+    def sides_of(cls, variant: str) -> bool:
+        return cls.reports_sides or variant in cls.side_variants
 
     @property
     def key_feature(self) -> str:

@@ -139,7 +139,7 @@ def is_rep_exercise(summary: dict) -> bool:
     """Whether the summary is of a rep exercise (by its exercise's kind, else by its reps)."""
     cls = EXERCISES.get(str(summary.get("exercise", "")))
     if cls is not None:
-        return cls.kind == "reps"
+        return cls.kind_of(str(summary.get("variant") or "")) == "reps"
     return bool(summary.get("rep_details"))
 
 
@@ -200,12 +200,13 @@ def format_summary_table(summary: dict) -> str:
         if summary.get("reps"):
             rows.append(("Reps", f"{summary['reps']} ({summary.get('good_reps', 0)} good)"))
     for side, times in (summary.get("sides") or {}).items():
+        label = f"  {side} side" if side in ("left", "right") else f"  {pretty(side)}"  # "left arm right leg"
         if "reps" in times:  # reps per side (one leg, or one arm and the opposite leg, at a time)
-            rows.append((f"  {side} side", f"{times['reps']} reps ({times.get('good_reps', 0)} good)"))
+            rows.append((label, f"{times['reps']} reps ({times.get('good_reps', 0)} good)"))
             continue
         h, g = times.get("hold_s", 0.0), times.get("good_hold_s", 0.0)
         share = f" ({100 * g / h:.0f} %)" if h else ""
-        rows.append((f"  {side} side", f"{_secs(h)} in position, {_secs(g)} good{share}"))
+        rows.append((label, f"{_secs(h)} in position, {_secs(g)} good{share}"))
     ranges = {k: v for k, v in (summary.get("mean_ranges") or {}).items() if v is not None}
     if ranges:
         rows.append(("Mean range", ", ".join(f"{pretty(k)} {v:.3g}" for k, v in ranges.items())))

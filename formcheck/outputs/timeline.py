@@ -42,7 +42,9 @@ def signal_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalP
     """The exercise's timeline plots present in the features; else its key feature, no limits."""
     plots: list[Plot] = [p for p in exercise.plots_for_variant() if p.timeline and p.feature in features]
     if plots:
-        limits = tuple((p.feature, lim) for p in plots for lim in p.limits)
+        # A line shared by two signals (both thighs' real-range line) is drawn once, on the first.
+        first = {lim: p.feature for p in reversed(plots) for lim in p.limits}
+        limits = tuple((p.feature, lim) for p in plots for lim in p.limits if first[lim] == p.feature)
         return SignalPanel(tuple(p.feature for p in plots), limits, exercise.timeline_label or plots[0].title)
     first = exercise.key_feature if exercise.key_feature in features else next(iter(features), "")
     unit = " (deg)" if first.endswith("_deg") else ""
