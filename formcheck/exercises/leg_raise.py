@@ -103,6 +103,7 @@ class LegRaise(Exercise):
     title = "Lying leg raise"
     kind = "reps"
     view = "side"
+    back = "down"
     needed = ("shoulder", "hip", "knee", "ankle")
     order = 9.0
     get_in_position_cue = "Lie on your back, legs long"
@@ -140,8 +141,8 @@ class LegRaise(Exercise):
         ),
         Plot(
             "lumbar_curve_ratio",
-            "lumbar outline above the shoulder-hip chord (torso lengths; back profile)",
-            (Limit("lumbar_lift_ratio", "above", "fault", "lower_back_lifting"),),
+            "lower back's curve (torso lengths; - hollow: lifted off the floor; the silhouette)",
+            (Limit("lumbar_lift_ratio", "below", "fault", "lower_back_lifting", sign=-1),),
         ),
         Plot(
             "trunk_tilt_deg",
@@ -187,7 +188,7 @@ class LegRaise(Exercise):
         trunk_tilt = g.tilt_from_horizontal_deg(shoulder, hip)
         face_up = face_up_ratio(pose, left, torso)
         view_ratio = shoulder_width_ratio(pose)
-        lumbar, _ = pose.back_curves()
+        lumbar = pose.back_curves(prone=False)["local_lumbar"]
 
         reason = self.visibility_reason(pose, left)
         reason[(reason == 0) & (view_ratio > t["max_view_ratio"])] = WRONG_VIEW
@@ -205,7 +206,7 @@ class LegRaise(Exercise):
         knees_bent = (180.0 - near_knee) - t["knee_bend_deg"] if self.variant == "" else never
         # The back profile (when there is one): the lumbar outline rising off the floor. A reverse
         # crunch curls the pelvis and lower back up by design.
-        back_lifting = never if self.variant == "reverse_crunch" else (lumbar - t["lumbar_lift_ratio"]) * 100.0
+        back_lifting = never if self.variant == "reverse_crunch" else (-lumbar - t["lumbar_lift_ratio"]) * 100.0
         faults = {
             "knees_bent": knees_bent,
             "lower_back_lifting": back_lifting,
