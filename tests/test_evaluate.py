@@ -29,7 +29,13 @@ def test_quality_floors_on_the_labelled_clips(evaluation):
     """Regression floors, below the figures in the closing note: a change that makes the rules
     worse on real clips fails here."""
     o = evaluation.overall()
-    assert o["rep_obo"] >= 0.9
+    # Reps within one of the label on every clip labelled judgeable `yes`. Over the `partial` clips
+    # too it is 25 of 28: three miss by design (issue 13): the fitbod bird-dog's
+    # labelled 8 includes the rear-oblique shot the labels call unusable (the side shot's 4 are
+    # counted), and the tight bird-dog (0 of 3) and heel-slide (0 of 6) clips lose the hand or foot
+    # out of the frame at every reach, so nothing is judged there.
+    assert o["judgeable_rep_obo"] >= 0.9
+    assert o["rep_obo"] >= 0.85
     assert o["good_hold_within_15"] >= 0.8
     assert o["fault_recall"] >= 0.85
     assert o["fault_precision"] >= 0.85

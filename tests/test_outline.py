@@ -196,32 +196,6 @@ def test_the_profile_does_not_depend_on_the_mask_resolution():
     assert np.nanmax(np.abs(a[UP] - b[UP])) < 0.01 and q[UP] > 0.9
 
 
-# -- which side is the back ------------------------------------------------------------------
-
-
-def face(nose_dy, hip=HIP):
-    """A horizontal body (shoulder left, hip right), the face nose_dy px below (+) or above (-)
-    the ears, all seen."""
-    xy = np.zeros((33, 2))
-    xy[[11, 12]], xy[[23, 24]] = SH, hip
-    xy[[7, 8]] = np.add(SH, [-80, -10])
-    for i in (0, 2, 5, 9, 10):
-        xy[i] = np.add(SH, [-100, -10 + nose_dy])
-    return xy[None], np.ones((1, 33))
-
-
-def test_the_back_is_the_exercises_side_unless_the_face_clearly_says_otherwise():
-    assert back.back_side(*face(+25), prone=True)[0] == UP  # face to the floor: back up
-    assert back.back_side(*face(0), prone=False)[0] == DOWN  # unreadable face: the prior
-    assert back.back_side(*face(-25), prone=True)[0] == DOWN  # face up: not prone after all
-
-
-def test_a_vertical_trunk_has_no_face_vote():
-    xy, vis = face(+25, hip=np.add(SH, [10, 200]))  # kneeling upright: the hip right below the shoulder
-    assert np.isnan(back.face_vote(xy, vis)[0])
-    assert back.back_side(xy, vis, prone=False)[0] == DOWN
-
-
 def test_curves_are_vectorised_and_gated_by_quality():
     a, qa = read(body(sag))
     b, _ = read(body(rounded))

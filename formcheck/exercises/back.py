@@ -1,10 +1,10 @@
 """The back's shape for the rules: which outline is the back, and its curves (numpy, any frames).
 
 The pose stage stores both edges of the silhouette around the shoulder-hip chord (pipeline/outline):
-side 0 towards the image top, side 1 towards the bottom. Which one is the back is the exercise's
-prior (prone: up; supine: down), unless the face clearly says otherwise: the nose, eyes and mouth
-lie on the belly side of the ears whatever the neck does short of looking straight back (a trunk
-steeper than 50 deg has no floor side: the face does not vote then).
+side 0 towards the image top, side 1 towards the bottom. Which one is the back is the exercise's to
+say (prone or on all fours: up; supine: down); its position test already refuses a body lying the
+other way. (The face was tried as a second opinion: on the clips it never disagreed with the
+exercise, and in a cow, head up, it can point up and pick the belly.)
 
 The curves are anatomical: + = the back bulges outwards (rounded, flexed: a cat), - = hollow
 (extended: a cow, a sagging plank, an arched bridge, a lower back lifted off the floor). They are
@@ -14,7 +14,6 @@ quality is poor: say nothing about the back rather than guess.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -26,38 +25,7 @@ ANCHOR_SHOULDER = 0.25  # the straightedge rests on the first visible station at
 ANCHOR_HIP = 0.875  # ... and the last visible one at t >= 7/8
 MIN_SHARE = 0.6  # of a region's stations that must be visible for its curve
 MIN_QUALITY = 0.5  # outlines below this say nothing
-FACE_MARGIN = 0.04  # torso lengths: a weaker face vote leaves the exercise's prior alone
-MAX_TRUNK_TILT_DEG = 50.0  # steeper trunks (kneeling, standing) have no floor side: no face vote
 _T = np.linspace(0.0, 1.0, N_POINTS)
-
-
-def face_vote(xy: np.ndarray, visibility: np.ndarray) -> np.ndarray:
-    """Per frame (xy T x 33 x 2), how far the face lies from the ears towards the image top,
-    perpendicular to the shoulder-hip chord, in torso lengths: > 0 the face is up (the back down).
-    NaN for a steep trunk or when the nose and ears are unseen."""
-    sh = (xy[:, 11] + xy[:, 12]) / 2
-    hip = (xy[:, 23] + xy[:, 24]) / 2
-    d = hip - sh
-    length = np.linalg.norm(d, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n_up = np.stack([d[:, 1], -d[:, 0]], -1) / length[:, None]
-    n_up = np.where((n_up[:, 1] > 0)[:, None], -n_up, n_up)
-    face = xy[:, [0, 2, 5, 9, 10]].mean(axis=1)
-    ears = xy[:, [7, 8]].mean(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        vote = ((face - ears) * n_up).sum(-1) / length
-    steep = np.abs(d[:, 1]) > np.abs(d[:, 0]) * math.tan(math.radians(MAX_TRUNK_TILT_DEG))
-    seen = visibility[:, [0, 7, 8]].max(axis=1) >= 0.5
-    return np.where(steep | ~seen, np.nan, vote)
-
-
-def back_side(xy: np.ndarray, visibility: np.ndarray, prone: bool) -> np.ndarray:
-    """Per frame, the outline side that is the back: 0 (up) or 1 (down)."""
-    vote = face_vote(xy, visibility)
-    prior = 0 if prone else 1
-    with np.errstate(invalid="ignore"):
-        face_says = np.where(vote > FACE_MARGIN, 1, np.where(vote < -FACE_MARGIN, 0, prior))
-    return face_says.astype(np.intp)
 
 
 def _extreme(dev: np.ndarray, select: np.ndarray) -> np.ndarray:

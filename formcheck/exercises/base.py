@@ -17,7 +17,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from formcheck import geometry as g
-from formcheck.exercises.back import back_side
 from formcheck.exercises.back import curves as back_curves_of
 from formcheck.landmarks import side_landmark
 
@@ -162,7 +161,7 @@ class PoseFrames:
         if self.outline is None or self.outline_quality is None:
             nan = np.full(len(self), np.nan)
             return {"lumbar_curve": nan, "thoracic_curve": nan.copy(), "local_lumbar": nan.copy()}
-        side = back_side(self.xy, self.visibility, prone)
+        side = np.full(len(self), 0 if prone else 1, dtype=np.intp)  # the outline's upper or lower edge
         return back_curves_of(self.outline, self.outline_quality, side)
 
     def joint(self, side: np.ndarray | str, name: str) -> np.ndarray:

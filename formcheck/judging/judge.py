@@ -32,8 +32,10 @@ class Judge:
         self.unjudged = Debounce(timing.min_unjudged_s, timing.min_judged_s, state=True)
         self.position = Debounce(timing.min_position_s, timing.min_leave_s)
         # Holds of movements (Signals.active, cat-cow): only time spent moving counts; a still rest
-        # in position longer than min_rest_s pauses it. Quick to start again.
-        self.active = Debounce(timing.min_active_s, timing.min_rest_s, state=True)
+        # in position longer than min_rest_s pauses it. Quick to start again. Still until seen
+        # moving: a still tabletop at the start is setting up (a recording that opens moving is
+        # counted from its first frame, back-dated after min_active_s).
+        self.active = Debounce(timing.min_active_s, timing.min_rest_s)
         self.fault_state = [
             Debounce(timing.min_top_fault_s if f.scope == "top" else timing.min_fault_s, timing.min_fault_clear_s)
             for f in exercise.faults

@@ -72,14 +72,23 @@ def _frame_runs(times: np.ndarray, flags: list[bool], end_t: float) -> list[tupl
     return runs
 
 
-def _peak(times: np.ndarray, values: np.ndarray | None, start: float, end: float) -> tuple[float, float] | None:
-    """(time, value) of the highest point of `values` in [start, end], if any is finite."""
+def rep_top_below(panel: SignalPanel) -> bool:
+    """The rep's top is the panel's first signal at its lowest (its rep line is crossed downwards:
+    a cat-cow's cat, the head tucked), so reps are marked at their lowest point."""
+    first = panel.features[0] if panel.features else ""
+    return any(f == first and lim.role == "rep" and lim.bad == "below" for f, lim in panel.limits)
+
+
+def _peak(
+    times: np.ndarray, values: np.ndarray | None, start: float, end: float, lowest: bool = False
+) -> tuple[float, float] | None:
+    """(time, value) of the highest (or lowest) point of `values` in [start, end], if any is finite."""
     if values is None:
         return None
     mask = (times >= start) & (times <= end) & np.isfinite(values)
     if not mask.any():
         return None
-    k = int(np.flatnonzero(mask)[np.argmax(values[mask])])
+    k = int(np.flatnonzero(mask)[np.argmin(values[mask]) if lowest else np.argmax(values[mask])])
     return float(times[k]), float(values[k])
 
 
@@ -211,11 +220,12 @@ def _draw_fault_strips_and_reasons(ax: Any, s: _Session) -> None:
             )
 
 
-def _draw_rep_peaks(ax: Any, s: _Session, first: np.ndarray | None) -> None:
-    """Reps numbered at their peak, green if good, red if a fault was found."""
+def _draw_rep_peaks(ax: Any, s: _Session, first: np.ndarray | None, top_below: bool = False) -> None:
+    """Reps numbered at their peak (their lowest point if `top_below`), green if good, red if a
+    fault was found."""
     for rep in s.summary.get("rep_details", []):
         colour = GOOD_REP if rep.get("good") else BAD_REP
-        peak = _peak(s.times, first, rep["start_s"], rep["end_s"])
+        peak = _peak(s.times, first, rep["start_s"], rep["end_s"], lowest=top_below)
         if peak is None:
             continue
         ax.plot(*peak, marker="o", ms=6, color=colour, zorder=6, mec="white", mew=1)
@@ -321,7 +331,7 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     _draw_background(ax, s)
     handles = _draw_signals(ax, s, panel, features)
     _draw_fault_strips_and_reasons(ax, s)
-    _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None)
+    _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None, rep_top_below(panel))
     _legend(ax, s, handles)
     ax.set_ylabel(panel.ylabel)
     ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)
