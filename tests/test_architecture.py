@@ -18,7 +18,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "formcheck"
 # The stages in flow order; the top-level modules (errors, config, geometry, ...) are shared by all.
 STAGES = ("pipeline", "exercises", "judging", "outputs", "lab", "app")
-EXERCISE_HELPERS = {"formcheck.exercises.base", "formcheck.exercises.measures", "formcheck.exercises.posing"}
+EXERCISE_HELPERS = {
+    "formcheck.exercises.base",
+    "formcheck.exercises.measures",
+    "formcheck.exercises.posing",
+    "formcheck.exercises.stretch_shapes",
+}
 ALLOWED_IN_EXERCISES = EXERCISE_HELPERS | {"formcheck", "formcheck.geometry", "formcheck.landmarks"}
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Synthetic
-from formcheck.exercises.posing import HEIGHT, WIDTH
+from formcheck.exercises.posing import HEIGHT, WIDTH, world_landmarks
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.pipeline.track import Track
 
@@ -33,7 +33,9 @@ def posed(exercise: str, **changes: Any) -> np.ndarray:
 
 
 def make_track(frames: list[np.ndarray | None], fps: float = 30.0, jitter_px: float = 0.0, seed: int = 0) -> Track:
-    """A Track from per-frame landmarks (None = nobody found), with optional pixel jitter."""
+    """A Track from per-frame landmarks (None = nobody found), with optional pixel jitter. Its world
+    landmarks are the ones each frame implies (posing.world_landmarks: seen orthographically,
+    depth from the z column), for the exercises that read them."""
     rng = np.random.default_rng(seed)
     landmarks = np.full((len(frames), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
     for i, frame in enumerate(frames):
@@ -43,7 +45,10 @@ def make_track(frames: list[np.ndarray | None], fps: float = 30.0, jitter_px: fl
         noise = rng.normal(0.0, jitter_px, size=(len(frames), NUM_LANDMARKS, 2))
         landmarks[:, :, 0] += (noise[:, :, 0] / WIDTH).astype(np.float32)
         landmarks[:, :, 1] += (noise[:, :, 1] / HEIGHT).astype(np.float32)
-    world = np.where(np.isnan(landmarks[:, :, :1]), np.nan, 0.0).repeat(3, axis=2).astype(np.float32)
+    world = np.full((len(frames), NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            world[i] = world_landmarks(landmarks[i])
     times = np.arange(len(frames)) * 1000.0 / fps
     return Track(landmarks, world, times, fps, WIDTH, HEIGHT, {"source": "synthetic"})
 
