@@ -23,6 +23,7 @@ EXERCISE_HELPERS = {
     "formcheck.exercises.base",
     "formcheck.exercises.measures",
     "formcheck.exercises.posing",
+    "formcheck.exercises.stretch_shapes",
 }
 ALLOWED_IN_EXERCISES = EXERCISE_HELPERS | {"formcheck", "formcheck.geometry", "formcheck.landmarks"}
 

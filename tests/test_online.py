@@ -15,6 +15,10 @@ CLIPS = [
     ("plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4", "plank", ""),
     ("glute_bridge/glute_bridge_two_performers_leapfitness_cuts.mp4", "glute_bridge", ""),  # cuts, gaps
     ("side_plank/side_plank_forearm_hip_dips_arm_raised_lowfps.mp4", "side_plank", "hip_dips"),
+    # Trailing windows: a bounce's last seconds; the hips' reference since the shoulders were square
+    # (world landmarks).
+    ("stretch/stretch_knee_to_chest_side_woman_treatment_table.mp4", "stretch", ""),
+    ("seated_rotation/seated_rotation_floor_dynamic_twist_frontoblique_woman_fitbod.mp4", "seated_rotation", ""),
 ]
 
 
@@ -32,13 +36,14 @@ def same_states(offline, frames):
     assert [f.index for f in frames] == list(range(len(offline.states)))
     for a, f in zip(offline.states, frames, strict=True):
         b = f.state
-        assert (a.cue, a.phase, a.reps, a.faults, a.in_position, a.judged) == (
+        assert (a.cue, a.phase, a.reps, a.faults, a.in_position, a.judged, a.side) == (
             b.cue,
             b.phase,
             b.reps,
             b.faults,
             b.in_position,
             b.judged,
+            b.side,
         ), a.index
         assert a.hold_s == pytest.approx(b.hold_s, abs=1e-9)
 

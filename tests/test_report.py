@@ -35,6 +35,8 @@ CLIPS = {
     "plank": "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",
     "glute_bridge": "glute_bridge/glute_bridge_side_woman_darebee.mp4",
     "superman": "superman/superman_side_woman_darebee_holds.mp4",
+    "stretch": "stretch/stretch_knee_to_chest_side_woman_treatment_table.mp4",
+    "seated_rotation": "seated_rotation/seated_rotation_chair_twist_front_woman_white_studio.mp4",
 }
 
 
@@ -220,6 +222,28 @@ def test_summary_table_sides_unjudged_and_partial() -> None:
     assert "hips dropped" in text and "10.0 s" in text and "2 times" in text and "Push your hips up" in text
     assert "12.5 s (not visible 10.0 s, no person 2.5 s)" in text
     assert "PARTIAL" in text
+
+
+def test_summary_table_names_other_side_labels_as_they_are() -> None:
+    """Which stretch (and its side) reads as it is, not "... side"; a measured range and a dynamic
+    variant's reps read beside the time."""
+    summary = {
+        "exercise": "stretch",
+        "hold_s": 9.0,
+        "good_hold_s": 9.0,
+        "good_share": 1.0,
+        "faults": [],
+        "sides": {
+            "knee_to_chest right": {"hold_s": 4.9, "good_hold_s": 4.9, "holds": 1},
+            "left": {"hold_s": 4.1, "good_hold_s": 4.1, "holds": 2, "reps": 2, "good_reps": 2, "max_turn_deg": 58.9},
+        },
+    }
+    text = format_summary_table(summary)
+    assert re.search(r"^  knee to chest right +4.9 s in position, 4.9 s good \(100 %\)$", text, re.M), text
+    assert "knee to chest right side" not in text
+    assert re.search(
+        r"^  left side +4.1 s in position, 4.1 s good \(100 %\), 2 reps \(2 good\), max turn 59 deg$", text, re.M
+    )
 
 
 def test_summary_table_reps_with_faults() -> None:

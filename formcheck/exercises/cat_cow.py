@@ -223,13 +223,11 @@ class CatCow(Exercise):
                 t["max_knee_angle_deg"] - knee_angle,
             ]
         )
-        # Moving: out of the neutral tabletop (head or back). The judge counts time only while
-        # moving: a still tabletop longer than min_rest_s is setting up or resting, not cat-cow;
-        # passing through neutral between a cow and a cat is shorter.
-        moving = np.fmax(
-            np.abs(head) - t["neutral_head_band_deg"],
-            np.nan_to_num((np.abs(curve) - t["neutral_back_band_ratio"]) * 100.0, nan=-np.inf),
-        )
+        # Moving: the head out of its neutral band. The judge counts time only while moving: a
+        # still tabletop longer than min_rest_s is setting up or resting, not cat-cow; passing
+        # through neutral between a cow and a cat is shorter. (Not the back's curve: a neutral
+        # back's outline reads -0.06 to +0.08 depending on the person, as far as a mild cow.)
+        moving = np.abs(head) - t["neutral_head_band_deg"]
         never = np.full(len(pose), -np.inf)  # judged once per cycle, on its ranges (rep_faults)
         faults = {
             "no_spinal_motion": never,

@@ -195,4 +195,7 @@ def summarize(judge: Judge) -> dict:
         summary["mean_ranges"] = mean_ranges(judge)
     if judge.ex.reports_sides:
         summary["sides"] = side_reps(judge) if judge.ex.kind == "reps" else side_times(judge)
+        if judge.ex.kind != "reps":  # a hold whose variant counts reps (dynamic twists, hip dips): per side too
+            for side, counts in side_reps(judge).items():
+                summary["sides"].setdefault(side, {}).update(counts)
     return summary

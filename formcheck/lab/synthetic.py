@@ -14,7 +14,7 @@ import numpy as np
 
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Synthetic
-from formcheck.exercises.posing import HEIGHT, WIDTH
+from formcheck.exercises.posing import HEIGHT, WIDTH, world_landmarks
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.pipeline.outline import N_POINTS as OUTLINE_POINTS
 from formcheck.pipeline.track import Track
@@ -54,7 +54,9 @@ def make_track(
     outline: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Track:
     """A Track from per-frame landmarks (None = nobody found), with optional pixel jitter and an
-    optional silhouette outline (see back_outline)."""
+    optional silhouette outline (see back_outline). Its world landmarks are the ones each frame
+    implies (posing.world_landmarks: seen orthographically, depth from the z column), for the
+    exercises that read them."""
     rng = np.random.default_rng(seed)
     landmarks = np.full((len(frames), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
     for i, frame in enumerate(frames):
@@ -64,7 +66,10 @@ def make_track(
         noise = rng.normal(0.0, jitter_px, size=(len(frames), NUM_LANDMARKS, 2))
         landmarks[:, :, 0] += (noise[:, :, 0] / WIDTH).astype(np.float32)
         landmarks[:, :, 1] += (noise[:, :, 1] / HEIGHT).astype(np.float32)
-    world = np.where(np.isnan(landmarks[:, :, :1]), np.nan, 0.0).repeat(3, axis=2).astype(np.float32)
+    world = np.full((len(frames), NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            world[i] = world_landmarks(landmarks[i])
     times = np.arange(len(frames)) * 1000.0 / fps
     edges, quality = outline if outline is not None else (None, None)
     return Track(landmarks, world, times, fps, WIDTH, HEIGHT, {"source": "synthetic"}, edges, quality)

@@ -2,7 +2,8 @@
 
 Top: the exercise's timeline signals (its plots marked `timeline`) with their limit lines, on a
 background that shows when the body was in position (green) or could not be judged (grey), a
-coloured strip per fault, each rep numbered at its peak. Below: one lane per fault (and the reps).
+coloured strip per fault, each rep numbered at its peak, each hold's side (or stretch) named.
+Below: one lane per fault (and the reps).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import atomic_write
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.records import FrameState
-from formcheck.outputs.report import headline, pretty, unjudged_reason_name
+from formcheck.outputs.report import headline, pretty, side_name, unjudged_reason_name
 
 SIGNAL_COLOURS = ("#1f4e9c", "#0f8b8d", "#6a3d9a")
 FAULT_COLOURS = ("#e41a1c", "#ff7f00", "#e7298a", "#a65628", "#d4a000", "#984ea3", "#f781bf")
@@ -220,6 +221,29 @@ def _draw_fault_strips_and_reasons(ax: Any, s: _Session) -> None:
             )
 
 
+def _draw_side_labels(ax: Any, s: _Session) -> None:
+    """For holds that report sides, which side (or which stretch) each longer hold was."""
+    if not s.exercise.reports_sides or s.exercise.kind != "hold":
+        return
+    labels = {st.side for st in s.states if st.side}
+    for label in sorted(labels):
+        flags = [st.judged and st.in_position and st.side == label for st in s.states]
+        for a, b in _frame_runs(s.times, flags, s.t1):
+            if b - a >= 0.04 * (s.t1 - s.t0):
+                ax.text(
+                    (a + b) / 2,
+                    0.02,
+                    side_name(label),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    color="#1b5e20",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+                    zorder=6,
+                )
+
+
 def _draw_rep_peaks(ax: Any, s: _Session, first: np.ndarray | None, top_below: bool = False) -> None:
     """Reps numbered at their peak (their lowest point if `top_below`), green if good, red if a
     fault was found."""
@@ -331,6 +355,7 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     _draw_background(ax, s)
     handles = _draw_signals(ax, s, panel, features)
     _draw_fault_strips_and_reasons(ax, s)
+    _draw_side_labels(ax, s)
     _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None, rep_top_below(panel))
     _legend(ax, s, handles)
     ax.set_ylabel(panel.ylabel)
