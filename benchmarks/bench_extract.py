@@ -1,8 +1,11 @@
-"""ms/frame of `formcheck extract` against a bare detect_for_video loop over the same frames.
+"""ms/frame of `formcheck extract` against a bare detect_for_video loop over the same frames, with
+and without the back's outline (the silhouette mask read into pipeline/outline.py's profile).
 
-Both use the full model in VIDEO mode on the same clip, in the same run, alternating, five
-times; medians are printed. The bare loop gets its frames already decoded (decoding is free
-for it); formcheck decodes the file itself (in a prefetch thread) and builds the track.
+All use the full model in VIDEO mode on the same clip, in the same run, alternating, `repeats`
+times; medians are printed. The bare loop gets its frames already decoded (decoding is free for
+it) at their own size; formcheck decodes the file itself (in a prefetch thread), shrinks frames
+larger than pose.MAX_SHORT_SIDE and builds the track. One 720x480 clip and one 1080p clip: the
+mask is the model's upsampled to the frame it was given, so its cost grows with the frame.
 """
 
 from __future__ import annotations
@@ -16,28 +19,37 @@ from formcheck.pipeline.models import resolve_model
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import VideoFileSource
 
-CLIP = "plank/plank_forearm_side_woman_home_timer_overlay.mp4"
+CLIPS = (
+    "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",  # 720x480
+    "plank/plank_forearm_side_woman_backlit_room.mp4",  # 1920x1080
+)
 
 
-def main(repeats: int = 5) -> None:
-    video = clip(CLIP)
+def extract_ms(video, model, outline: bool) -> float:
+    with VideoFileSource(video) as source, PoseEstimator(model, outline=outline) as estimator:
+        start = time.perf_counter()
+        track, _ = extract_track(source, estimator)
+        return (time.perf_counter() - start) / len(track) * 1000
+
+
+def main(repeats: int = 3) -> None:
     model = resolve_model("full")
-    frames, stamps = decode_all(video)
-    bare, ours = [], []
-    for _ in range(repeats):
-        bare.append(bare_loop(model.path, frames, stamps) / len(frames))
-        with VideoFileSource(video) as source, PoseEstimator(model) as estimator:
-            start = time.perf_counter()
-            track, _ = extract_track(source, estimator)
-            ours.append((time.perf_counter() - start) / len(track))
-    b, o = median_of(bare) * 1000, median_of(ours) * 1000
-    print(
-        f"extract benchmark: {CLIP} ({len(frames)} frames, {frames[0].shape[1]}x{frames[0].shape[0]}), "
-        f"full model, {machine()}"
-    )
-    print(f"  bare detect_for_video on pre-decoded frames : {b:6.1f} ms/frame")
-    print(f"  formcheck extract (decodes the file itself)  : {o:6.1f} ms/frame")
-    print(f"  formcheck overhead                           : {100 * (o - b) / b:+6.1f} %")
+    print(f"extract benchmark: full model, {machine()}")
+    for relpath in CLIPS:
+        video = clip(relpath)
+        frames, stamps = decode_all(video)
+        bare, plain, outlined = [], [], []
+        for _ in range(repeats):
+            bare.append(bare_loop(model.path, frames, stamps) / len(frames) * 1000)
+            plain.append(extract_ms(video, model, outline=False))
+            outlined.append(extract_ms(video, model, outline=True))
+        b, p, o = median_of(bare), median_of(plain), median_of(outlined)
+        h, w = frames[0].shape[:2]
+        print(f"  {relpath} ({len(frames)} frames, {w}x{h})")
+        print(f"    bare detect_for_video, pre-decoded frames : {b:6.1f} ms/frame")
+        vs_bare = 100 * (p - b) / b
+        print(f"    formcheck extract                          : {p:6.1f} ms/frame ({vs_bare:+.1f} % vs bare)")
+        print(f"    formcheck extract with the back's outline  : {o:6.1f} ms/frame ({o / p:.2f} x without)")
 
 
 if __name__ == "__main__":

@@ -15,17 +15,13 @@ from formcheck.lab.synthetic import back_outline
 from formcheck.pipeline.track import Track
 
 
-def bowed(curves, start: int = 0) -> np.ndarray:
-    """Per frame, the back's bow towards the top of the image (torso lengths). `start` is kept for
-    the callers' intent (3: the lower back only): the synthetic outline bows the lower back."""
-    return np.asarray(curves, dtype=np.float64).reshape(-1)
-
-
-def judge_with_back(track: Track, exercise: Exercise, back: np.ndarray | None) -> Judgement:
-    """judge_track, the track given an outline bowed by `back` (per frame; None: no outline)."""
+def judge_with_back(track: Track, exercise: Exercise, back) -> Judgement:
+    """judge_track, the track given an outline bowed by `back` towards the image top (torso
+    lengths, per frame; None: no outline)."""
     if back is None:
         return session.judge_track(track, exercise)
     prone = exercise.back == "up"
+    back = np.asarray(back, dtype=np.float64).reshape(-1)
     anatomical = back if prone else -back  # a supine back bowed up is hollow
     edges, quality = back_outline(anatomical, len(track), prone)
     outlined = Track(

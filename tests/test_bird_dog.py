@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from back_profiles import bowed, judge_with_back
+from back_profiles import judge_with_back
 
 from formcheck.exercises.bird_dog import bird_dog_pose
 from formcheck.exercises.plank import plank_pose
@@ -75,9 +75,9 @@ def test_a_donkey_kick_with_a_bent_knee_is_leg_too_high():
 
 def test_a_sagging_lower_back_is_back_arched_with_a_back_profile():
     frames, curves = reps(["left", "right"], lumbar=(-0.03, -0.16))
-    _, s = run(frames, bowed(curves, start=3))
+    _, s = run(frames, curves)
     assert all(r["faults"] == ["back_arched"] for r in s["rep_details"])
-    _, flat = run(frames, bowed([-0.03] * len(curves), start=3))  # natural lordosis only
+    _, flat = run(frames, [-0.03] * len(curves))  # natural lordosis only
     assert flat["good_reps"] == 2
     _, unseen = run(frames)  # no profile: the back is not judged
     assert unseen["good_reps"] == 2

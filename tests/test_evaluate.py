@@ -45,7 +45,7 @@ def test_quality_floors_on_the_labelled_clips(evaluation):
     # out of the frame at every reach, so nothing is judged there.
     assert o["judgeable_rep_obo"] >= 0.9
     assert o["rep_obo"] >= 0.85
-    assert o["fault_recall"] >= 0.85
+    assert o["fault_recall"] >= 0.95
     assert o["fault_precision"] >= 0.85
     assert o["good_clips_max_fault_share"] <= 0.1
     first = Evaluation([r for r in evaluation.results if r.label.exercise in FLOOR_EXERCISES]).overall()
@@ -161,6 +161,33 @@ def test_labelled_side_plank_faults_are_found_when_they_happen(evaluation):
         assert found, span.name
         overlap = max(min(f["end_s"], span.end_s) - max(f["start_s"], span.start_s) for f in found)
         assert overlap > 0.7 * (span.end_s - span.start_s)
+
+
+def result_of(evaluation, part: str):
+    return next(r for r in evaluation.results if part in r.label.file)
+
+
+def test_the_backs_outline_finds_the_arched_bridge_the_joints_miss(evaluation):
+    result = result_of(evaluation, "bridge_tutorial_cuts_BAD_and_good_douyin")
+    (span,) = [s for s in result.label.fault_spans if s.name == "back_arched"]
+    found = [f for f in result.summary["faults"] if f["name"] == "back_arched"]
+    assert found and all(f["start_s"] < span.end_s and f["end_s"] > span.start_s for f in found)
+    overlap = sum(min(f["end_s"], span.end_s) - max(f["start_s"], span.start_s) for f in found)
+    assert overlap > 0.7 * (span.end_s - span.start_s)
+
+
+def test_a_good_hip_thrust_on_a_bench_is_not_read_as_arched(evaluation):
+    result = result_of(evaluation, "hip_thrust_bench_oblique_woman")
+    assert result.summary["reps"] == result.label.reps and result.summary["faults"] == []
+
+
+def test_the_backs_outline_sees_the_deep_sag_before_the_hip_joint_does(evaluation):
+    result = result_of(evaluation, "plank_forearm_BAD_sag_pike_headdrop_woman")
+    faults = {f["name"]: f for f in reversed(result.summary["faults"])}  # each fault's first span
+    # The last sag deepens from 11.3 s (labelled) into a low sag the hip joint reads at 13.1 s.
+    assert 11.3 <= faults["lower_back_sagging"]["start_s"] < faults["hips_sagging"]["start_s"]
+    good_planks = [r for r in evaluation.scored() if r.label.exercise == "plank" and not r.label.faults]
+    assert good_planks and not any(f["name"] == "lower_back_sagging" for r in good_planks for f in r.summary["faults"])
 
 
 def test_the_wrong_view_is_refused_not_judged(evaluation):

@@ -426,3 +426,16 @@ def test_strictness_changes_the_verdict_on_a_borderline_plank():
     _, standard = run("plank", frames)
     _, strict = run("plank", frames, strictness="strict")
     assert standard["faults"] == [] and [f["name"] for f in strict["faults"]] == ["hips_piked"]
+
+
+def test_a_rest_that_creeps_a_little_at_the_start_is_still_a_seen_bottom():
+    # The alternating-superman clip opens reading just above the top line (a view from the head
+    # end) and creeping up 1.4 deg in a second: a body at rest, so the lift after it is a rep.
+    creep = [superman_pose(leg_lift_deg=leg) for leg in np.linspace(15.0, 16.4, 30)]
+    up = [
+        superman_pose(arm_lift_deg=-12 + 27 * f, leg_lift_deg=16.4 + 13.6 * f, chest_lift_deg=2 + 10 * f)
+        for f in np.linspace(0, 1, 10)
+    ]
+    frames = creep + up + hold(up[-1], 1.5) + up[::-1] + hold(up[0], 1.0)
+    _, s = run("superman", frames)
+    assert s["reps"] == 1

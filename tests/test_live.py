@@ -65,7 +65,8 @@ def quiet_log(line: str) -> None:
 
 def run_clip(path: Path, exercise_name: str, out: Path, **kwargs):  # type: ignore[no-untyped-def]
     exercise = make_exercise(exercise_name)
-    with VideoFileSource(path) as source, PoseEstimator("full") as estimator:
+    # As the live command does: the back's outline is read for exercises that judge the back.
+    with VideoFileSource(path) as source, PoseEstimator("full", outline=exercise.back is not None) as estimator:
         options = {
             "headless": True,
             "quiet": True,
@@ -82,8 +83,9 @@ def run_clip(path: Path, exercise_name: str, out: Path, **kwargs):  # type: igno
 def offline(path: Path, exercise_name: str, streaming: bool = False) -> dict:
     from formcheck.pipeline.extract import track_for_video
 
-    track, _ = track_for_video(path)
-    return summarize(judge_track(track, make_exercise(exercise_name), streaming=streaming).judge)
+    exercise = make_exercise(exercise_name)
+    track, _ = track_for_video(path, outline=exercise.back is not None)
+    return summarize(judge_track(track, exercise, streaming=streaming).judge)
 
 
 def close_to(a: float, b: float, rel: float = 0.10, absolute: float = 0.5) -> bool:

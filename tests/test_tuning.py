@@ -156,11 +156,13 @@ def check_lines_against_rules(exercise, signals) -> list[str]:
     for fault, lines in tuning.fault_lines(exercise.name).items():
         margin = np.asarray(signals.faults[fault], dtype=float)
         ok = np.isfinite(margin)
-        beyond = np.zeros(len(margin), dtype=bool)
-        for feature, line in lines:
+        groups: dict[str, np.ndarray] = {}  # lines sharing a `together` note flag the fault together
+        for k, (feature, line) in enumerate(lines):
             value = np.asarray(feats[feature], dtype=float)
             ok &= np.isfinite(value) & (np.abs(value - line.value(t)) > 1e-6)
-            beyond |= line.beyond(value, t)
+            group = line.together or str(k)
+            groups[group] = groups.get(group, np.ones(len(margin), dtype=bool)) & line.beyond(value, t)
+        beyond = np.logical_or.reduce([*groups.values(), np.zeros(len(margin), dtype=bool)])
         wrong = ok & (beyond != (margin > 0))
         if wrong.any():
             problems.append(f"{fault}: {int(wrong.sum())} of {int(ok.sum())} frames disagree")

@@ -23,6 +23,9 @@ from formcheck.pipeline.models import ModelFile, resolve_model
 
 HOLD_TOLERANCE = 0.15  # issue 3: good-form hold within +-15% of the labelled time
 HOLD_FLOOR_S = 0.5  # labels are +-0.3 s; a 0 s label is matched within half a second
+# formcheck's finer fault names, scored as the labels' name for the same fault: the labels call
+# every sagging plank hips_sagging, whether the hip joint or only the back's outline shows it.
+LABEL_NAME = {"lower_back_sagging": "hips_sagging"}
 
 
 @dataclass
@@ -33,7 +36,7 @@ class ClipResult:
 
     @property
     def predicted_faults(self) -> set[str]:
-        return {f["name"] for f in self.summary["faults"]} if self.summary else set()
+        return {LABEL_NAME.get(f["name"], f["name"]) for f in self.summary["faults"]} if self.summary else set()
 
     @property
     def judged_by_label(self) -> bool:

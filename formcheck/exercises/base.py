@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from formcheck import geometry as g
+from formcheck.exercises.back import MIN_QUALITY as BACK_MIN_QUALITY
 from formcheck.exercises.back import curves as back_curves_of
 from formcheck.landmarks import side_landmark
 
@@ -54,12 +55,15 @@ class FaultSpec:
     # (a sag pushed up into kneeling), so such a fault clearing just before leaving is the exit.
     body_line: bool = False
     joints: tuple[str, ...] = ()  # ringed on the overlay while the fault is on (judged side)
+    outline: bool = False  # read from the back's outline: the overlay draws it red while on
 
 
 @dataclass(frozen=True)
 class Limit:
     """One threshold drawn on a plotted signal: the line sits at `offset + sign * t[key]`, and `bad`
-    says which side of it is the fault (or out of position, the wrong view, the top of a rep)."""
+    says which side of it is the fault (or out of position, the wrong view, the top of a rep).
+    A fault's lines each flag it alone, except lines sharing a `together` note, which flag it only
+    when all of them are crossed (the hips a little high AND the back's outline arched)."""
 
     key: str
     bad: Literal["above", "below"]
@@ -67,6 +71,7 @@ class Limit:
     fault: str = ""  # the fault it belongs to (role "fault")
     sign: float = 1.0
     offset: float = 0.0
+    together: str = ""  # e.g. "both: hip and outline"
 
     def value(self, t: Mapping[str, float]) -> float:
         """Where the line is, in the signal's units (NaN if the threshold does not exist)."""
@@ -84,7 +89,8 @@ class Limit:
             self.fault.replace("_", " ")
             or {"position": "out of position", "view": "wrong view", "rep": "rep top"}[self.role]
         )
-        return f"{what} {self.bad} {self.value(t):.3g} ({self.key})"
+        also = f"; {self.together}" if self.together else ""
+        return f"{what} {self.bad} {self.value(t):.3g} ({self.key}{also})"
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,16 @@ class PoseFrames:
             return {"lumbar_curve": nan, "thoracic_curve": nan.copy(), "local_lumbar": nan.copy()}
         side = np.full(len(self), 0 if prone else 1, dtype=np.intp)  # the outline's upper or lower edge
         return back_curves_of(self.outline, self.outline_quality, side)
+
+    def back_edge(self, i: int, prone: bool) -> np.ndarray | None:
+        """Frame i's back outline as N_POINTS image-up offsets from the shoulder-hip chord (torso
+        lengths, NaN where hidden), or None where there is no outline or it is poor."""
+        if self.outline is None or self.outline_quality is None:
+            return None
+        side = 0 if prone else 1
+        if not self.outline_quality[i, side] >= BACK_MIN_QUALITY:
+            return None
+        return self.outline[i, side]
 
     def joint(self, side: np.ndarray | str, name: str) -> np.ndarray:
         """T x 2 pixels of a paired joint on the given side ('left'/'right', or per frame)."""

@@ -119,6 +119,7 @@ class BirdDog(Exercise):
             "Good — back flat",
             scope="top",
             joints=("hip",),
+            outline=True,
         ),
     )
     # The reach is the lower of two limbs' angles, no three-joint angle: the value is printed.

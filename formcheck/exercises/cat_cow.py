@@ -116,7 +116,11 @@ class CatCow(Exercise):
     get_in_position_cue = "On all fours: round your back up, then let it sink"
     faults = (
         FaultSpec(
-            "no_spinal_motion", "Move your whole back — round up, then let it sink", scope="rep", joints=("hip",)
+            "no_spinal_motion",
+            "Move your whole back — round up, then let it sink",
+            scope="rep",
+            joints=("hip",),
+            outline=True,
         ),
         FaultSpec("hips_shifting", "Keep your hips over your knees", scope="rep", joints=("hip",)),
         FaultSpec("arms_bent", "Keep your arms straight", "Good — arms straight", joints=("elbow",)),

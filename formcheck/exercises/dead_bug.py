@@ -101,6 +101,7 @@ class DeadBug(Exercise):
             "Good — back down",
             scope="top",
             joints=("hip",),
+            outline=True,
         ),
     )
     # The reach is the lower of an arm's and a hip's angle, no three-joint angle: the value is printed.

@@ -23,6 +23,8 @@ from formcheck.exercises.base import (
 from formcheck.exercises.measures import face_up_ratio, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, unit
 
+BOTH = "with hip, outline, shoulders down"  # the two lines of the outline rule flag it together
+
 
 def _hip_for_bend(knee: np.ndarray, shoulder: np.ndarray, bend_deg: float) -> np.ndarray:
     """A hip TORSO from the shoulder whose knee-hip-shoulder bend is bend_deg (> 0 above the line)."""
@@ -74,6 +76,7 @@ class GluteBridge(Exercise):
     title = "Glute bridge"
     kind = "reps"
     view = "side"
+    back = "down"
     needed = ("shoulder", "hip", "knee", "ankle")
     order = 5.0
     get_in_position_cue = "Lie on your back, knees bent, feet flat"
@@ -86,6 +89,7 @@ class GluteBridge(Exercise):
             "Good — straight line",
             scope="top",
             joints=("hip",),
+            outline=True,
         ),
         FaultSpec(
             "feet_misplaced",
@@ -102,10 +106,22 @@ class GluteBridge(Exercise):
             "hip above the knee-shoulder line (deg; the rep signal)",
             (
                 Limit("arch_deg", "above", "fault", "back_arched"),
+                Limit("arch_with_curve_deg", "above", "fault", "back_arched", together=BOTH),
                 Limit("hip_low_deg", "below", "fault", "hips_too_low", sign=-1),
                 Limit("rep_top", "above", "rep"),
             ),
             timeline=True,
+        ),
+        Plot(
+            "local_lumbar",
+            "back outline's lower-back curve, side-on only (torso lengths; - arched)",
+            (Limit("arch_curve_ratio", "below", "fault", "back_arched", sign=-1, together=BOTH),),
+            timeline=True,
+        ),
+        Plot(
+            "shoulder_height_ratio",
+            "shoulders above the ankles (torso lengths; ~0 on the floor, > 1 on a bench)",
+            (Limit("bench_shoulder_ratio", "below", "fault", "back_arched", together=BOTH),),
         ),
         Plot(
             "shin_offset_ratio",
@@ -139,8 +155,15 @@ class GluteBridge(Exercise):
         },
         sweep={"hip_lift_deg": (-60, 30), "shin_offset_ratio": (0.0, 0.8)},
         wrong_view={"width_ratio": 0.8},
+        elsewhere=("back_arched",),  # with the outline as well: tests/test_back_rules.py
     )
-    tolerances = ("hip_low_deg", "arch_deg", "shin_offset_ratio")  # min_top_knee_angle_deg is a floor, not scaled
+    tolerances = (
+        "hip_low_deg",
+        "arch_deg",
+        "arch_with_curve_deg",
+        "arch_curve_ratio",
+        "shin_offset_ratio",
+    )  # min_top_knee_angle_deg is a floor, not scaled
 
     def signals(self, pose: PoseFrames) -> Signals:
         t = self.t
@@ -156,6 +179,15 @@ class GluteBridge(Exercise):
         thigh_tilt = g.tilt_from_horizontal_deg(shoulder, knee)
         face_up = face_up_ratio(pose, left, torso)
         view_ratio = shoulder_width_ratio(pose)
+        # The shoulders' height above the ankles: ~0 with both on the floor, a torso or more with
+        # the shoulders on a bench (a hip thrust).
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shoulder_height = (ankle[:, 1] - shoulder[:, 1]) / torso
+        # The lower back's own curve, read only side-on (from an oblique camera the outline is the
+        # flank) and with the shoulders on the floor: hinged over a bench, a good hip thrust's top
+        # reads as hollow as an arched floor bridge.
+        lumbar = pose.back_curves(prone=False)["local_lumbar"]
+        lumbar = np.where(view_ratio <= t["max_view_ratio_for_curve"], lumbar, np.nan)
 
         reason = self.visibility_reason(pose, left)
         # Far beyond the line the "bridge" is no body lying on its back: a close-up or a mislabelled
@@ -181,7 +213,18 @@ class GluteBridge(Exercise):
         )
         faults = {
             "hips_too_low": -hip_lift - t["hip_low_deg"],
-            "back_arched": hip_lift - t["arch_deg"],
+            # The hips well above the line; or a little above it with the lower back hollowed
+            # (the outline): the landmarks' hip sits high, so joints alone must leave good tops be.
+            "back_arched": np.fmax(
+                hip_lift - t["arch_deg"],
+                np.fmin.reduce(
+                    [
+                        hip_lift - t["arch_with_curve_deg"],
+                        np.nan_to_num((-lumbar - t["arch_curve_ratio"]) * 100.0, nan=-np.inf),
+                        (t["bench_shoulder_ratio"] - shoulder_height) * 100.0,
+                    ]
+                ),
+            ),
             "feet_misplaced": feet_check,
         }
         features = {
@@ -189,6 +232,8 @@ class GluteBridge(Exercise):
             "hip_lift_deg": hip_lift,
             "knee_angle_deg": knee_angle,
             "shin_offset_ratio": shin_offset,
+            "local_lumbar": lumbar,
+            "shoulder_height_ratio": shoulder_height,
             "face_up_ratio": face_up,
             "view_ratio": view_ratio,
         }

@@ -111,7 +111,13 @@ class LegRaise(Exercise):
     side_variants = ONE_LEG + KICKS  # one leg at a time (or kicks): reps are counted per leg
     faults = (
         FaultSpec("knees_bent", "Straighten your legs", "Good — legs long", scope="top", joints=("knee",)),
-        FaultSpec("lower_back_lifting", "Press your lower back into the floor", "Good — back down", joints=("hip",)),
+        FaultSpec(
+            "lower_back_lifting",
+            "Press your lower back into the floor",
+            "Good — back down",
+            joints=("hip",),
+            outline=True,
+        ),
         FaultSpec("dropping_legs", "Lower slowly", "Good — slow and controlled", scope="tempo", joints=("ankle",)),
     )
     # The value is the thigh against the trunk line; drawn against the image horizontal.

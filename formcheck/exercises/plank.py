@@ -88,6 +88,7 @@ class Plank(Exercise):
     title = "Plank"
     kind = "hold"
     view = "side"
+    back = "up"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     order = 3.0
     get_in_position_cue = "Get into your plank: forearms under shoulders, legs straight"
@@ -110,6 +111,14 @@ class Plank(Exercise):
             body_line=True,
             joints=("hip",),
         ),
+        FaultSpec(
+            "lower_back_sagging",
+            "Tuck your pelvis — flatten your lower back",
+            "Good — back flat",
+            body_line=True,
+            joints=("hip",),
+            outline=True,
+        ),
         FaultSpec("knees_bent", "Straighten your legs", "Good — legs long", joints=("knee",)),
         FaultSpec(
             "shoulders_not_over_elbows",
@@ -129,6 +138,12 @@ class Plank(Exercise):
                 Limit("hip_pike_deg", "above", "fault", "hips_piked"),
                 Limit("hip_sag_deg", "below", "fault", "hips_sagging", sign=-1),
             ),
+            timeline=True,
+        ),
+        Plot(
+            "lumbar_curve",
+            "back outline's lumbar curve (torso lengths; + rounded, - hollow)",
+            (Limit("lumbar_sag_ratio", "below", "fault", "lower_back_sagging", sign=-1),),
             timeline=True,
         ),
         Plot(
@@ -202,9 +217,11 @@ class Plank(Exercise):
             "shoulder_offset_ratio": (-0.9, 0.9),
         },
         wrong_view={"width_ratio": 0.8},
+        elsewhere=("lower_back_sagging",),  # the back's outline: tests/test_back_rules.py
     )
     tolerances = (
         "hip_sag_deg",
+        "lumbar_sag_ratio",
         "hip_pike_deg",
         "knee_bend_deg",
         "shoulder_offset_ratio",
@@ -236,6 +253,7 @@ class Plank(Exercise):
             head_dir = np.sign(shoulder[:, 0] - hip[:, 0])
             shoulder_offset = (shoulder[:, 0] - elbow[:, 0]) * head_dir / upper_arm
         head = head_angle_deg(hip, shoulder, ear) - t["head_neutral_deg"]
+        lumbar = pose.back_curves(prone=True)["lumbar_curve"]
         view_ratio = shoulder_width_ratio(pose)
         forearm = elbow_angle < t["straight_arm_deg"]
         if self.variant == "high":
@@ -255,8 +273,14 @@ class Plank(Exercise):
                 np.nan_to_num(far_knee_angle - min_knee, nan=np.inf),
             ]
         )
+        hips_sagging = -hip_bend - t["hip_sag_deg"]
         faults = {
-            "hips_sagging": -hip_bend - t["hip_sag_deg"],
+            "hips_sagging": hips_sagging,
+            # The outline sees a sag that the hip joint does not move (the lower back sinks while
+            # the hip landmark stays near the line); where the joints see it, one cue is enough.
+            "lower_back_sagging": np.where(
+                hips_sagging > 0, -np.inf, np.nan_to_num((-lumbar - t["lumbar_sag_ratio"]) * 100.0, nan=-np.inf)
+            ),
             "hips_piked": hip_bend - t["hip_pike_deg"],
             "knees_bent": (180.0 - knee_angle) - t["knee_bend_deg"],
             "shoulders_not_over_elbows": np.where(
@@ -274,6 +298,7 @@ class Plank(Exercise):
             "elbow_angle_deg": elbow_angle,
             "hip_height_ratio": hip_height,
             "head_angle_deg": head,
+            "lumbar_curve": lumbar,
             "shoulder_offset_ratio": shoulder_offset,
             "view_ratio": view_ratio,
         }

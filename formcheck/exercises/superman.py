@@ -19,6 +19,8 @@ from formcheck.exercises.base import (
 from formcheck.exercises.measures import face_up_ratio, head_angle_deg, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
 
+BOTH = "both: trunk and outline"  # the two lines of the outline rule flag it together
+
 
 def superman_pose(
     arm_lift_deg: float = -12.0,
@@ -59,6 +61,7 @@ class Superman(Exercise):
     view = "side"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     order = 4.0
+    back = "up"
     get_in_position_cue = "Lie face down, arms long in front of you"
     # Both lift one arm and the opposite leg at a time: "swimmer" (Leap Fitness's name) and
     # "alternating" (the labels' name for the same movement done slowly).
@@ -71,7 +74,14 @@ class Superman(Exercise):
     faults = (
         FaultSpec("arms_not_lifted", "Lift arms and legs together", scope="top", joints=("wrist",)),
         FaultSpec("legs_not_lifted", "Lift arms and legs together", scope="top", joints=("ankle",)),
-        FaultSpec("over_arched", "Lift only a few inches", "Good — small lift", scope="top", joints=("shoulder",)),
+        FaultSpec(
+            "over_arched",
+            "Lift only a few inches",
+            "Good — small lift",
+            scope="top",
+            joints=("shoulder",),
+            outline=True,
+        ),
         FaultSpec("neck_cranked", "Look at the floor", "Good — neck long", scope="top", joints=("ear",)),
         FaultSpec("knees_bent", "Keep your legs long", "Good — legs long", scope="top", joints=("knee",)),
     )
@@ -92,7 +102,16 @@ class Superman(Exercise):
         Plot(
             "chest_lift_deg",
             "hip-shoulder line above horizontal (deg)",
-            (Limit("over_arch_deg", "above", "fault", "over_arched"),),
+            (
+                Limit("over_arch_deg", "above", "fault", "over_arched"),
+                Limit("arch_with_curve_deg", "above", "fault", "over_arched", together=BOTH),
+            ),
+            timeline=True,
+        ),
+        Plot(
+            "lumbar_curve",
+            "back outline's lumbar curve (torso lengths; + rounded, - hollow)",
+            (Limit("over_arch_curve_ratio", "below", "fault", "over_arched", sign=-1, together=BOTH),),
             timeline=True,
         ),
         Plot(
@@ -136,7 +155,7 @@ class Superman(Exercise):
         },
         wrong_view={"width_ratio": 0.8},
     )
-    tolerances = ("over_arch_deg", "neck_crank_deg", "knee_bend_deg")
+    tolerances = ("over_arch_deg", "arch_with_curve_deg", "over_arch_curve_ratio", "neck_crank_deg", "knee_bend_deg")
 
     def signals(self, pose: PoseFrames) -> Signals:
         t = self.t
@@ -156,6 +175,7 @@ class Superman(Exercise):
             g.tilt_from_horizontal_deg(shoulder, pose.joint("right", "ankle")),
         )
         face_down = -face_up_ratio(pose, left, torso)
+        lumbar = pose.back_curves(prone=True)["lumbar_curve"]
         view_ratio = shoulder_width_ratio(pose)
 
         reason = self.visibility_reason(pose, left)
@@ -187,7 +207,14 @@ class Superman(Exercise):
         faults = {
             "arms_not_lifted": np.where(both_ends & (legs_up > 0), -arms_up, -np.inf),
             "legs_not_lifted": np.where(both_ends & (arms_up > 0), -legs_up, -np.inf),
-            "over_arched": chest_lift - t["over_arch_deg"],
+            # A trunk lifted high, or lifted less but with the lower back folded deep (the outline).
+            "over_arched": np.fmax(
+                chest_lift - t["over_arch_deg"],
+                np.fmin(
+                    chest_lift - t["arch_with_curve_deg"],
+                    np.nan_to_num((-lumbar - t["over_arch_curve_ratio"]) * 100.0, nan=-np.inf),
+                ),
+            ),
             "neck_cranked": np.where(side_on, head - t["neck_crank_deg"], -np.inf),
             "knees_bent": np.where(side_on, (180.0 - knee_angle) - t["knee_bend_deg"], -np.inf),
         }
@@ -197,6 +224,7 @@ class Superman(Exercise):
             "leg_lift_deg": leg_lift,
             "knee_angle_deg": knee_angle,
             "head_angle_deg": head,
+            "lumbar_curve": lumbar,
             "face_down_ratio": face_down,
             "view_ratio": view_ratio,
         }

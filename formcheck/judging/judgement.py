@@ -39,6 +39,7 @@ class JudgedFrame:
     near_left: bool
     state: FrameState
     features: dict[str, float]
+    back_edge: np.ndarray | None = None  # the back's outline (PoseFrames.back_edge), if read
 
 
 def judged_frame(judgement: Judgement, i: int) -> JudgedFrame:
@@ -52,4 +53,10 @@ def judged_frame(judgement: Judgement, i: int) -> JudgedFrame:
         bool(judgement.signals.near_left[i]),
         judgement.states[i],
         features,
+        back_edge(judgement.pose, judgement.exercise, i),
     )
+
+
+def back_edge(pose: PoseFrames, exercise: Exercise, i: int) -> np.ndarray | None:
+    """Frame i's back outline for the overlay, for exercises that judge the back."""
+    return None if exercise.back is None else pose.back_edge(i, prone=exercise.back == "up")

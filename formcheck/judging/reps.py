@@ -21,8 +21,8 @@ from formcheck.judging.tempo import Tempo
 if TYPE_CHECKING:
     from formcheck.judging.judge import Judge
 
-STILL_DEG = 1.0  # a rep signal changing less than this per frame is "still" ...
-STILL_S = 0.5  # ... and still for this long at the bottom counts as a seen bottom
+STILL_DEG = 1.0  # a rep signal staying within this of where it was ...
+STILL_S = 0.5  # ... for this long counts as a seen bottom
 
 
 class RepCounter:
@@ -66,7 +66,7 @@ class RepCounter:
         self.trough, self._trough_t, self.peak = math.inf, t, -math.inf
         self.trough_i = self.peak_i = self.rep_trough_i = len(self.j.t) - 1
         self.rep_trough = math.nan
-        self._unknown_max, self._unknown_last, self._still_since = -math.inf, math.nan, t
+        self._unknown_max, self._still_from, self._still_since = -math.inf, math.nan, t
 
     def _cut(self, t: float) -> None:
         """What happened across a cut (or while unseen) was not seen: start afresh."""
@@ -149,11 +149,11 @@ class RepCounter:
             self.near_top[i] = True
             self._top_time += self.j.dt[i]
             return
-        if value > self._unknown_max:
-            self._unknown_max, self._still_since = value, t
-        elif abs(value - self._unknown_last) > STILL_DEG:
-            self._still_since = t
-        self._unknown_last = value
+        self._unknown_max = max(self._unknown_max, value)
+        # Still: within STILL_DEG of where the stretch began (a slow creep of a few tenths of a
+        # degree per second is a body at rest; the superman clip opens creeping 1.4 deg in 1 s).
+        if not abs(value - self._still_from) <= STILL_DEG:
+            self._still_from, self._still_since = value, t
         below = value < p.top - p.hysteresis or p.top == -math.inf  # rise-only: no top line
         falling = value < self._unknown_max - p.drop / 3
         still = t - self._still_since >= STILL_S

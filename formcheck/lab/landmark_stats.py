@@ -71,3 +71,30 @@ def landmark_agreement_px(a: Any, b: Any, landmarks: Sequence[int]) -> dict[str,
         "p90_px": float(np.percentile(dist, 90)),
         "both_detected": float(both.mean()),
     }
+
+
+def back_curve_rows(label: Any, judgement: Any) -> list[dict[str, Any]]:
+    """The back's curves (exercises/back.py) of a judged clip, for the evidence table: one row for
+    the in-position frames outside every labelled fault span ("good"), one per labelled fault
+    span. Each row: frames, the share with a clean outline, and lumbar / thoracic / local_lumbar
+    as (median, p5, p95) over the clean frames (NaN when none)."""
+    exercise = judgement.exercise
+    curves = judgement.pose.back_curves(prone=exercise.back == "up")
+    times = np.asarray(judgement.times_s)
+    in_position = np.array([s.judged and s.in_position for s in judgement.final_states], dtype=bool)
+    spans = [
+        (f"{f.name} {f.start_s:g}-{f.end_s:g} s", span_mask(times, [(f.start_s, f.end_s)])) for f in label.fault_spans
+    ]
+    faulty = np.zeros(len(times), dtype=bool)
+    for _, mask in spans:
+        faulty |= mask
+    rows = []
+    for name, mask in [("good (in position)", in_position & ~faulty), *spans]:
+        row: dict[str, Any] = {"clip": label.file, "span": name, "frames": int(mask.sum())}
+        clean = mask & np.isfinite(curves["lumbar_curve"] if exercise.back == "up" else curves["local_lumbar"])
+        row["clean"] = float(clean.sum() / mask.sum()) if mask.any() else math.nan
+        for key, values in curves.items():
+            v = values[mask & np.isfinite(values)]
+            row[key] = tuple(float(x) for x in np.percentile(v, [50, 5, 95])) if v.size else (math.nan,) * 3
+        rows.append(row)
+    return rows

@@ -12,6 +12,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Plot
+from formcheck.judging.judgement import back_edge
 from formcheck.lab.labels import ClipLabel
 from formcheck.lab.tuning import panels
 
@@ -97,7 +98,9 @@ def _draw_panel(ax: Any, judgement: Any, panel: Plot, summary: Mapping[str, Any]
         v = limit.value(t)
         role_colour = {"position": "tab:green", "view": "tab:orange", "rep": "tab:blue"}.get(limit.role, "0.4")
         c = colour.get(limit.fault, role_colour)
-        ax.axhline(v, color=c, linestyle="--" if limit.role == "fault" else ":", linewidth=1.4, label=limit.label(t))
+        # A line that flags only together with another (limit.together) is dash-dotted.
+        style = ("-." if limit.together else "--") if limit.role == "fault" else ":"
+        ax.axhline(v, color=c, linestyle=style, linewidth=1.4, label=limit.label(t))
         if finite.size:
             lo, hi = min(finite.min(), v), max(finite.max(), v)
             pad = 0.05 * (hi - lo or 1.0)
@@ -216,5 +219,6 @@ def overlay_frame(judgement: Any, video: str | os.PathLike[str], time_s: float) 
         judgement.final_states[i],
         features,
         judgement.exercise,
+        back_edge=back_edge(judgement.pose, judgement.exercise, i) if has_pose else None,
     )
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), i

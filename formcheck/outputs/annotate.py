@@ -34,6 +34,7 @@ def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> n
         judged.state,
         judged.features,
         exercise,
+        back_edge=judged.back_edge if has_pose else None,
     )
 
 

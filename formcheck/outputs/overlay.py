@@ -46,6 +46,7 @@ JOINT_COLOUR = (255, 200, 0)
 LOW_VIS_COLOUR = (150, 150, 150)
 ANGLE_COLOUR = (0, 220, 255)
 FAULT_RING_COLOUR = (40, 40, 230)
+BACK_COLOUR = (230, 190, 60)  # the back's outline, as the model's silhouette has it
 PANEL_TEXT = (255, 255, 255)
 PANEL_DIM = (190, 190, 190)
 
@@ -217,6 +218,41 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
     return True
 
 
+def back_points(xy: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """The back outline's stations in pixels (N x 2, NaN where hidden): `edge` holds image-up
+    offsets from the mid-shoulder -> mid-hip chord in torso lengths (pipeline/outline)."""
+    shoulder = (xy[side_landmark("left", "shoulder")] + xy[side_landmark("right", "shoulder")]) / 2.0
+    hip = (xy[side_landmark("left", "hip")] + xy[side_landmark("right", "hip")]) / 2.0
+    d = hip - shoulder
+    length = float(np.hypot(d[0], d[1]))
+    if not length > 0:
+        return np.full((len(edge), 2), np.nan)
+    n_up = np.array([d[1], -d[0]]) / length
+    if n_up[1] > 0:  # towards the image top, as the outline was read
+        n_up = -n_up
+    t = np.linspace(0.0, 1.0, len(edge))
+    return shoulder + t[:, None] * d + np.asarray(edge, dtype=np.float64)[:, None] * length * n_up
+
+
+def _draw_back(image: np.ndarray, xy: np.ndarray, edge: np.ndarray, faulty: bool, u: float) -> None:
+    """The back's outline (each visible run of stations), red while a fault read from it is on."""
+    points = back_points(xy, edge)
+    limit = 10.0 * max(image.shape[:2])
+    colour = FAULT_RING_COLOUR if faulty else BACK_COLOUR
+    width = max(2, round(3 * u))
+    run: list[tuple[int, int]] = []
+    for p in [*points, np.array([np.nan, np.nan])]:
+        q = pt(p, limit)
+        if q is not None:
+            run.append(q)
+            continue
+        if len(run) >= 2:
+            line = np.array(run, dtype=np.int32).reshape(-1, 1, 2)
+            cv2.polylines(image, [line], False, OUTLINE_COLOUR, width + 2, cv2.LINE_AA)
+            cv2.polylines(image, [line], False, colour, width, cv2.LINE_AA)
+        run = []
+
+
 def _draw_fault_rings(
     image: np.ndarray,
     pts: Mapping[str, tuple[int, int] | None],
@@ -344,12 +380,15 @@ def draw_overlay(
     features: Mapping[str, float],
     exercise: Exercise,
     fps: float | None = None,
+    back_edge: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Draw the judged side's skeleton, the key angle, the counters panel and the cue, in place.
+    """Draw the judged side's skeleton, the back's outline, the key angle, the counters panel and
+    the cue, in place.
 
     image: BGR frame (drawn on in place and returned); xy: 33 x 2 smoothed landmark pixels
     (NaN where missing) or None when nobody was found; visibility: 33 floats or None;
-    near_left: the judged side is the left one; features: this frame's feature values.
+    near_left: the judged side is the left one; features: this frame's feature values;
+    back_edge: the back's outline (PoseFrames.back_edge) or None.
     """
     h, w = image.shape[:2]
     u = unit(w, h)
@@ -357,6 +396,10 @@ def draw_overlay(
     key_drawn = False
     if xy is not None:
         xy = np.asarray(xy)
+        if back_edge is not None:
+            specs = exercise.fault_specs
+            faulty = any(specs[f].outline for f in state.faults if f in specs)
+            _draw_back(image, xy, back_edge, faulty, u)
         pts = _draw_skeleton(image, xy, visibility, side, exercise, u)
         if exercise.view == "front":  # judged on the body's midline: draw it, ring faults on it
             pts = {**pts, **_draw_midline(image, xy, u)}

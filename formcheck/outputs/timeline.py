@@ -8,6 +8,7 @@ Below: one lane per fault (and the reps).
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,25 +40,46 @@ class SignalPanel:
     ylabel: str
 
 
+def _unit(feature: str) -> str:
+    return "deg" if feature.endswith("_deg") else "ratio"
+
+
+def _timeline_plots(exercise: Exercise, features: dict[str, np.ndarray]) -> list[Plot]:
+    return [p for p in exercise.plots_for_variant() if p.timeline and p.feature in features]
+
+
+def _panel_of(plots: list[Plot], ylabel: str) -> SignalPanel:
+    # A line shared by two signals (both thighs' real-range line) is drawn once, on the first.
+    first = {lim: p.feature for p in reversed(plots) for lim in p.limits}
+    limits = tuple((p.feature, lim) for p in plots for lim in p.limits if first[lim] == p.feature)
+    return SignalPanel(tuple(p.feature for p in plots), limits, ylabel)
+
+
 def signal_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalPanel:
-    """The exercise's timeline plots present in the features; else its key feature, no limits."""
-    plots: list[Plot] = [p for p in exercise.plots_for_variant() if p.timeline and p.feature in features]
+    """The exercise's timeline plots in the first one's units present in the features; else its
+    key feature, no limits."""
+    plots = _timeline_plots(exercise, features)
     if plots:
-        # A line shared by two signals (both thighs' real-range line) is drawn once, on the first.
-        first = {lim: p.feature for p in reversed(plots) for lim in p.limits}
-        limits = tuple((p.feature, lim) for p in plots for lim in p.limits if first[lim] == p.feature)
-        return SignalPanel(tuple(p.feature for p in plots), limits, exercise.timeline_label or plots[0].title)
+        main = [p for p in plots if _unit(p.feature) == _unit(plots[0].feature)]
+        return _panel_of(main, exercise.timeline_label or plots[0].title)
     first = exercise.key_feature if exercise.key_feature in features else next(iter(features), "")
     unit = " (deg)" if first.endswith("_deg") else ""
     return SignalPanel((first,) if first else (), (), pretty(first.removesuffix("_deg")) + unit)
 
 
+def second_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalPanel | None:
+    """The timeline plots in other units than the first (the back's outline curve beside the
+    joints' degrees), when any of them has a value: a track without an outline has none."""
+    plots = _timeline_plots(exercise, features)
+    rest = [p for p in plots if _unit(p.feature) != _unit(plots[0].feature)] if plots else []
+    rest = [p for p in rest if np.isfinite(np.asarray(features[p.feature], dtype=np.float64)).any()]
+    return _panel_of(rest, rest[0].title) if rest else None
+
+
 def limit_label(limit: Limit) -> str:
-    return (
-        pretty(limit.fault)
-        if limit.role == "fault"
-        else {"rep": "rep top", "position": "in position"}.get(limit.role, "view")
-    )
+    if limit.role == "fault":
+        return pretty(limit.fault) + (f" ({limit.together})" if limit.together else "")
+    return {"rep": "rep top", "position": "in position"}.get(limit.role, "view")
 
 
 def _frame_runs(times: np.ndarray, flags: list[bool], end_t: float) -> list[tuple[float, float]]:
@@ -139,9 +161,12 @@ def _draw_background(ax: Any, s: _Session) -> None:
         ax.axvspan(a, b, facecolor=UNJUDGED_COLOUR, zorder=0, lw=0, hatch="//", edgecolor="#a8a8a8")
 
 
-def _draw_signals(ax: Any, s: _Session, panel: SignalPanel, features: dict[str, np.ndarray]) -> list[Any]:
+def _draw_signals(
+    ax: Any, s: _Session, panel: SignalPanel, features: dict[str, np.ndarray], strips: bool = True
+) -> list[Any]:
     """The signals (faint where not judged: those values are often wild and do not set the
-    scale), their limits labelled on the line, and the y range; returns legend handles."""
+    scale), their limits labelled on the line, and the y range (with room for the fault strips
+    if `strips`); returns legend handles."""
     from matplotlib.lines import Line2D
 
     colours = {f: SIGNAL_COLOURS[k % len(SIGNAL_COLOURS)] for k, f in enumerate(panel.features)}
@@ -168,8 +193,8 @@ def _draw_signals(ax: Any, s: _Session, panel: SignalPanel, features: dict[str, 
     ends = [float(np.percentile(values, 0.5)), float(np.percentile(values, 99.5))] if values.size else []
     ys = [y for y, _, _ in limits]
     lo, hi = min([*ends, *ys], default=0.0), max([*ends, *ys], default=1.0)
-    span_y = max(hi - lo, 1.0)
-    top_room = STRIP * len(s.fault_names) + 0.04  # headroom for one strip per fault
+    span_y = max(hi - lo, 1.0 if _unit(panel.features[0] if panel.features else "") == "deg" else 0.05)
+    top_room = STRIP * len(s.fault_names) + 0.04 if strips else 0.04  # headroom for one strip per fault
     ax.set_ylim(lo - 0.06 * span_y, hi + span_y * (0.06 + top_room) / (1 - top_room))
     for k, (y, feature, lim) in enumerate(limits):
         # Label above the line, or below it when the next limit up is too close for both.
@@ -337,20 +362,31 @@ def _draw_lanes(lane_ax: Any, s: _Session, lanes: list[str]) -> None:
 
 def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None:
     """Draw the session over time (see the module's docstring) and write it as a PNG, atomically."""
+    fig = timeline_figure(judgement, summary)
+    with atomic_write(path, "wb") as f:
+        fig.savefig(f, format="png")
+
+
+def timeline_figure(judgement: Judgement, summary: dict) -> Any:
+    """The timeline as a matplotlib Figure: the signal panel, the back's panel when there is an
+    outline, and the fault lanes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     s = _Session.of(judgement, summary)
     ex = s.exercise
-    lanes = (["reps"] if summary.get("rep_details") else []) + s.fault_names  # holds with reps too
-    fig = Figure(figsize=(13, 6.0 + 0.3 * max(len(lanes) - 2, 0)), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(2, 1, height_ratios=[3.2, 0.8 + 0.42 * max(len(lanes), 1)])
-    ax = fig.add_subplot(grid[0])
-    lane_ax = fig.add_subplot(grid[1], sharex=ax)
-
     all_features = judgement.signals.features
     panel = signal_panel(ex, all_features)
+    second = second_panel(ex, all_features)
+    lanes = (["reps"] if summary.get("rep_details") else []) + s.fault_names  # holds with reps too
+    height = 6.0 + 0.3 * max(len(lanes) - 2, 0) + (1.8 if second else 0.0)
+    fig = Figure(figsize=(13, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    ratios = [3.2, *([1.5] if second else []), 0.8 + 0.42 * max(len(lanes), 1)]
+    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios)
+    ax = fig.add_subplot(grid[0])
+    lane_ax = fig.add_subplot(grid[-1], sharex=ax)
+
     features = {f: np.asarray(all_features[f], dtype=np.float64) for f in panel.features}
     _draw_background(ax, s)
     handles = _draw_signals(ax, s, panel, features)
@@ -359,8 +395,17 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None, rep_top_below(panel))
     _legend(ax, s, handles)
     ax.set_ylabel(panel.ylabel)
-    ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)
-    ax.set_axisbelow(True)
+    if second:
+        back_ax = fig.add_subplot(grid[1], sharex=ax)
+        _draw_background(back_ax, s)
+        back = {f: np.asarray(all_features[f], dtype=np.float64) for f in second.features}
+        back_handles = _draw_signals(back_ax, s, second, back, strips=False)
+        back_ax.legend(handles=back_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+        back_ax.set_ylabel("\n".join(textwrap.wrap(second.ylabel, 26)), fontsize=8)
+        back_ax.tick_params(labelbottom=False)
+    for signal_ax in [a for a in fig.get_axes() if a is not lane_ax]:
+        signal_ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)
+        signal_ax.set_axisbelow(True)
     ax.tick_params(labelbottom=False)
     not_judged = summary.get("unjudged_s") or 0.0
     duration = summary.get("duration_s", s.t1 - s.t0)
@@ -369,5 +414,4 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     ax.set_xlim(s.t0, s.t1)
     title = headline(summary, ex.title + (f" ({pretty(ex.variant)})" if ex.variant else ""))
     fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
-    with atomic_write(path, "wb") as f:
-        fig.savefig(f, format="png")
+    return fig

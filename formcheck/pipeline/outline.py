@@ -15,7 +15,7 @@ not depend on the mask's resolution. On each row the torso is the run of mask > 
 chord (or the nearest within 0.3); its outer end is the edge. Rows whose edge lies in the head
 (a disc around the ears) or an arm (capsules along the arm bones), their neighbours, and rows past
 a neck-steep step at the shoulder end are hidden: NaN, and not held against the quality.
-Evidence for each limit: /work-notes of issue 12 (the labelled clips; see the closing note).
+Evidence for each limit: the closing note of issue 12 and explore_landmarks.ipynb (section 5).
 """
 
 from __future__ import annotations

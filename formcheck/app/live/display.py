@@ -21,6 +21,7 @@ from formcheck.app.live.results import FrameInfo
 from formcheck.app.live.window import Window, draw_banner, draw_big_text, draw_help
 from formcheck.exercises.base import Exercise
 from formcheck.files import temp_path_beside
+from formcheck.judging.judgement import back_edge
 from formcheck.judging.records import FrameState
 from formcheck.outputs.overlay import draw_overlay, mirror_xy
 from formcheck.pipeline.capture import GrabbedFrame
@@ -72,8 +73,17 @@ class LiveDisplay:
         features = {k: float(v[0]) for k, v in live.signals.features.items()}
         visibility = live.pose.visibility[0] if has_pose else None
         near_left = bool(live.signals.near_left[0])
+        edge = back_edge(live.pose, self.exercise, 0) if has_pose else None
         draw_overlay(
-            image, xy if has_pose else None, visibility, near_left, live.state, features, self.exercise, self._fps()
+            image,
+            xy if has_pose else None,
+            visibility,
+            near_left,
+            live.state,
+            features,
+            self.exercise,
+            self._fps(),
+            back_edge=edge,
         )
         title = self.exercise.title
         if live.phase == "position":
