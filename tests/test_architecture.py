@@ -21,6 +21,7 @@ STAGES = ("pipeline", "exercises", "judging", "outputs", "lab", "app")
 EXERCISE_HELPERS = {
     "formcheck.exercises.back",
     "formcheck.exercises.base",
+    "formcheck.exercises.frames",
     "formcheck.exercises.measures",
     "formcheck.exercises.posing",
     "formcheck.exercises.stretch_shapes",

@@ -302,16 +302,29 @@ class Plank(Exercise):
             "shoulder_offset_ratio": shoulder_offset,
             "view_ratio": view_ratio,
         }
-        lift = None
-        if self.variant == "knee_taps":
-            lift = 180.0 - knee_angle
-        elif self.variant == "leg_raises":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                lift = np.abs(pose.joint("left", "ankle")[:, 1] - pose.joint("right", "ankle")[:, 1]) / torso * 100.0
-            features["ankle_gap_pct"] = lift
-        elif self.variant == "shoulder_taps":
-            lift = features["hands_raised_pct"] = hands_raised(pose, shoulder, hip, torso)
+        lift = self.variant_lift(pose, features, shoulder, hip, torso)
         return Signals(features, reason, position, faults, left, lift=lift, cut=self.scene_cut(pose))
+
+    def variant_lift(
+        self,
+        pose: PoseFrames,
+        features: dict[str, np.ndarray],
+        shoulder: np.ndarray,
+        hip: np.ndarray,
+        torso: np.ndarray,
+    ) -> np.ndarray | None:
+        """The rep signal of a dynamic variant (None for a still plank); adds its feature."""
+        if self.variant == "knee_taps":
+            return 180.0 - features["knee_angle_deg"]
+        if self.variant == "leg_raises":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                gap = np.abs(pose.joint("left", "ankle")[:, 1] - pose.joint("right", "ankle")[:, 1]) / torso * 100.0
+            features["ankle_gap_pct"] = gap
+            return gap
+        if self.variant == "shoulder_taps":
+            features["hands_raised_pct"] = hands_raised(pose, shoulder, hip, torso)
+            return features["hands_raised_pct"]
+        return None
 
     def far_knee_angle(self, pose: PoseFrames, far: np.ndarray) -> np.ndarray:
         """The far leg's knee angle where the model sees that leg clearly, else NaN. In an oblique
