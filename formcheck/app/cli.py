@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from formcheck import __version__
+from formcheck import __version__, interrupts
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.paths import CHECKOUT_DIR
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
@@ -23,18 +23,23 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from formcheck.files import check_file, save_or_rescue
     from formcheck.pipeline.extract import extract_track
     from formcheck.pipeline.pose import PoseEstimator
     from formcheck.pipeline.sources import open_source
 
+    out = Path(args.output) if args.output else Path(Path(args.video).stem + ".npz")
+    check_file(out, "-o")
     with open_source(args.video) as source, PoseEstimator(args.model) as estimator:
         track, stats = extract_track(source, estimator, show_progress=True)
-    out = Path(args.output) if args.output else Path(Path(args.video).stem + ".npz")
-    track.save(out)
+    out, note = save_or_rescue(out, track.save)
     print(
         f"{out}: {stats.frames} frames, person found in {stats.detection_rate:.1%}, "
         f"{stats.ms_per_frame:.1f} ms/frame ({estimator.model.name} model)"
     )
+    if note:
+        print(f"formcheck: error: {note}", file=sys.stderr)
+        return EXIT_ERROR
     if stats.interrupted:
         print("formcheck: interrupted: the track holds the frames read so far", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -80,9 +85,12 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
-    from formcheck.app.batch import analyze_many, combined_table, expand_inputs
+    from formcheck.app.analyze import AnalyzeOptions, analyze_one
+    from formcheck.app.batch import analyze_many, expand_inputs
+    from formcheck.app.outcomes import combined_table, print_result, report_outcomes
+    from formcheck.files import check_folder
 
+    check_folder(Path(args.out), "--out")
     inputs = expand_inputs(args.inputs)
     opts = AnalyzeOptions(
         exercise=args.exercise,
@@ -104,34 +112,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
         results = analyze_many(inputs, opts, args.jobs)
         print(combined_table(results))
-    code = 0
-    for r in results:
-        if r.interrupted:
-            print(
-                f"formcheck: interrupted: {r.input}: the report covers what was seen and is marked partial",
-                file=sys.stderr,
-            )
-            code = EXIT_INTERRUPTED
-        elif r.error:
-            print(f"formcheck: error: {r.error}", file=sys.stderr)
-            code = code or EXIT_ERROR
-        elif r.partial:
-            print(
-                f"formcheck: error: {r.input} ended early (truncated or corrupt); "
-                "the report covers the frames read and is marked partial",
-                file=sys.stderr,
-            )
-            code = code or EXIT_ERROR
-    return code
+    return report_outcomes(results)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.app.evaluate import evaluate, format_table
     from formcheck.exercises import EXERCISES
+    from formcheck.files import check_file, save_or_rescue
     from formcheck.judging.session import make_exercise
 
     for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
         make_exercise(name, args.config, args.strictness)
+    if args.json:
+        check_file(Path(args.json), "--json")
     evaluation = evaluate(
         args.labels, args.exercise or None, args.model, args.config, args.strictness, extract=not args.no_extract
     )
@@ -139,19 +132,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         from formcheck.outputs.report import write_json
 
-        write_json(
-            Path(args.json),
-            {
-                "overall": evaluation.overall(),
-                "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
-            },
-        )
-        print(f"wrote {args.json}")
+        figures = {
+            "overall": evaluation.overall(),
+            "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
+        }
+        path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures))
+        print(f"wrote {path}")
+        if note:
+            print(f"formcheck: error: {note}", file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
+    from formcheck.app.analyze import AnalyzeOptions, analyze_one
+    from formcheck.app.outcomes import print_result, report_outcomes
+    from formcheck.files import check_folder
     from formcheck.lab.samples import DEMO_CLIP, DEMO_EXERCISE, find_sample, sample_dirs
 
     clip = find_sample(DEMO_CLIP)
@@ -161,6 +157,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
             "run `formcheck samples fetch` or set FORMCHECK_SAMPLES"
         )
+    check_folder(Path(args.out), "--out")
     print(f"formcheck demo: analysing {clip} as a {DEMO_EXERCISE.replace('_', ' ')}")
     result = analyze_one(clip, AnalyzeOptions(exercise=DEMO_EXERCISE, out=Path(args.out), model=args.model))
     print_result(result)
@@ -168,7 +165,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
         f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement."
     )
-    return 0
+    return report_outcomes([result])
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
@@ -266,16 +263,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except FormcheckError as exc:
-        print(f"formcheck: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """Run one command; Ctrl-C and SIGTERM alike stop it (formcheck.interrupts), and every error a
+    user can cause, or a full disk, ends in one line."""
+    with interrupts.handled():
+        try:
+            args = build_parser().parse_args(argv)
+            func: Callable[[argparse.Namespace], int] = args.func
+            return func(args)
+        except FormcheckError as exc:
+            print(f"formcheck: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except OSError as exc:  # e.g. the disk filled up where no rescue was possible
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"formcheck: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt:
+            print("formcheck: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.judging.judgement import JudgedFrame
 from formcheck.outputs.overlay import draw_overlay
@@ -38,8 +39,9 @@ def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> n
 
 
 class AnnotatedVideo:
-    """put(frame, judged) ... close() -> the codec used. An error while drawing or encoding is
-    kept in `error` (the flow goes on; the caller reports it) and later frames are dropped."""
+    """put(frame, judged) ... close() -> the codec used. An error while drawing, encoding or
+    finishing the file is kept in `error` (the flow goes on; the caller reports it) and later
+    frames are dropped."""
 
     def __init__(self, exercise: Exercise, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.exercise = exercise
@@ -84,5 +86,8 @@ class AnnotatedVideo:
             self._queue.append(None)
             self._cond.notify_all()
         self._thread.join()
-        self.sink.close()
+        try:
+            self.sink.close()
+        except (FormcheckError, OSError) as exc:  # kept like a drawing error: the report must still come
+            self.error = self.error or exc
         return self.sink.codec
