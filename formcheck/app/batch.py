@@ -53,15 +53,15 @@ def expand_inputs(paths: list[str]) -> list[Path]:
 
 def output_names(paths: list[Path]) -> list[str]:
     """One output folder name per input, unique in the run (ignoring case, as macOS and Windows
-    do) and readable: the file's stem; where stems clash, the suffix after it (clip-mp4,
-    clip-npz), then its folder before it (a-clip, b-clip); an input given twice gets clip-2."""
+    do) and readable: the file's stem; where stems clash, its folder before it (a-clip, b-clip),
+    then its suffix after it (clip-mp4, clip-npz); an input given twice gets clip-2."""
 
     def stem(p: Path) -> str:
         return p.stem if p.suffix else p.name
 
     names = [stem(p) for p in paths]
-    _refine(names, paths, lambda p: p.suffix[1:], lambda name, label: f"{name}-{label}")
     _refine(names, paths, lambda p: p.absolute().parent.name, lambda name, label: f"{label}-{name}")
+    _refine(names, paths, lambda p: p.suffix[1:], lambda name, label: f"{name}-{label}")
     taken: set[str] = set()
     for i, name in enumerate(names):
         candidate, k = name, 2
@@ -112,6 +112,8 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
     a result for every input, in the order given, whatever stopped or failed."""
     jobs = max(1, min(len(paths), jobs or os.cpu_count() or 1))
     outs = [opts.out / name for name in output_names(paths)]
+    if interrupts.requested():  # stopped while setting up: nothing started
+        return [AnalysisResult(path, out, {}, interrupted=True) for path, out in zip(paths, outs, strict=True)]
     worker_opts = replace(opts, progress=False)
     context = get_context("spawn")
     stop = context.Event()

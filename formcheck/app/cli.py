@@ -85,33 +85,37 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import AnalyzeOptions, analyze_one
-    from formcheck.app.batch import analyze_many, expand_inputs
-    from formcheck.app.outcomes import combined_table, print_result, report_outcomes
-    from formcheck.files import check_folder
-
-    check_folder(Path(args.out), "--out")
-    inputs = expand_inputs(args.inputs)
-    opts = AnalyzeOptions(
-        exercise=args.exercise,
-        out=Path(args.out),
-        model=args.model,
-        config=args.config,
-        strictness=args.strictness,
-        variant=args.variant,
-        video=not args.no_video,
-        use_cache=not args.no_cache,
-    )
-    if len(inputs) == 1:
-        result = analyze_one(inputs[0], opts)
-        print_result(result)
-        results = [result]
-    else:
+    """One input, or many in parallel with a table. A stop (Ctrl-C, SIGTERM) from the start on is
+    noted and acted on by the analysis between frames, so what was seen is saved and the table
+    lists every input."""
+    with interrupts.polled():
+        from formcheck.app.analyze import AnalyzeOptions, analyze_one
+        from formcheck.app.batch import analyze_many, expand_inputs
+        from formcheck.app.outcomes import combined_table, print_result, report_outcomes
+        from formcheck.files import check_folder
         from formcheck.judging.session import make_exercise
 
-        make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
-        results = analyze_many(inputs, opts, args.jobs)
-        print(combined_table(results))
+        check_folder(Path(args.out), "--out")
+        inputs = expand_inputs(args.inputs)
+        opts = AnalyzeOptions(
+            exercise=args.exercise,
+            out=Path(args.out),
+            model=args.model,
+            config=args.config,
+            strictness=args.strictness,
+            variant=args.variant,
+            video=not args.no_video,
+            use_cache=not args.no_cache,
+        )
+        if len(inputs) == 1:
+            result = analyze_one(inputs[0], opts)
+        else:
+            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
+            results = analyze_many(inputs, opts, args.jobs)
+    if len(inputs) == 1:
+        print_result(result)
+        return report_outcomes([result])
+    print(combined_table(results))
     return report_outcomes(results)
 
 
@@ -205,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
     _add_model_option(p)
-    p.set_defaults(func=cmd_analyze)
+    p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
     p = sub.add_parser("evaluate", help="score the rules against a labels.csv of real clips")
     p.add_argument("labels", help="labels.csv (paths in it resolve against its own folder)")
@@ -267,7 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     user can cause, or a full disk, ends in one line."""
     with interrupts.handled():
         try:
-            args = build_parser().parse_args(argv)
+            with interrupts.polled():  # the parser imports every command's options: a stop meanwhile is noted
+                args = build_parser().parse_args(argv)
+            if interrupts.requested() and not getattr(args, "acts_on_stops", False):
+                raise KeyboardInterrupt
             func: Callable[[argparse.Namespace], int] = args.func
             return func(args)
         except FormcheckError as exc:

@@ -156,7 +156,7 @@ def headline(summary: dict, title: str) -> str:
         if summary.get("reps"):
             text += f", {summary['reps']} reps"
     if summary.get("partial"):
-        text += " — PARTIAL (interrupted)"
+        text += " — PARTIAL (stopped early)"
     return text
 
 
@@ -218,6 +218,6 @@ def format_summary_table(summary: dict) -> str:
     detail = ", ".join(f"{pretty(r)} {_secs(v)}" for r, v in reasons.items())
     rows.append(("Not judged", _secs(unjudged_s) + (f" ({detail})" if detail and unjudged_s else "")))
     if summary.get("partial"):
-        rows.append(("PARTIAL", "the run was interrupted; this covers only what was seen"))
+        rows.append(("PARTIAL", "stopped, or the input broke off; this covers only what was seen"))
     key_w = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{key_w}}  {v}".rstrip() for k, v in rows)
