@@ -214,3 +214,29 @@ def test_a_truncated_source_exits_1_in_live_as_in_analyze(videos, tmp_path):
     assert analyzed.returncode == live.returncode == 1, (analyzed.stderr, live.stderr)
     assert "ended early" in one_line_error(analyzed) and "ended early" in one_line_error(live)
     assert json.loads((tmp_path / "l" / "report.json").read_text())["partial"] is True
+
+
+# -- the stop request itself -------------------------------------------------------------------
+
+
+def _signal_self(sig: int = signal.SIGINT) -> None:
+    os.kill(os.getpid(), sig)
+    time.sleep(0.05)  # the handler runs at the next bytecode once the signal has arrived
+
+
+def test_a_stop_raises_once_outside_saving_and_is_only_noted_inside_it():
+    from formcheck import interrupts
+
+    with interrupts.handled():
+        with pytest.raises(KeyboardInterrupt):  # ordinary code: the first signal stops it
+            _signal_self()
+        _signal_self(signal.SIGTERM)  # the second is noted: whatever is being saved is not cut short
+        assert interrupts.requested()
+    with interrupts.handled(), interrupts.polled():
+        _signal_self(signal.SIGTERM)
+        _signal_self()
+        assert interrupts.requested()  # noted, never raised: the loops ask between frames
+        with pytest.raises(KeyboardInterrupt):  # a third always raises: a way out if saving hangs
+            _signal_self()
+    assert not interrupts.requested()  # handled() leaves things as they were
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

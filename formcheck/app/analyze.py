@@ -31,12 +31,13 @@ from formcheck.pipeline.cache import TrackCache
 from formcheck.pipeline.flow import run_flow
 from formcheck.pipeline.models import resolve_model
 from formcheck.pipeline.pose import PoseEstimator
-from formcheck.pipeline.sources import VideoFileSource, open_source, prefetch
+from formcheck.pipeline.sources import FrameSource, VideoFileSource, open_source, prefetch
 from formcheck.pipeline.track import Track
 from formcheck.progress import progress_bar
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp", ".gif"}
 TRACK_SUFFIX = ".npz"
+PENDING_BYTES = 320 << 20  # frames held while their judgement is pending: 1080p fits, else two passes
 
 
 @dataclass
@@ -87,13 +88,20 @@ def output_dir(base: Path, source: Path) -> Path:
     return base / (source.stem if source.suffix else source.name)
 
 
-def extract_judge_draw(video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path) -> tuple[Track, Drawn, bool]:
+def extract_judge_draw(
+    video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path
+) -> tuple[Track, Drawn | None, bool]:
     """One pass over a video: the model, the judgement and the annotated video together.
-    Returns (track, video, interrupted); a stop or a broken file still leaves both."""
+    Returns (track, video, interrupted); a stop or a broken file still leaves both. Frames too
+    large to hold while their judgement is pending are not drawn here (video None): the caller
+    draws them in a second pass, with memory bounded (4K: 43 pending frames would be 1 GB)."""
     model = resolve_model(opts.model)
     with open_source(video) as source, PoseEstimator(model) as estimator:
         info = source.info
         online = OnlineJudgement(exercise, info.width, info.height, info.fps)
+        if online.max_pending * info.width * info.height * 3 > PENDING_BYTES:
+            track, interrupted = _extract(source, estimator, opts)
+            return track, None, interrupted
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))
         with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
             flow = run_flow(source, estimator, online, [annotated], on_frame=lambda _frame: bar.update(1))
@@ -149,13 +157,17 @@ def _track_of(path: Path, opts: AnalyzeOptions) -> tuple[Track | None, bool]:
 
 
 def _extract_only(path: Path, opts: AnalyzeOptions) -> tuple[Track, bool]:
+    with open_source(path) as source, PoseEstimator(resolve_model(opts.model)) as estimator:
+        return _extract(source, estimator, opts)
+
+
+def _extract(source: FrameSource, estimator: PoseEstimator, opts: AnalyzeOptions) -> tuple[Track, bool]:
+    """The model alone over a source (the track is cached if it is a whole video file)."""
     from formcheck.pipeline.extract import extract_track
 
-    model = resolve_model(opts.model)
-    with open_source(path) as source, PoseEstimator(model) as estimator:
-        track, flow = extract_track(source, estimator, show_progress=opts.progress)
-    if opts.use_cache and path.is_file() and not track.meta["partial"]:
-        TrackCache().store(path, model, track)
+    track, flow = extract_track(source, estimator, show_progress=opts.progress)
+    if opts.use_cache and isinstance(source, VideoFileSource) and not track.meta["partial"]:
+        TrackCache().store(source.path, estimator.model, track)
     return track, flow.interrupted
 
 
@@ -190,8 +202,8 @@ def _analyze_into(
     report = build_report(judgement.judge, str(path), str(track.meta.get("model", opts.model)), partial)
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
     _write_outputs(result, judgement)
-    if drawn is None and opts.video and is_video and not interrupted:
-        if interrupts.requested():  # asked to stop while the report was saved: the video is not drawn
+    if drawn is None and opts.video and is_video:
+        if interrupted or interrupts.requested():  # asked to stop: the video is not drawn now
             drawn, result.interrupted = Drawn(), True
         else:
             drawn, result.interrupted = draw_video(judgement, path, annotated, opts.progress)

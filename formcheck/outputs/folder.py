@@ -56,9 +56,8 @@ class OutputFolder:
                 holder = os.read(fd, 32).decode(errors="replace").strip()
                 os.close(fd)
                 who = f" (pid {holder})" if holder.isdigit() else ""
-                raise FormcheckError(
-                    f"{self.path}: another formcheck run{who} is writing this folder; let it finish or use another --out"
-                ) from None
+                message = f"another formcheck run{who} is writing this folder; let it finish or use another --out"
+                raise FormcheckError(f"{self.path}: {message}") from None
             # The run before us removes the lock file as it lets go: lock the file that is there now.
             try:
                 current = os.stat(lock).st_ino == os.fstat(fd).st_ino
