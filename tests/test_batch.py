@@ -155,4 +155,20 @@ def test_inputs_that_give_nothing_leave_no_empty_folders(tmp_path, tracks):
     assert sorted(p.name for p in out.iterdir()) == ["good"]
     single = formcheck("analyze", str(folder / "fake.mp4"), "-e", "plank", "--out", str(tmp_path / "out2"))
     assert "not a video" in one_line_error(single)
-    assert not (tmp_path / "out2" / "fake").exists()
+    assert not (tmp_path / "out2").exists()  # nor the --out folder made for it
+
+
+def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path, tracks):
+    """Undecodable bytes in a name (an old Latin-1 disk, say) are shown as escapes in report.json."""
+    try:
+        name = os.fsdecode(b"clip\xe9.npz")
+        track = tracks(f"in/{name}")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system only takes UTF-8 names")
+    tracks("in/other.npz")
+    out = tmp_path / "out"
+    result = formcheck("analyze", str(tmp_path / "in"), "-e", "plank", "--out", str(out), errors="surrogateescape")
+    assert result.returncode == 0, result.stderr
+    assert name in result.stdout  # the table shows the name as the terminal will
+    report = json.loads((out / track.stem / "report.json").read_text(encoding="utf-8"))
+    assert report["source"] == str(tmp_path / "in" / "clip\\xe9.npz")

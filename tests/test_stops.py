@@ -146,23 +146,25 @@ def test_random_interrupts_over_a_folder_of_real_clips(cut_clips, tmp_path):
 
 
 def test_ctrl_c_in_a_folder_saves_every_clip_in_progress_and_exits_promptly(clips, videos, tmp_path):
-    """A long clip in progress keeps its partial report and video; the clip still queued is
-    listed as not started, and no worker goes on to analyse it."""
+    """Two long clips in progress keep their partial reports and videos; the clips still queued
+    are listed as not started, and no worker goes on to analyse them."""
     long_a, long_b = tmp_path / "clips" / "long_a.mp4", tmp_path / "clips" / "long_b.mp4"
     long_a.symlink_to(videos / LONG_CLIP)
     long_b.symlink_to(videos / LONG_CLIP)
     out = tmp_path / "out"
-    proc = start_analyze([long_a, *clips[:2], long_b], out, "--jobs", "2")
-    time.sleep(8.0)  # long_a is being analysed; long_b waits its turn
+    proc = start_analyze([long_a, long_b, *clips[:2]], out, "--jobs", "2")
+    time.sleep(8.0)  # both long clips are being analysed; the short ones wait their turn
     stdout, stderr, took = stop(proc, "ctrl-c")
     assert took < PROMPT_EXIT_S and proc.returncode == 130, (took, stdout, stderr)
     assert "Traceback" not in stderr
-    states = table_states(stdout, ["long_a.mp4", clips[0].name, clips[1].name, "long_b.mp4"])
-    assert states["long_a.mp4"] == "partial" and states["long_b.mp4"] == "not started", stdout
+    names = ["long_a.mp4", "long_b.mp4", clips[0].name, clips[1].name]
+    states = table_states(stdout, names)
+    assert list(states.values()) == ["partial", "partial", "not started", "not started"], stdout
     for name, state in states.items():
         check_clip(out / Path(name).stem, state)
-    assert f"interrupted: {long_a}: the report covers the" in stderr
-    assert "1 of 4 inputs not started" in stderr or "2 of 4 inputs not started" in stderr
+    for clip in (long_a, long_b):
+        assert f"formcheck: interrupted: {clip}: the report covers the" in stderr
+    assert "formcheck: interrupted: 2 of 4 inputs not started" in stderr
 
 
 def test_sigterm_stops_a_single_file_analysis_like_ctrl_c(videos, tmp_path):

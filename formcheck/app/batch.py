@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -117,6 +118,8 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
     worker_opts = replace(opts, progress=False)
     context = get_context("spawn")
     stop = context.Event()
+    made_out = not opts.out.exists()
+    opts.out.mkdir(parents=True, exist_ok=True)  # here, so no worker removes it as another starts in it
     with interrupts.polled(), progress_bar(len(paths), "videos", unit="video", enabled=opts.progress) as bar:
         pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=interrupts.init_worker, initargs=(stop,))
         try:
@@ -133,6 +136,9 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            if made_out:
+                with contextlib.suppress(OSError):
+                    opts.out.rmdir()  # only if no input left anything in it
     results = []
     for k, (path, out) in enumerate(zip(paths, outs, strict=True)):
         outcome = outcomes.get(k)

@@ -31,11 +31,14 @@ class OutputFolder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
-        self._created = False
+        self._created: list[Path] = []  # the folders made here, innermost first
 
     def __enter__(self) -> OutputFolder:
         try:
-            self._created = not self.path.exists()
+            missing = self.path
+            while not missing.exists() and missing != missing.parent:
+                self._created.append(missing)
+                missing = missing.parent
             self.path.mkdir(parents=True, exist_ok=True)
             self._lock()
         except (FileExistsError, NotADirectoryError):
@@ -80,6 +83,8 @@ class OutputFolder:
                 os.unlink(self.path / LOCK_NAME)
             os.close(self._fd)  # lets go of the lock
             self._fd = None
-        if self._created:
-            with contextlib.suppress(OSError):
-                self.path.rmdir()  # only if empty: an input that failed before writing anything
+        for folder in self._created:  # those left empty: an input that failed before writing anything
+            try:
+                folder.rmdir()
+            except OSError:
+                break

@@ -41,7 +41,8 @@ def build_report(judge: Judge, source: str, model: str, partial: bool, **extra: 
 
 
 def json_safe(value: Any) -> Any:
-    """Plain JSON values: NaN/inf -> None, numpy scalars and arrays -> Python, paths -> str."""
+    """Plain JSON values: NaN/inf -> None, numpy scalars and arrays -> Python, paths -> str,
+    and text that is not UTF-8 (a file name with undecodable bytes) shown as `\\xff` escapes."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -53,7 +54,9 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return value
 
 
