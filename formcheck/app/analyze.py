@@ -206,7 +206,10 @@ def _analyze_into(
         if interrupted or interrupts.requested():  # asked to stop: the video is not drawn now
             drawn, result.interrupted = Drawn(), True
         else:
-            drawn, result.interrupted = draw_video(judgement, path, annotated, opts.progress)
+            try:
+                drawn, result.interrupted = draw_video(judgement, path, annotated, opts.progress)
+            except FormcheckError as exc:  # the video cannot be re-read or written: the report stands
+                drawn = Drawn(error=str(exc))
     if drawn is not None:
         _record_video(result, drawn, annotated, len(track))
     if not track.detected.any():
