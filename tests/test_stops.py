@@ -127,12 +127,11 @@ def test_random_interrupts_over_a_folder_of_real_clips(cut_clips, tmp_path):
     names = [p.name for p in cut_clips]
     timings = []
     for trial in range(20):
-        how, delay = rng.choice(["ctrl-c", "sigterm"]), rng.uniform(0.3, 3.5)
+        how, delay = rng.choice(["ctrl-c", "sigterm"]), rng.uniform(0.3, 3.0)
         out = tmp_path / f"out{trial}"
         proc = start_analyze([cut_clips[0].parent], out, "--jobs", "2")
         time.sleep(delay)
         stdout, stderr, took = stop(proc, how)
-        timings.append((how, round(delay, 2), round(took, 2)))
         context = f"trial {trial}: {how} after {delay:.2f} s, exit {proc.returncode}\n{stdout}\n{stderr}"
         assert took < PROMPT_EXIT_S, context
         assert "Traceback" not in stderr, context
@@ -142,7 +141,8 @@ def test_random_interrupts_over_a_folder_of_real_clips(cut_clips, tmp_path):
             check_clip(out / clip.stem, states[clip.name])
         expected = 0 if set(states.values()) == {"done"} else 130
         assert proc.returncode == expected, context
-    print(timings)
+        timings.append(f"{how} at {delay:.2f} s: gone {took:.2f} s later, {sorted(states.values())}")
+    print("\n".join(timings))
 
 
 def test_ctrl_c_in_a_folder_saves_every_clip_in_progress_and_exits_promptly(clips, videos, tmp_path):
