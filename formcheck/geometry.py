@@ -61,6 +61,15 @@ def rise_over_line_deg(origin: np.ndarray, tip: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0])))
 
 
+def angle_between_lines_deg(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """Signed angle from direction a1->a2 to direction b1->b2, in degrees, -180..180,
+    positive counter-clockwise as seen on screen."""
+    u = a2 - a1
+    v = b2 - b1
+    # Image y points down, so negate the cross product to get the on-screen rotation sense.
+    return np.degrees(np.arctan2(-cross2(u, v), (u * v).sum(axis=-1)))
+
+
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a - b, axis=-1)
 

@@ -18,7 +18,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "formcheck"
 # The stages in flow order; the top-level modules (errors, config, geometry, ...) are shared by all.
 STAGES = ("pipeline", "exercises", "judging", "outputs", "lab", "app")
-EXERCISE_HELPERS = {"formcheck.exercises.base", "formcheck.exercises.measures", "formcheck.exercises.posing"}
+EXERCISE_HELPERS = {
+    "formcheck.exercises.back",
+    "formcheck.exercises.base",
+    "formcheck.exercises.measures",
+    "formcheck.exercises.posing",
+    "formcheck.exercises.stretch_shapes",
+}
 ALLOWED_IN_EXERCISES = EXERCISE_HELPERS | {"formcheck", "formcheck.geometry", "formcheck.landmarks"}
 
 
@@ -27,10 +33,19 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _runtime_nodes(tree: ast.AST):  # type: ignore[no-untyped-def]
+    """Every node, except those under `if TYPE_CHECKING:` (annotations only, never imported)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            continue
+        yield node
+        yield from _runtime_nodes(node)
+
+
 def imported_modules(source: str, module: str) -> set[str]:
-    """Every formcheck module the source imports, at the top or inside a function."""
+    """Every formcheck module the source imports when it runs, at the top or inside a function."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _runtime_nodes(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:

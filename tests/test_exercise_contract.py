@@ -5,6 +5,8 @@ form, each fault and the wrong view the way the judge reports them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -75,6 +77,9 @@ def test_thresholds_read_are_exactly_those_in_its_table(name):
         ex.t = t = RecordingDict(ex.t)
         Judge(ex)  # timing, hysteresis and the rep spec
         judge_track(sweep_track(name, 30), ex)
+        # A good set completes reps: what is read only then (how fast a rep rose and fell).
+        judge_track(synthetic.make_track(_frames(name, {}), jitter_px=0.5), ex)
+        ex.rep_faults(dict.fromkeys(cls.rep_measures, 0.0))  # read when a rep completes (none may)
         read |= t.read
     assert read <= set(shipped), f"read but not in thresholds.toml: {sorted(read - set(shipped))}"
     unread = set(tables[name]) - read
@@ -85,7 +90,11 @@ def test_thresholds_read_are_exactly_those_in_its_table(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_plot_shows_a_real_signal_with_its_limit_lines(name):
     cls = EXERCISES[name]
-    fault_names = {f.name for f in cls.faults}
+    # A "tempo" fault is judged once per rep from how long its rise or fall took, not from a
+    # per-frame signal: no line can show it, so its own tests must (Synthetic.elsewhere).
+    tempo = {f.name for f in cls.faults if f.scope == "tempo"}
+    assert tempo <= set(synthetic.synthetic_of(name).elsewhere), f"{name}: tempo faults not tested elsewhere"
+    fault_names = {f.name for f in cls.faults} - tempo
     drawn_faults = set()
     for variant in ("", *cls.variants):
         ex = make_exercise(name, variant=variant)
@@ -102,8 +111,29 @@ def test_every_plot_shows_a_real_signal_with_its_limit_lines(name):
     assert any(p.timeline for p in cls.plots), f"{name}: nothing on the timeline"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_each_variant_is_a_hold_or_counts_reps_with_its_own_faults(name):
+    """A variant may change what the exercise is (a timed hold of a rep exercise) and whether it
+    reports sides: the instance says so, from what the class declares, and judges accordingly."""
+    cls = EXERCISES[name]
+    assert set(cls.hold_variants) | set(cls.side_variants) <= set(cls.variants)
+    specs = {f.name: f for f in cls.faults}
+    for variant in ("", *cls.variants):
+        ex = make_exercise(name, variant=variant)
+        assert ex.kind == cls.kind_of(variant) and ex.reports_sides == cls.sides_of(variant)
+        assert ex.kind == "hold" or ex.rep_spec() is not None, f"{name}/{variant}: counts reps without a rep spec"
+        assert {f.name for f in ex.faults} <= set(specs), f"{name}/{variant}: a fault the class does not list"
+        if ex.kind != cls.kind:  # a hold variant of a rep exercise: every fault judged on every frame held
+            assert ex.rep_spec() is None and ex.faults and {f.scope for f in ex.faults} == {"hold"}
+        else:
+            assert ex.faults == cls.faults
+
+
 def _frames(name: str, changes: dict):
     ex_cls = EXERCISES[name]
+    spec = synthetic.synthetic_of(name)
+    if spec.sequence is not None:
+        return spec.sequence(changes)
     if ex_cls.kind == "reps":
         return synthetic.reps(name, 3, **changes)
     return synthetic.hold(synthetic.posed(name, **changes), 4.0)
@@ -124,9 +154,16 @@ def test_synthetic_good_form_is_counted_and_clean(name):
         assert s["good_hold_s"] == pytest.approx(4.0, abs=0.6)
 
 
+TESTS = Path(__file__).resolve().parent
+
+
 @pytest.mark.parametrize(("name", "fault"), [(n, f.name) for n in NAMES for f in EXERCISES[n].faults])
 def test_each_synthetic_fault_is_found(name, fault):
     spec = synthetic.synthetic_of(name)
+    if fault in spec.elsewhere:  # a pose cannot show it: the exercise's own tests must
+        own = TESTS / f"test_{name}.py"
+        assert own.is_file() and f'"{fault}"' in own.read_text(encoding="utf-8"), f"{name}: {fault} untested"
+        return
     assert fault in spec.faults, f"{name}: no synthetic pose shows {fault}"
     _, s = _judged(name, dict(spec.faults[fault]))
     assert fault in {f["name"] for f in s["faults"]}

@@ -9,11 +9,13 @@ import pytest
 
 from formcheck.exercises.glute_bridge import bridge_pose
 from formcheck.exercises.plank import plank_pose
+from formcheck.exercises.posing import HEIGHT, WIDTH, far_offset
 from formcheck.exercises.side_plank import side_plank_pose
 from formcheck.exercises.superman import superman_pose
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
 from formcheck.lab.synthetic import hold, make_track
+from formcheck.landmarks import Landmark
 
 FPS = 30.0
 
@@ -243,6 +245,59 @@ def test_a_half_rep_at_the_start_is_not_counted():
     assert s["reps"] == 2
 
 
+def bridge_lift(top_deg: float = 0.0) -> list:
+    return [bridge_pose(a) for a in np.linspace(-45, top_deg, 15)]
+
+
+def test_a_bridge_lifted_and_held_to_the_end_is_timed_as_a_hold():
+    frames = hold(bridge_pose(-45.0), 1.5) + bridge_lift() + hold(bridge_pose(0.0), 20.0)
+    _, s = run("glute_bridge", frames, jitter_px=1.0)
+    assert s["reps"] == 0  # never lowered: no rep
+    assert s["hold_s"] == pytest.approx(20.0, abs=0.6) and s["good_hold_s"] == pytest.approx(s["hold_s"])
+
+
+def test_a_bridge_held_when_the_recording_opens_is_timed_as_a_hold():
+    frames = hold(bridge_pose(0.0), 12.0) + bridge_lift()[::-1] + hold(bridge_pose(-45.0), 1.0)
+    _, s = run("glute_bridge", frames, jitter_px=1.0)
+    assert s["reps"] == 0  # its lift was not seen
+    assert s["hold_s"] == pytest.approx(12.0, abs=0.6)
+
+
+def test_a_rep_caught_at_the_edge_of_a_recording_is_not_a_hold():
+    # Opens 0.4 s into a top, ends 0.4 s into the next one (the frog-pump GIF does both).
+    frames = hold(bridge_pose(0.0), 0.4) + bridge_lift()[::-1] + hold(bridge_pose(-45.0), 1.0)
+    frames += bridge_lift() + hold(bridge_pose(0.0), 1.0) + bridge_lift()[::-1] + hold(bridge_pose(-45.0), 1.0)
+    frames += bridge_lift() + hold(bridge_pose(0.0), 0.4)
+    _, s = run("glute_bridge", frames, jitter_px=1.0)
+    assert s["reps"] == 1
+    assert s["hold_s"] == pytest.approx(s["rep_details"][0]["top_hold_s"])
+
+
+def test_a_held_bridge_that_arches_is_timed_with_the_arch_as_bad_time():
+    frames = hold(bridge_pose(-45.0), 1.5) + bridge_lift() + hold(bridge_pose(0.0), 5.0)
+    frames += [bridge_pose(a) for a in np.linspace(0, 25, 10)] + hold(bridge_pose(25.0), 5.0)
+    _, s = run("glute_bridge", frames, jitter_px=1.0)
+    assert s["reps"] == 0 and "back_arched" in {f["name"] for f in s["faults"]}
+    assert s["good_hold_s"] < s["hold_s"] - 3.0
+
+
+def test_a_top_cut_off_by_a_scene_cut_is_not_carried_into_the_next_rep():
+    moved = bridge_pose(0.0).copy()
+    moved[:, 0] -= 0.25  # another shot: the body jumps a quarter of the frame
+    frames = hold(bridge_pose(-45.0), 1.0) + bridge_lift() + hold(bridge_pose(0.0), 3.0)  # cut mid-top
+    lying = bridge_pose(-45.0).copy()
+    lying[:, 0] -= 0.25
+    rest = [lying] * 30
+    lift = [p.copy() for p in bridge_lift()]
+    for p in lift:
+        p[:, 0] -= 0.25
+    frames += rest + lift + [moved] * 24 + lift[::-1] + rest
+    judgement, s = run("glute_bridge", frames)
+    assert judgement.signals.cut.any()
+    assert s["reps"] == 1
+    assert s["rep_details"][0]["top_hold_s"] == pytest.approx(0.8, abs=0.25)  # its own top only
+
+
 # -- superman ------------------------------------------------------------------------------
 
 
@@ -299,6 +354,38 @@ def test_each_superman_rep_fault(kwargs, fault):
 def test_superman_gaze_at_the_floor_ahead_is_not_a_cranked_neck():
     _, s = run("superman", superman_reps(2, arm_lift_deg=15, leg_lift_deg=18, chest_lift_deg=12, head_deg=40))
     assert s["good_reps"] == 2
+
+
+def alternating_lift(arm: str, leg: str, f: float) -> np.ndarray:
+    """A superman lifting one arm and one leg (sides named as MediaPipe's), f of the way up."""
+    rest = superman_pose()
+    up = superman_pose(arm_lift_deg=-12 + 27 * f, leg_lift_deg=4 + 22 * f, chest_lift_deg=2 + 6 * f)
+    out = rest.copy()
+    dx, dy = far_offset(0.04)  # where superman_pose puts the right (far) side from the left (near) one
+    for side, joints in ((arm, ("SHOULDER", "ELBOW", "WRIST")), (leg, ("HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX"))):
+        for j in joints:
+            shift = np.array([dx / WIDTH, -dy / HEIGHT]) if side == "right" else 0.0
+            out[Landmark[f"{side.upper()}_{j}"], :2] = up[Landmark[f"LEFT_{j}"], :2] + shift
+    return out
+
+
+def test_alternating_superman_counts_each_arm_and_opposite_leg_pair():
+    frames = hold(superman_pose(), 1.0)
+    for arm, leg in (("left", "right"), ("right", "left"), ("left", "right")):
+        ramp = [alternating_lift(arm, leg, f) for f in np.linspace(0, 1, 12)]
+        frames += ramp + hold(ramp[-1], 1.0) + ramp[::-1] + hold(superman_pose(), 1.0)
+    _, s = run("superman", frames, variant="alternating")
+    assert s["reps"] == 3
+    assert s["sides"] == {
+        "left_arm_right_leg": {"reps": 2, "good_reps": 2},
+        "right_arm_left_leg": {"reps": 1, "good_reps": 1},
+    }
+    assert [r["side"] for r in s["rep_details"]] == ["left_arm_right_leg", "right_arm_left_leg", "left_arm_right_leg"]
+
+
+def test_the_plain_superman_reports_no_sides():
+    _, s = run("superman", superman_reps(2, arm_lift_deg=15, leg_lift_deg=18, chest_lift_deg=12))
+    assert "sides" not in s and all("side" not in r for r in s["rep_details"])
 
 
 # -- side plank ------------------------------------------------------------------------------

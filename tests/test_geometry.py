@@ -38,6 +38,14 @@ def test_angles_are_measured_in_pixels_not_normalised_units():
     assert g.joint_angle_deg(*skewed)[0] != pytest.approx(g.joint_angle_deg(*[q / np.array([w, h]) for q in skewed])[0])
 
 
+def test_angle_between_lines_is_signed_counter_clockwise_on_screen():
+    o = np.array([0.0, 0.0])
+    right, up_on_screen = np.array([10.0, 0.0]), np.array([0.0, -10.0])  # image y points down
+    assert g.angle_between_lines_deg(o, right, o, up_on_screen) == pytest.approx(90.0)
+    assert g.angle_between_lines_deg(o, up_on_screen, o, right) == pytest.approx(-90.0)
+    assert abs(g.angle_between_lines_deg(o, right, o, -right)) == pytest.approx(180.0)
+
+
 def test_nan_in_nan_out():
     out = g.joint_angle_deg(p(np.nan, 0), p(1, 0), p(2, 0))
     assert np.isnan(out[0])

@@ -29,7 +29,7 @@ import pytest
 from formcheck.app.live import FrameInfo, live_session, spoken_cues
 from formcheck.app.live import phases as live_phases
 from formcheck.exercises import EXERCISES
-from formcheck.judging.judge import Event, FrameState
+from formcheck.judging.records import Event, FrameState
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
 from formcheck.landmarks import side_landmark

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from formcheck.exercises import EXERCISES
-from formcheck.judging.session import StreamingSession, judge_track, make_exercise
+from formcheck.judging.session import judge_track, make_exercise
+from formcheck.judging.streaming import StreamingSession
 from formcheck.judging.summary import summarize
-from formcheck.pipeline.track import Track
+from formcheck.pipeline.track import PoseResult, Track
 
 coordinate = st.one_of(
     st.floats(min_value=-0.5, max_value=1.5, allow_nan=False, width=32),
@@ -43,6 +44,7 @@ def test_offline_judging_never_raises(landmarks, exercise, missing):
 def test_live_judging_never_raises(landmarks, exercise):
     session = StreamingSession(make_exercise(exercise[0], variant=exercise[1]), 640, 480)
     for i, frame in enumerate(landmarks):
-        state, _, _ = session.update(i / 30.0, None if i % 7 == 3 else frame)
+        pose = None if i % 7 == 3 else PoseResult(frame, np.zeros((33, 3), np.float32))
+        state, _, _ = session.update(i / 30.0, pose)
         assert state.index == i
     summarize(session.judge)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.judging.session import make_exercise
 from formcheck.landmarks import NUM_LANDMARKS, SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import ascii_text, layout_cue

@@ -18,7 +18,14 @@ from formcheck.files import atomic_write
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
-from formcheck.outputs.report import FRAME_COLUMNS, format_summary_table, json_safe, write_frames_csv, write_json
+from formcheck.outputs.report import (
+    FRAME_COLUMNS,
+    format_summary_table,
+    headline,
+    json_safe,
+    write_frames_csv,
+    write_json,
+)
 from formcheck.outputs.timeline import plot_timeline, signal_panel
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "videos")
@@ -28,6 +35,8 @@ CLIPS = {
     "plank": "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4",
     "glute_bridge": "glute_bridge/glute_bridge_side_woman_darebee.mp4",
     "superman": "superman/superman_side_woman_darebee_holds.mp4",
+    "stretch": "stretch/stretch_knee_to_chest_side_woman_treatment_table.mp4",
+    "seated_rotation": "seated_rotation/seated_rotation_chair_twist_front_woman_white_studio.mp4",
 }
 
 
@@ -215,6 +224,28 @@ def test_summary_table_sides_unjudged_and_partial() -> None:
     assert "PARTIAL" in text
 
 
+def test_summary_table_names_other_side_labels_as_they_are() -> None:
+    """Which stretch (and its side) reads as it is, not "... side"; a measured range and a dynamic
+    variant's reps read beside the time."""
+    summary = {
+        "exercise": "stretch",
+        "hold_s": 9.0,
+        "good_hold_s": 9.0,
+        "good_share": 1.0,
+        "faults": [],
+        "sides": {
+            "knee_to_chest right": {"hold_s": 4.9, "good_hold_s": 4.9, "holds": 1},
+            "left": {"hold_s": 4.1, "good_hold_s": 4.1, "holds": 2, "reps": 2, "good_reps": 2, "max_turn_deg": 58.9},
+        },
+    }
+    text = format_summary_table(summary)
+    assert re.search(r"^  knee to chest right +4.9 s in position, 4.9 s good \(100 %\)$", text, re.M), text
+    assert "knee to chest right side" not in text
+    assert re.search(
+        r"^  left side +4.1 s in position, 4.1 s good \(100 %\), 2 reps \(2 good\), max turn 59 deg$", text, re.M
+    )
+
+
 def test_summary_table_reps_with_faults() -> None:
     summary = {
         "exercise": "glute_bridge",
@@ -254,6 +285,37 @@ def test_summary_table_reps_with_faults() -> None:
     assert "2 (hips too low), 3 (back arched, feet misplaced)" in text
     assert text.splitlines()[-1].split() == ["Not", "judged", "0.0", "s"]
     assert "Good form" not in text and "In position" not in text
+
+
+def test_summary_table_reps_per_side_and_a_hold_variant_of_a_rep_exercise() -> None:
+    base = {"duration_s": 20.0, "faults": [], "fault_time_s": {}, "unjudged_s": 0.0, "unjudged_reasons": {}}
+    superman = {
+        **base,
+        "exercise": "superman",
+        "variant": "alternating",
+        "reps": 3,
+        "good_reps": 3,
+        "hold_s": 3.0,
+        "good_hold_s": 3.0,
+        "rep_details": [],
+        "sides": {"left_arm_right_leg": {"reps": 2, "good_reps": 2}, "right_arm_left_leg": {"reps": 1, "good_reps": 1}},
+    }
+    text = " ".join(format_summary_table(superman).split())
+    assert "left arm right leg 2 reps (2 good)" in text and "right arm left leg 1 reps (1 good)" in text
+    legs = {
+        **superman,
+        "exercise": "leg_raise",
+        "variant": "single_leg",
+        "sides": {"left": {"reps": 2, "good_reps": 1}},
+    }
+    assert "left side 2 reps (1 good)" in " ".join(format_summary_table(legs).split())
+    # A sphinx is a timed hold, although a back extension counts reps.
+    sphinx = {**base, "exercise": "back_extension", "variant": "sphinx", "reps": 0, "good_reps": 0}
+    sphinx |= {"hold_s": 20.0, "good_hold_s": 15.0, "good_share": 0.75, "rep_details": []}
+    text = format_summary_table(sphinx)
+    assert "In position" in text and "15.0 s (75 %)" in text and "Reps" not in text
+    assert headline(sphinx, "Back extension").startswith("Back extension: good form 15.0 s of 20.0 s")
+    assert headline({**sphinx, "variant": ""}, "Back extension") == "Back extension: 0 reps, 0 good"
 
 
 def test_json_safe_and_atomic_failure_keeps_old_file(tmp_path: Path) -> None:

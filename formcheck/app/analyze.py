@@ -22,7 +22,8 @@ from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.files import rescue_dir, save_or_rescue
 from formcheck.judging.judgement import Judgement, judged_frame
-from formcheck.judging.session import OnlineJudgement, judge_track, make_exercise
+from formcheck.judging.online import OnlineJudgement
+from formcheck.judging.session import judge_track, make_exercise
 from formcheck.outputs.annotate import AnnotatedVideo
 from formcheck.outputs.folder import OutputFolder
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
@@ -96,7 +97,7 @@ def extract_judge_draw(
     large to hold while their judgement is pending are not drawn here (video None): the caller
     draws them in a second pass, with memory bounded (4K: 43 pending frames would be 1 GB)."""
     model = resolve_model(opts.model)
-    with open_source(video) as source, PoseEstimator(model) as estimator:
+    with open_source(video) as source, PoseEstimator(model, outline=exercise.back is not None) as estimator:
         info = source.info
         online = OnlineJudgement(exercise, info.width, info.height, info.fps)
         if online.max_pending * info.width * info.height * 3 > PENDING_BYTES:
@@ -144,20 +145,21 @@ def _drawn(annotated: AnnotatedVideo) -> Drawn:
     return Drawn(annotated.sink.codec, annotated.sink.frames)
 
 
-def _track_of(path: Path, opts: AnalyzeOptions) -> tuple[Track | None, bool]:
-    """A saved track, or a video's cached track (None if it must be extracted); and whether the
-    input is a video."""
+def _track_of(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track | None, bool]:
+    """A saved track, or a video's cached track (None if it must be extracted; with `outline`,
+    one that has the back's outline); and whether the input is a video."""
     if path.suffix.lower() == TRACK_SUFFIX:
         return Track.load(path), False
     if not path.exists():
         raise FormcheckError(f"{path}: no such file")
     is_video = path.is_file()  # a folder of images is extracted each time
-    cached = TrackCache().find(path, resolve_model(opts.model)) if is_video and opts.use_cache else None
+    model = resolve_model(opts.model)
+    cached = TrackCache().find(path, model, outline) if is_video and opts.use_cache else None
     return cached, is_video
 
 
-def _extract_only(path: Path, opts: AnalyzeOptions) -> tuple[Track, bool]:
-    with open_source(path) as source, PoseEstimator(resolve_model(opts.model)) as estimator:
+def _extract_only(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track, bool]:
+    with open_source(path) as source, PoseEstimator(resolve_model(opts.model), outline=outline) as estimator:
         return _extract(source, estimator, opts)
 
 
@@ -177,8 +179,9 @@ def analyze_one(path: Path, opts: AnalyzeOptions, out_dir: Path | None = None) -
     before its first frame; anything partial is written and flagged instead."""
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = out_dir if out_dir is not None else output_dir(opts.out, path)
+    outline = exercise.back is not None  # read the back's shape only for exercises that judge it
     with interrupts.polled():  # stops come between frames; saving what was seen is never cut short
-        track, is_video = _track_of(path, opts)
+        track, is_video = _track_of(path, opts, outline)
         with OutputFolder(out_dir):
             return _analyze_into(out_dir, path, track, is_video, exercise, opts)
 
@@ -192,7 +195,7 @@ def _analyze_into(
     if track is None and is_video and opts.video:
         track, drawn, interrupted = extract_judge_draw(path, exercise, opts, annotated)
     elif track is None:
-        track, interrupted = _extract_only(path, opts)
+        track, interrupted = _extract_only(path, opts, exercise.back is not None)
     if len(track) == 0:
         if interrupted:
             raise KeyboardInterrupt  # stopped before the first frame: nothing was seen

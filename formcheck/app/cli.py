@@ -30,7 +30,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     out = Path(args.output) if args.output else Path(Path(args.video).stem + ".npz")
     check_file(out, "-o")
-    with open_source(args.video) as source, PoseEstimator(args.model) as estimator:
+    with open_source(args.video) as source, PoseEstimator(args.model, outline=not args.no_outline) as estimator:
         track, stats = extract_track(source, estimator, show_progress=True)
     out, note = save_or_rescue(out, track.save)
     print(
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="run the pose model over a video and save the landmark track")
     p.add_argument("video", help="video file, folder of images, or camera index")
     p.add_argument("-o", "--output", help="track file to write (.npz; default: VIDEO's name)")
+    p.add_argument("--no-outline", action="store_true", help="skip the silhouette's outline (the back's shape; faster)")
     _add_model_option(p)
     p.set_defaults(func=cmd_extract)
 

@@ -40,6 +40,17 @@ class ClipResult:
         """Faults count only where the label judged form (judgeable yes/partial)."""
         return self.label.judgeable in ("yes", "partial", "")
 
+    @property
+    def refused_by_label(self) -> bool:
+        """The label says a checker should refuse the clip (judgeable=no): its counts and times
+        are not scored; what is checked is that formcheck said why it did not judge."""
+        return self.label.judgeable == "no"
+
+    def refusal(self) -> str:
+        """Why formcheck did not judge (most of) a clip: its unjudged reasons, longest first."""
+        reasons = (self.summary or {}).get("unjudged_reasons") or {}
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in reasons.items())
+
     def fault_share(self) -> float:
         """Largest share of in-position time covered by one fault."""
         if not self.summary or not self.summary["in_position_s"]:
@@ -61,9 +72,15 @@ class Evaluation:
         return [r for r in self.results if r.summary is not None]
 
     def overall(self) -> dict[str, float | int | None]:
-        rep = [r for r in self.scored() if r.label.reps is not None]
-        hold = [r for r in self.scored() if r.label.hold_s is not None]
-        good = [r for r in self.scored() if r.label.good_hold_s is not None]
+        # Counts and times are scored where the label judged the clip (not judgeable=no).
+        counted = [r for r in self.scored() if not r.refused_by_label]
+        rep = [r for r in counted if r.label.reps is not None]
+        hold = [r for r in counted if r.label.hold_s is not None]
+        good = [r for r in counted if r.label.good_hold_s is not None]
+        # Issue 13's targets count the clips labelled judgeable `yes`: on `partial` clips a checker
+        # refuses the shots it cannot see, which the labelled count includes.
+        rep_yes = [r for r in rep if r.label.judgeable in ("yes", "")]
+        hold_yes = [r for r in hold if r.label.judgeable in ("yes", "")]
         judged = [r for r in self.scored() if r.judged_by_label]
         tp = sum(len(r.predicted_faults & set(r.label.faults)) for r in judged)
         fp = sum(len(r.predicted_faults - set(r.label.faults)) for r in judged)
@@ -82,6 +99,10 @@ class Evaluation:
             "hold_clips": len(hold),
             "hold_error": mean([abs(r.summary["hold_s"] - r.label.hold_s) / max(r.label.hold_s, 1e-9) for r in hold]),
             "hold_within_15": mean([float(within(r.summary["hold_s"], r.label.hold_s)) for r in hold]),
+            "judgeable_rep_clips": len(rep_yes),
+            "judgeable_rep_obo": mean([float(abs(r.summary["reps"] - r.label.reps) <= 1) for r in rep_yes]),
+            "judgeable_hold_clips": len(hold_yes),
+            "judgeable_hold_within_15": mean([float(within(r.summary["hold_s"], r.label.hold_s)) for r in hold_yes]),
             "good_hold_clips": len(good),
             "good_hold_within_15": mean([float(within(r.summary["good_hold_s"], r.label.good_hold_s)) for r in good]),
             "fault_precision": tp / (tp + fp) if tp + fp else None,
@@ -107,10 +128,11 @@ def evaluate_clip(
         )
         if not label.path.is_file():
             raise FormcheckError(f"{label.path}: no such file")
+        outline = exercise.back is not None
         if extract:
-            track, _ = track_for_video(label.path, model, cache)
+            track, _ = track_for_video(label.path, model, cache, outline=outline)
         else:
-            track = cache.find(label.path, model)
+            track = cache.find(label.path, model, outline)
             if track is None:
                 raise FormcheckError(f"{label.file}: no cached track")
         judgement = judge_track(track, exercise)
@@ -169,7 +191,9 @@ def format_table(evaluation: Evaluation) -> str:
             faults += f" / missed {', '.join(missed)}"
         if extra:
             faults += f" / extra {', '.join(extra)}"
-        if not r.judged_by_label:
+        if r.refused_by_label:
+            faults += f" (label: not judgeable; formcheck did not judge: {r.refusal() or 'nothing'})"
+        elif not r.judged_by_label:
             faults += " (form not judged by label)"
         lines.append(f"{name:58} {reps:>9} {hold:>11} {good:>11}  {faults}")
     o = evaluation.overall()
@@ -180,6 +204,8 @@ def format_table(evaluation: Evaluation) -> str:
         f"within +-1 rep {_fmt(o['rep_obo'], '{:.0%}')}",
         f"hold: {o['hold_clips']} clips, mean error {_fmt(o['hold_error'], '{:.1%}')}, "
         f"within 15% {_fmt(o['hold_within_15'], '{:.0%}')}",
+        f"judgeable (yes) clips: reps {o['judgeable_rep_clips']}, within +-1 {_fmt(o['judgeable_rep_obo'], '{:.0%}')}; "
+        f"hold {o['judgeable_hold_clips']}, within 15% {_fmt(o['judgeable_hold_within_15'], '{:.0%}')}",
         f"good-form hold: {o['good_hold_clips']} clips, within 15% {_fmt(o['good_hold_within_15'], '{:.0%}')}",
         f"faults: precision {_fmt(o['fault_precision'], '{:.0%}')}, recall {_fmt(o['fault_recall'], '{:.0%}')}; "
         f"largest fault share on good clips {_fmt(o['good_clips_max_fault_share'], '{:.0%}')}",

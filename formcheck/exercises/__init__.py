@@ -13,7 +13,7 @@ from formcheck.errors import FormcheckError
 from formcheck.exercises.base import REGISTRY, Exercise
 
 # Shared parts, not exercises.
-_SHARED = {"base", "measures", "posing"}
+_SHARED = {"back", "base", "measures", "posing", "stretch_shapes"}
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _SHARED:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from formcheck import geometry as g
+from formcheck.exercises.back import curves as back_curves_of
 from formcheck.landmarks import side_landmark
 
 Kind = Literal["hold", "reps"]
@@ -45,8 +46,10 @@ class FaultSpec:
     cue: str
     praise: str = "Good — that's it"
     # "hold": judged on every frame in position; "top": only at the top of a rep;
-    # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough).
-    scope: Literal["hold", "top", "rep"] = "hold"
+    # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough) or
+    # on its ranges (`Exercise.rep_faults`); "tempo": once per rep from how long its rise and
+    # fall took (`Exercise.tempo_margins`).
+    scope: Literal["hold", "top", "rep", "tempo"] = "hold"
     # The hips off the body line: on the way out of a hold the body sweeps through the line
     # (a sag pushed up into kneeling), so such a fault clearing just before leaving is the exit.
     body_line: bool = False
@@ -113,7 +116,11 @@ class Synthetic:
     `pose(**kwargs)` returns one frame's 33 x [x, y, z, visibility] landmarks (image-normalised,
     1280 x 720). `good` is a good hold (or a rep's top), `rest` a rep's bottom; `faults` maps each
     fault to the changes to `good` that show it; `wrong_view` the changes that show the body from
-    the wrong side; `sweep` parameter ranges that take every feature across its limits."""
+    the wrong side; `sweep` parameter ranges that take every feature across its limits.
+    `sequence(changes)`, if given, builds a whole good set's frames with the changes applied (for
+    movements a hold or rest-to-top reps do not show, e.g. cat-cow cycles). `elsewhere` names the
+    faults a pose cannot show (how fast a rep moved, a rep's range, the back's outline): each is
+    tested in the exercise's own tests instead."""
 
     pose: Callable[..., np.ndarray]
     good: Mapping[str, Any]
@@ -121,6 +128,8 @@ class Synthetic:
     sweep: Mapping[str, tuple[float, float]]
     wrong_view: Mapping[str, Any] = field(default_factory=dict)
     rest: Mapping[str, Any] = field(default_factory=dict)
+    sequence: Callable[[Mapping[str, Any]], list[np.ndarray]] | None = None
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass
@@ -132,9 +141,28 @@ class PoseFrames:
     visibility: np.ndarray  # T x 33
     width: int
     height: int
+    # The silhouette's edges around the shoulder-hip chord (pipeline/outline): T x 2 x 17 offsets
+    # (side 0 towards the image top, 1 towards the bottom; + = up, torso lengths) and T x 2
+    # qualities; None when the track has no outline. Read the back through `back_curves`.
+    outline: np.ndarray | None = None
+    outline_quality: np.ndarray | None = None
+    # T x 33 x 3 world landmarks (metres, hip-centred; x right, y down, z away from the camera),
+    # smoothed like xy, for exercises that set `uses_world` (else None): only depth questions read
+    # it (which way the shoulders face), as DESIGN warns it is noisier than xy.
+    world: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.times_s)
+
+    def back_curves(self, prone: bool) -> dict[str, np.ndarray]:
+        """Per frame, lumbar_curve, thoracic_curve and local_lumbar (exercises/back.py): + rounded,
+        - hollow, torso lengths; NaN without an outline or where it is poor. `prone`: the back
+        faces up (plank, superman, all fours), else down (bridge, leg raise, dead bug)."""
+        if self.outline is None or self.outline_quality is None:
+            nan = np.full(len(self), np.nan)
+            return {"lumbar_curve": nan, "thoracic_curve": nan.copy(), "local_lumbar": nan.copy()}
+        side = np.full(len(self), 0 if prone else 1, dtype=np.intp)  # the outline's upper or lower edge
+        return back_curves_of(self.outline, self.outline_quality, side)
 
     def joint(self, side: np.ndarray | str, name: str) -> np.ndarray:
         """T x 2 pixels of a paired joint on the given side ('left'/'right', or per frame)."""
@@ -163,7 +191,12 @@ class Signals:
     near_left: np.ndarray  # bool per frame: the judged side is the left one
     lift: np.ndarray | None = None  # rep exercises: the signal that rises at each rep (higher = up)
     cut: np.ndarray | None = None  # bool per frame: the body jumped (a scene cut in edited video)
-    side_label: np.ndarray | None = None  # side plank: "left"/"right" per frame (support side)
+    side_label: np.ndarray | None = None  # "left"/"right" per frame: side plank's support, a rep's limb
+    # Holds of movements (cat-cow): margin > 0 while moving; time counts only while moving, a still
+    # rest longer than min_rest_s pauses it (None: every frame in position counts).
+    active: np.ndarray | None = None
+    # Per frame, a value whose size the summary reports per side label (the seated rotation's turn).
+    side_value: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +212,18 @@ class RepSpec:
     top_band: float
     needs_position: bool = True  # False when a rep takes the body out of position (knee taps)
     max_top_s: float = math.inf  # a "rep" held at the top longer than this is a posture change
+    max_peak: float = math.inf  # a "rep" rising past this is another movement (a kick that is a tuck)
+    # Down only once the signal has also fallen back this share of the rep's rise (trough to peak):
+    # a hold whose level wanders by `drop` is not a rep.
+    drop_share: float = 0.0
+    # Holds at the top that are not reps (a bridge held, a sphinx): with a level set, a recording
+    # that opens at or above it opens at the top (its lift unseen: no rep), and a top still held
+    # when it ends counts too; either is timed as a hold if it lasts min_hold_s.
+    hold_level: float | None = None
+    min_hold_s: float = 1.0
+    # A rep is complete once its top is reached, so a recording that ends at the top still counts
+    # it (a cat-cow cycle is a cow and a cat: the clip may end in the cat).
+    top_completes: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +240,9 @@ class Timing:
     min_top_s: float
     min_bottom_s: float
     min_top_fault_s: float
+    min_active_s: float
+    min_rest_s: float
+    min_side_s: float
     position_hysteresis: float
     exit_grace_s: float
     max_frame_gap_s: float
@@ -236,10 +284,12 @@ class Exercise:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    kind: ClassVar[Kind]
+    # kind, faults, reports_sides: the exercise's on the class (`faults`: every variant's), its
+    # variant's on an instance (kind_of, faults_of, sides_of).
+    kind: Kind
     view: ClassVar[View]
     needed: ClassVar[tuple[str, ...]]  # paired joints needed on the judged side
-    faults: ClassVar[tuple[FaultSpec, ...]]
+    faults: tuple[FaultSpec, ...]
     key_angle: ClassVar[KeyAngle]  # the angle drawn on the video (and named in the panel)
     plots: ClassVar[tuple[Plot, ...]]  # signals to plot, with their limit lines
     synthetic: ClassVar[Synthetic | None] = None  # hand-built poses for tests and notebooks
@@ -247,7 +297,23 @@ class Exercise:
     get_in_position_cue: ClassVar[str] = "Get into position"
     variants: ClassVar[tuple[str, ...]] = ()
     tolerances: ClassVar[tuple[str, ...]] = ()  # thresholds scaled by the strictness level
-    reports_sides: ClassVar[bool] = False  # time each side separately (side plank)
+    reports_sides: bool = False  # time (holds) or count (reps) each side separately
+    # Variants of a rep exercise done as a timed hold (a sphinx, propped on the arms): "top" faults
+    # are judged on every frame held, a whole rep's ("rep", "tempo") not at all.
+    hold_variants: ClassVar[tuple[str, ...]] = ()
+    side_variants: ClassVar[tuple[str, ...]] = ()  # variants that report sides (one leg at a time)
+    # Features whose range (max - min) over each rep is reported with the rep (a cat-cow cycle's
+    # range of motion) and handed to `rep_faults` when the rep completes.
+    rep_measures: ClassVar[tuple[str, ...]] = ()
+    side_value: ClassVar[str] = ""  # what Signals.side_value measures, reported per side (e.g. "turn_deg")
+    uses_world: ClassVar[bool] = False  # its signals read PoseFrames.world (smoothed only then)
+    # Which way the back faces when in position, for exercises that read the back's outline
+    # (PoseFrames.back_curves): "up" (prone, all fours) or "down" (supine); None: it does not, and
+    # the pose stage need not read the silhouette for it.
+    back: ClassVar[Literal["up", "down"] | None] = None
+    # Seconds of past frames `signals` reads (trailing windows: a bounce, a reference posture).
+    # Offline it sees the whole track; the online judgement and live sessions keep this much.
+    history_s: ClassVar[float] = 0.0
     order: ClassVar[float] = 100.0  # where it is listed (the plan's order), then by name
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -258,6 +324,24 @@ class Exercise:
     def __init__(self, thresholds: Mapping[str, float], variant: str = "") -> None:
         self.t = dict(thresholds)
         self.variant = variant
+        cls = type(self)
+        self.kind = cls.kind_of(variant)
+        self.faults = cls.faults_of(variant)
+        self.reports_sides = cls.sides_of(variant)
+
+    @classmethod
+    def kind_of(cls, variant: str) -> Kind:
+        return "hold" if variant in cls.hold_variants else cls.kind
+
+    @classmethod
+    def faults_of(cls, variant: str) -> tuple[FaultSpec, ...]:
+        if cls.kind_of(variant) == cls.kind:
+            return cls.faults
+        return tuple(replace(f, scope="hold") for f in cls.faults if f.scope in ("hold", "top"))
+
+    @classmethod
+    def sides_of(cls, variant: str) -> bool:
+        return cls.reports_sides or variant in cls.side_variants
 
     @property
     def key_feature(self) -> str:
@@ -276,6 +360,17 @@ class Exercise:
 
     def signals(self, pose: PoseFrames) -> Signals:
         raise NotImplementedError
+
+    def rep_faults(self, ranges: Mapping[str, float]) -> list[str]:
+        """Faults of a whole rep, judged on the ranges of `rep_measures` over it (NaN where a
+        measure was never seen). They must be FaultSpecs of scope "rep"."""
+        return []
+
+    def tempo_margins(self, up_s: float, down_s: float) -> dict[str, tuple[float, str]]:
+        """Margins (> 0 = at fault) of the "tempo" faults of one rep, from the seconds its rep
+        signal took to rise (up_s) and to fall back (down_s), each from 10% to 90% of its range;
+        NaN where a time is not known yet. With each, the phase it blames ("up" or "down")."""
+        return {}
 
     def rep(self, top: float, rise: float, drop: float, **kwargs: Any) -> RepSpec:
         """A RepSpec with the shared hysteresis and top band from the thresholds."""

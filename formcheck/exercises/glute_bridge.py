@@ -16,6 +16,7 @@ from formcheck.exercises.base import (
     Limit,
     Plot,
     PoseFrames,
+    RepSpec,
     Signals,
     Synthetic,
 )
@@ -192,3 +193,12 @@ class GluteBridge(Exercise):
             "view_ratio": view_ratio,
         }
         return Signals(features, reason, position, faults, left, lift=hip_lift, cut=self.scene_cut(pose))
+
+    def rep_spec(self) -> RepSpec:
+        t = self.t
+        # A bridge lifted and held is timed as a hold even when it is no rep: a recording that
+        # opens with the hips up, or ends before they come down. "Up" is hips within the
+        # hips_too_low band of the line.
+        return self.rep(
+            t["rep_top"], t["rep_rise"], t["rep_drop"], hold_level=-t["hip_low_deg"], min_hold_s=t["min_hold_s"]
+        )

@@ -64,3 +64,15 @@ def far_offset(width_ratio: float) -> tuple[float, float]:
     shoulders look `width_ratio` torso lengths apart: ~0.05 side-on; 0.6 and more facing the
     camera (how a wrong view is posed)."""
     return (0.6 * width_ratio * TORSO, 0.8 * width_ratio * TORSO)
+
+
+PX_PER_M = 400.0  # synthetic bodies: a 0.5 m torso is TORSO pixels
+
+
+def world_landmarks(frame: np.ndarray) -> np.ndarray:
+    """The world landmarks (33 x 3 metres, about the mid-hip; x right, y down, z away from the
+    camera) a synthetic frame implies: its image landmarks seen orthographically at PX_PER_M,
+    depth from the z column (in image widths, like MediaPipe's)."""
+    px = np.stack([frame[:, 0] * WIDTH, frame[:, 1] * HEIGHT, frame[:, 2] * WIDTH], axis=1).astype(np.float64)
+    mid_hip = (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP]) / 2.0
+    return (px - mid_hip) / PX_PER_M

@@ -4,93 +4,20 @@ The same `Judge.step` runs live (one frame at a time) and offline (a loop over a
 two agree by construction. Every on/off decision uses hysteresis (a fault switches on past its
 limit and off only once back inside it by a margin) and a minimum duration; when a decision is
 confirmed it is back-dated to when its condition began, so totals are not biased by the delay.
+Reps are counted by `RepCounter` (judging/reps) on the exercise's rep signal.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from formcheck.exercises.base import (
-    JUDGEABLE,
-    REASONS,
-    WRONG_VIEW,
-    WRONG_VIEW_CUES,
-    Exercise,
-    FaultSpec,
-)
-
-
-class Debounce:
-    """A boolean that follows its raw input only once the input has disagreed for long enough."""
-
-    __slots__ = ("off_s", "on_s", "since_i", "since_t", "state")
-
-    def __init__(self, on_s: float, off_s: float, state: bool = False) -> None:
-        self.on_s, self.off_s, self.state = on_s, off_s, state
-        self.since_i = -1
-        self.since_t = 0.0
-
-    def update(self, i: int, t: float, raw: bool) -> int:
-        """Feed frame i; return the first frame of the new state when it flips, else -1."""
-        if raw == self.state:
-            self.since_i = -1
-            return -1
-        if self.since_i < 0:
-            self.since_i, self.since_t = i, t
-        if t - self.since_t >= (self.on_s if raw else self.off_s):
-            self.state = raw
-            onset, self.since_i = self.since_i, -1
-            return onset
-        return -1
-
-
-@dataclass
-class Event:
-    t: float
-    kind: str  # position_entered/left, rep_started/completed, fault_started/ended, unjudged_started/ended
-    name: str = ""
-    cue: str = ""
-    detail: dict = field(default_factory=dict)
-
-
-@dataclass
-class Rep:
-    number: int
-    start_s: float
-    top_s: float  # when the top was reached
-    end_s: float
-    top_hold_s: float
-    faults: list[str]
-
-    @property
-    def good(self) -> bool:
-        return not self.faults
-
-
-@dataclass(slots=True)
-class FrameState:
-    """What a person should see for one frame."""
-
-    index: int
-    t: float
-    judged: bool
-    reason: int
-    in_position: bool
-    faults: tuple[str, ...]
-    phase: str  # "out", "hold", "down", "up"
-    reps: int
-    good_reps: int
-    hold_s: float
-    good_hold_s: float
-    cue: str
-    side: str = ""
-
+from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES, Exercise, FaultSpec
+from formcheck.judging.labels import StickyLabel
+from formcheck.judging.records import Debounce, Event, FrameInput, FrameState, Rep
+from formcheck.judging.reps import RepCounter
 
 PRAISE_S = 2.0  # how long praise stays up after a fault is corrected
-STILL_DEG = 1.0  # a rep signal changing less than this per frame is "still" ...
-STILL_S = 0.5  # ... and still for this long at the bottom counts as a seen bottom
+PER_REP = ("rep", "tempo")  # fault scopes judged once per rep, not frame by frame
 
 
 class Judge:
@@ -104,11 +31,15 @@ class Judge:
         self.fault_hyst = exercise.t["fault_hysteresis"]
         self.unjudged = Debounce(timing.min_unjudged_s, timing.min_judged_s, state=True)
         self.position = Debounce(timing.min_position_s, timing.min_leave_s)
+        # Holds of movements (Signals.active, cat-cow): only time spent moving counts; a still rest
+        # in position longer than min_rest_s pauses it. Quick to start again. Still until seen
+        # moving: a still tabletop at the start is setting up (a recording that opens moving is
+        # counted from its first frame, back-dated after min_active_s).
+        self.active = Debounce(timing.min_active_s, timing.min_rest_s)
         self.fault_state = [
             Debounce(timing.min_top_fault_s if f.scope == "top" else timing.min_fault_s, timing.min_fault_clear_s)
             for f in exercise.faults
         ]
-        self.top = Debounce(timing.min_top_s, timing.min_bottom_s)
         self.events: list[Event] = []
         self.reps: list[Rep] = []
         # Per-frame history, rewritten when a back-dated decision is confirmed.
@@ -117,32 +48,31 @@ class Judge:
         self.reason: list[int] = []
         self.judged: list[bool] = []
         self.in_pos: list[bool] = []
+        self.moving: list[bool] = []
         self.fault_bits: list[int] = []
         self.phase_up: list[bool] = []
-        self.side: list[str] = []
+        self.side: list[str] = []  # the side label, as decided (see StickyLabel)
+        self.side_value: list[float] = []  # per frame, Signals.side_value
+        self._labels = StickyLabel(timing.min_side_s)
         self.hold_s = 0.0
         self.good_hold_s = 0.0
         self._totalled = 0  # frames whose time is in hold_s / good_hold_s
-        self._left_bottom_at: float | None = None
-        self.rep_spec = exercise.rep_spec()
-        self._reset_reps(0.0)
-        self._after_cut = False
-        self._top_at: float | None = None
-        self._top_margins: list[list[float]] = [[] for _ in self.specs]
-        self._near_peak = False
-        self._top_time = 0.0
+        spec = exercise.rep_spec()
+        self.rep_counter = RepCounter(self, spec) if spec is not None else None
         self._last_bad_reason = JUDGEABLE  # nothing wrong seen yet: settling, no cue
         self._last_fault_end: tuple[float, str] | None = None
         self.hold_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope == "hold")
+        self.top_mask = sum(1 << n for n, s in enumerate(self.specs) if s.scope in ("hold", "top"))
         self.body_line_mask = sum(1 << n for n, s in enumerate(self.specs) if s.body_line and s.scope == "hold")
 
     # -- bookkeeping --------------------------------------------------------------------
 
-    def _counted(self, k: int) -> bool:
-        return self.judged[k] and self.in_pos[k]
+    def counted(self, k: int) -> bool:
+        """Frame k counts as exercise time: judged, in position (and moving, if that is asked)."""
+        return self.judged[k] and self.in_pos[k] and self.moving[k]
 
     def _good(self, k: int) -> bool:
-        return self._counted(k) and not (self.fault_bits[k] & self.hold_mask)
+        return self.counted(k) and not (self.fault_bits[k] & self.hold_mask)
 
     def _rewrite(self, start: int, stop: int, apply) -> None:  # type: ignore[no-untyped-def]
         """Change frames [start, stop) with `apply(k)`, keeping the running totals right (the
@@ -152,10 +82,10 @@ class Judge:
                 apply(k)
                 continue
             dt = self.dt[k]
-            self.hold_s -= dt * self._counted(k)
+            self.hold_s -= dt * self.counted(k)
             self.good_hold_s -= dt * self._good(k)
             apply(k)
-            self.hold_s += dt * self._counted(k)
+            self.hold_s += dt * self.counted(k)
             self.good_hold_s += dt * self._good(k)
         # Subtracting and re-adding frame times leaves float dust (-4e-16): keep totals >= 0.
         self.hold_s = max(self.hold_s, 0.0)
@@ -163,25 +93,35 @@ class Judge:
 
     # -- one frame ------------------------------------------------------------------------
 
-    def step(
-        self,
-        t: float,
-        reason: int,
-        position: float,
-        faults: Sequence[float],
-        lift: float = math.nan,
-        cut: bool = False,
-        side: str = "",
-    ) -> FrameState:
+    def step(self, frame: FrameInput) -> FrameState:
         i = len(self.t)
+        t = frame.t
         dt = min(t - self.t[-1], self.timing.max_frame_gap_s) if self.t else 0.0
-        ok = reason == JUDGEABLE
+        ok = frame.reason == JUDGEABLE
         self.t.append(t)
         self.dt.append(max(dt, 0.0))
-        self.reason.append(reason)
-        self.side.append(side)
+        self.reason.append(frame.reason)
+        self.side_value.append(frame.side_value)
+        self._step_judged(i, frame.reason, ok)
+        raw_in = self._step_position(i, frame, ok)
+        label, back = self._labels.decide(i, t, frame.side, self.position.state)
+        self.side.append(label)
+        for k in back:
+            if self._labels.raw[k]:
+                self.side[k] = label
+        if self.rep_counter is not None:  # 3. reps on the rep signal
+            self.rep_counter.step(i, frame, ok)
+            self.phase_up[i] = self.rep_counter.up
+        self._step_faults(i, frame, raw_in)
+        # This frame's own time.
+        self.hold_s += self.dt[i] * self.counted(i)
+        self.good_hold_s += self.dt[i] * self._good(i)
+        self._totalled = i + 1
+        return self._frame_state(i)
 
-        # 1. Can this frame be judged? (debounced, so a one-frame glitch is ignored)
+    def _step_judged(self, i: int, reason: int, ok: bool) -> None:
+        """1. Can this frame be judged? (debounced, so a one-frame glitch is ignored)"""
+        t = self.t[i]
         if not ok:
             self._last_bad_reason = reason
             if i == 0:  # a stream that starts unjudgeable says why at once
@@ -190,48 +130,59 @@ class Judge:
                 )
         onset = self.unjudged.update(i, t, not ok)
         self.judged.append(not self.unjudged.state)
-        if onset >= 0:
-            now_judged = not self.unjudged.state
-            self._rewrite(onset, i, lambda k: self.judged.__setitem__(k, now_judged))
-            if self.unjudged.state:
-                code = self.reason[onset] if self.reason[onset] != JUDGEABLE else reason
-                self.events.append(
-                    Event(self.t[onset], "unjudged_started", REASONS.get(code, ("unknown",))[0], self.reason_cue(code))
-                )
-            else:
-                self.events.append(Event(self.t[onset], "unjudged_ended"))
+        if onset < 0:
+            return
+        now_judged = not self.unjudged.state
+        self._rewrite(onset, i, lambda k: self.judged.__setitem__(k, now_judged))
+        if self.unjudged.state:
+            code = self.reason[onset] if self.reason[onset] != JUDGEABLE else reason
+            name = REASONS.get(code, ("unknown",))[0]
+            self.events.append(Event(self.t[onset], "unjudged_started", name, self.reason_cue(code)))
+        else:
+            self.events.append(Event(self.t[onset], "unjudged_ended"))
 
-        # 2. In position? Hysteresis: once in, stay in until the margin drops below -margin.
-        hyst = self.timing.position_hysteresis
-        raw_in = ok and (position > (-hyst if self.position.state else 0.0))
+    def _step_position(self, i: int, frame: FrameInput, ok: bool) -> bool:
+        """2. In position (and moving)? Hysteresis: once in, stay in until the margin drops below
+        -margin. Returns this frame's raw verdict (faults are looked for from it)."""
+        t, hyst = frame.t, self.timing.position_hysteresis
+        raw_in = ok and (frame.position > (-hyst if self.position.state else 0.0))
         onset = self.position.update(i, t, raw_in)
         self.in_pos.append(self.position.state)
+        self._step_moving(i, frame, ok)
         self.fault_bits.append(self.fault_bits[-1] if self.fault_bits else 0)
-        self.phase_up.append(self.top.state)
+        self.phase_up.append(self.rep_counter.up if self.rep_counter is not None else False)
         if onset >= 0:
             now_in = self.position.state
             self._rewrite(onset, i, lambda k: self.in_pos.__setitem__(k, now_in))
             self.events.append(Event(self.t[onset], "position_entered" if now_in else "position_left"))
             if not now_in:
                 self._forgive_exit(onset, i)
+        return raw_in
 
-        # 3. Reps: the lift signal crosses into the top, then back down to the bottom.
-        if self.rep_spec is not None:
-            if ok or cut:
-                self._step_reps(i, t, lift, cut, faults)
-            self.phase_up[i] = self.top.state
+    def _step_moving(self, i: int, frame: FrameInput, ok: bool) -> None:
+        if frame.active == math.inf:  # the exercise has no Signals.active: every frame counts
+            self.moving.append(True)
+            return
+        hyst = self.timing.position_hysteresis
+        raw = ok and frame.active > (-hyst if self.active.state else 0.0)
+        onset = self.active.update(i, frame.t, raw)
+        self.moving.append(self.active.state)
+        if onset >= 0:
+            now_moving = self.active.state
+            self._rewrite(onset, i, lambda k: self.moving.__setitem__(k, now_moving))
 
-        # 4. Faults, each with its own hysteresis and minimum duration.
+    def _step_faults(self, i: int, frame: FrameInput, raw_in: bool) -> None:
+        """4. Faults, each with its own hysteresis and minimum duration. Looked for only in position
+        (raw, so a fault present on entry is timed from the entry, not from when it was confirmed);
+        top faults only near the top of a rep."""
+        near_peak = self.rep_counter is not None and self.rep_counter.near_peak
         for n, spec in enumerate(self.specs):
-            if spec.scope == "rep":
+            if spec.scope in PER_REP:
                 continue
             state = self.fault_state[n]
-            margin = faults[n]
-            # Faults are looked for only in position (raw, so a fault present on entry is timed
-            # from the entry, not from when the entry was confirmed).
-            in_scope = raw_in and (self._near_peak if spec.scope == "top" else True)
-            raw = in_scope and margin > (-self.fault_hyst if state.state else 0.0)
-            onset = state.update(i, t, raw)
+            in_scope = raw_in and (near_peak if spec.scope == "top" else True)
+            raw = in_scope and frame.faults[n] > (-self.fault_hyst if state.state else 0.0)
+            onset = state.update(i, frame.t, raw)
             bit = 1 << n
             if onset >= 0:
                 on = state.state
@@ -244,15 +195,9 @@ class Judge:
                     self.events.append(Event(self.t[onset], "fault_started", spec.name, spec.cue))
                 else:
                     self.events.append(Event(self.t[onset], "fault_ended", spec.name, spec.praise))
-                    self._last_fault_end = (t, spec.praise)
+                    self._last_fault_end = (frame.t, spec.praise)
             elif state.state != bool(self.fault_bits[i] & bit):
                 self.fault_bits[i] ^= bit
-
-        # 5. This frame's own time.
-        self.hold_s += self.dt[i] * self._counted(i)
-        self.good_hold_s += self.dt[i] * self._good(i)
-        self._totalled = i + 1
-        return self._frame_state(i)
 
     def _forgive_exit(self, onset: int, i: int) -> None:
         """Coming out of a hold (hips lowering to the mat) is not exercising: a fault that began
@@ -299,137 +244,12 @@ class Judge:
             k -= 1
         return exit_start
 
-    def _step_reps(self, i: int, t: float, value: float, cut: bool, faults: Sequence[float]) -> None:
-        """Count a rep by prominence: up once the signal is past the top line *and* has risen
-        enough from its last trough; down again once it has fallen enough from the rep's peak.
-        After a scene cut (or at the start) a bottom must be seen before a rise can count."""
-        p = self.rep_spec
-        assert p is not None
-        if cut:
-            self._reset_reps(t)
-            self._after_cut = True
-            self.top.state = False
-            self.top.since_i = -1
-            return
-        if value != value:  # NaN: hold the phase
-            return
-        phase = self._rep_phase
-        if phase == "unknown":
-            # At the start of a recording, anything below the top line is the bottom. After a
-            # scene cut the shot may open mid-lift, so a bottom counts as seen only once the
-            # signal is deep (a whole rise below the top line). Falling or still is a bottom
-            # either way: a new camera angle can read the resting level above the top line, and
-            # the next rep is counted by its rise from here.
-            if value > self._unknown_max:
-                self._unknown_max, self._still_since = value, t
-            elif abs(value - self._unknown_last) > STILL_DEG:
-                self._still_since = t
-            self._unknown_last = value
-            below = value < p.top - p.hysteresis or p.top == -math.inf  # rise-only: no top line
-            falling = value < self._unknown_max - p.drop / 3
-            still = t - self._still_since >= STILL_S
-            deep = value < p.top - p.rise
-            if falling or still or (below and (not self._after_cut or deep)):
-                self._rep_phase, self._trough, self._trough_t = "down", value, t
-            return
-        if phase == "down":
-            if value <= self._trough:
-                self._trough, self._trough_t = value, t
-            raw_up = value > p.top and value - self._trough >= p.rise
-        else:
-            if value >= self._peak:
-                self._peak = value
-            raw_up = not value < self._peak - p.drop
-        onset = self.top.update(i, t, raw_up)
-        # "At the top" is the band near this rep's peak: where a hold is held and top faults
-        # are judged, not the whole way up and down.
-        if self.top.state and value >= self._peak:
-            self._peak = value
-        self._near_peak = self.top.state and value >= self._peak - p.top_band
-        if self._near_peak:
-            self._top_time += self.dt[i]
-            for n, spec in enumerate(self.specs):
-                if spec.scope == "rep":  # judged on the rep's best frame when it completes
-                    self._top_margins[n].append(faults[n])
-        if onset < 0:
-            return
-        for k in range(onset, i + 1):
-            self.phase_up[k] = self.top.state
-        if self.top.state:
-            self._rep_phase = "up"
-            self._top_at = self.t[onset]
-            self._left_bottom_at = self._trough_t
-            self.events.append(Event(self._trough_t, "rep_started"))
-        else:
-            self._rep_phase, self._trough, self._trough_t = "down", value, t
-            self._complete_rep(self.t[onset])
-            self._peak = -math.inf
-
-    def _reset_reps(self, t: float) -> None:
-        """Forget the rep in progress: at the start, and after a scene cut."""
-        self._rep_phase = "unknown"
-        self._trough, self._trough_t, self._peak = math.inf, t, -math.inf
-        self._unknown_max, self._unknown_last, self._still_since = -math.inf, math.nan, t
-
-    def _complete_rep(self, end_t: float) -> None:
-        top_at = self._top_at if self._top_at is not None else end_t
-        start = self._left_bottom_at if self._left_bottom_at is not None else top_at
-        found: list[str] = []
-        for n, spec in enumerate(self.specs):
-            margins = [m for m in self._top_margins[n] if m == m]  # drop NaN
-            if spec.scope == "rep" and margins and min(margins) > 0:
-                found.append(spec.name)  # even the rep's best frame missed the mark
-            elif spec.scope == "top" and (self.fault_state[n].state or self._fault_seen_at_top(n)):
-                found.append(spec.name)
-            self._top_margins[n] = []
-        counted = self.in_pos[-1] if self.in_pos else False
-        if self.rep_spec and end_t - top_at > self.rep_spec.max_top_s:
-            counted = False
-        elif not (self.rep_spec and self.rep_spec.needs_position):
-            counted = True
-        if counted:
-            rep = Rep(len(self.reps) + 1, start, top_at, end_t, self._top_time, found)
-            self.reps.append(rep)
-            for name in found:
-                spec = self.ex.fault_specs[name]
-                if spec.scope == "rep":
-                    self.events.append(Event(top_at, "fault_started", name, spec.cue, {"rep": rep.number}))
-                    self.events.append(Event(end_t, "fault_ended", name, "", {"rep": rep.number}))
-            self.events.append(
-                Event(
-                    end_t,
-                    "rep_completed",
-                    detail={
-                        "rep": rep.number,
-                        "good": rep.good,
-                        "faults": found,
-                        "top_hold_s": round(rep.top_hold_s, 2),
-                    },
-                )
-            )
-        self._left_bottom_at = None
-        self._top_at = None
-        self._top_time = 0.0
-        self._near_peak = False
-
-    def _fault_seen_at_top(self, n: int) -> bool:
-        """A top fault confirmed at any point of this rep's top phase."""
-        if self._top_at is None:
-            return False
-        bit = 1 << n
-        for k in range(len(self.t) - 1, -1, -1):
-            if self.t[k] < self._top_at:
-                break
-            if self.fault_bits[k] & bit:
-                return True
-        return False
-
     def _active(self, i: int) -> tuple[str, ...]:
         """Faults on at frame i, most important first (a rep's faults are its own, not a frame's)."""
         return tuple(
             name
             for n, name in enumerate(self.fault_names)
-            if self.fault_bits[i] >> n & 1 and self.specs[n].scope != "rep"
+            if self.fault_bits[i] >> n & 1 and self.specs[n].scope not in PER_REP
         )
 
     def _phase(self, i: int) -> str:
@@ -468,7 +288,7 @@ class Judge:
         before: tuple[str, ...] = ()
         states = []
         for i, t in enumerate(self.t):
-            hold += self.dt[i] * self._counted(i)
+            hold += self.dt[i] * self.counted(i)
             good += self.dt[i] * self._good(i)
             while done < len(by_end) and by_end[done].end_s <= t:
                 good_done += by_end[done].good
@@ -527,13 +347,10 @@ class Judge:
         return any(self.reason[k] == JUDGEABLE for k in range(start, len(self.t)))
 
     def finish(self, last_value: float = math.nan) -> None:
-        """Close what is open at the end of the stream. A rep still on its way down counts if it
-        is past half its drop (a clip that ends a moment before the bottom); one at the top not."""
+        """Close what is open at the end of the stream (see RepCounter.finish for a rep)."""
         end = self.t[-1] if self.t else 0.0
-        p = self.rep_spec
-        if p is not None and self._rep_phase == "up" and last_value < self._peak - p.drop / 2:
-            self.top.state = False
-            self._complete_rep(end)
+        if self.rep_counter is not None:
+            self.rep_counter.finish(last_value, end)
         if self.position.state and self._leaving_at_end():
             # The recording ended while the body was already on its way out (getting up).
             onset = self.position.since_i

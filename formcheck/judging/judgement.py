@@ -8,7 +8,8 @@ from functools import cached_property
 import numpy as np
 
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
-from formcheck.judging.judge import FrameState, Judge
+from formcheck.judging.judge import Judge
+from formcheck.judging.records import FrameState
 
 
 @dataclass

@@ -1,12 +1,13 @@
-"""Run an exercise's rules over pose data: a whole track offline, or frame by frame live.
-
-Both paths call the same `Exercise.signals` and `Judge.step`; they differ only in smoothing
-(zero-lag over the whole track offline, the causal One-Euro filter live).
+"""Run an exercise's rules over pose data. Offline (a whole track, here), online (the same
+judgement a fraction of a second behind the model: judging/online) and live (frame by frame:
+judging/streaming) all call the same `Exercise.signals` and `Judge.step`; they differ only in
+smoothing (zero-lag over the track, the causal One-Euro filter live).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,10 @@ from formcheck.config import load_thresholds
 from formcheck.errors import FormcheckError
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
-from formcheck.judging.judge import FrameState, Judge
-from formcheck.judging.judgement import JudgedFrame, Judgement
-from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.pipeline.smoothing import OneEuroFilter, SmoothingParams, smooth_offline
+from formcheck.judging.judge import Judge
+from formcheck.judging.judgement import Judgement
+from formcheck.judging.records import FrameInput
+from formcheck.pipeline.smoothing import SmoothingParams, smooth_gaps, smooth_offline
 from formcheck.pipeline.track import Track
 
 
@@ -37,22 +38,50 @@ def make_judge(exercise: Exercise) -> Judge:
     return Judge(exercise)
 
 
-def pose_frames(track: Track, smoothed_xy: np.ndarray) -> PoseFrames:
-    return PoseFrames(track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height)
+WORLD_SCALE_M = 2.0  # the live filter's scale for world landmarks (metres; about a body's size)
 
 
-def _signal_rows(signals: Signals, fault_names: list[str]) -> tuple[list, ...]:
-    """Per-frame Python lists: a Python loop over lists is several times faster than numpy scalars."""
+def pose_frames(track: Track, smoothed_xy: np.ndarray, smoothed_world: np.ndarray | None = None) -> PoseFrames:
+    return PoseFrames(
+        track.times_s, smoothed_xy, track.landmarks[:, :, 3], track.width, track.height, world=smoothed_world
+    )
+
+
+def with_outline(
+    pose: PoseFrames, exercise: Exercise, outline: np.ndarray | None, quality: np.ndarray | None, fps: float
+) -> PoseFrames:
+    """The pose with the silhouette's outline (smoothed over time like the landmarks), for an
+    exercise that reads the back."""
+    if exercise.back is None or outline is None or quality is None:
+        return pose
+    pose.outline = smooth_gaps(outline, 1.0 / fps, ~np.isnan(pose.xy[:, 0, 0]))
+    pose.outline_quality = quality
+    return pose
+
+
+def smooth_world(times_s: np.ndarray, world: np.ndarray, smoothing: SmoothingParams, frame_s: float) -> np.ndarray:
+    """World landmarks smoothed over time like the pixels (T x 33 x 3, metres)."""
+    flat = world.reshape(len(world), -1).astype(np.float64)
+    with np.errstate(all="ignore"):
+        return smooth_offline(times_s, flat, smoothing, frame_s=frame_s).reshape(world.shape)
+
+
+def frame_inputs(times: Sequence[float], signals: Signals, exercise: Exercise) -> list[FrameInput]:
+    """The judge's per-frame inputs, built from Python lists: a Python loop over lists is several
+    times faster than over numpy scalars."""
     n = len(signals.reason)
-    nan = [math.nan] * n
-    lift = signals.lift.tolist() if signals.lift is not None else nan
+    lift = signals.lift.tolist() if signals.lift is not None else [math.nan] * n
     cut = signals.cut.tolist() if signals.cut is not None else [False] * n
     side = signals.side_label.tolist() if signals.side_label is not None else [""] * n
-    faults = list(zip(*(np.nan_to_num(signals.faults[f], nan=-np.inf).tolist() for f in fault_names), strict=True))
-    if not faults:
-        faults = [()] * n
+    names = [f.name for f in exercise.faults]
+    margins = (np.nan_to_num(signals.faults[f], nan=-np.inf).tolist() for f in names)
+    faults = list(zip(*margins, strict=True)) or [()] * n
+    measures = list(zip(*(signals.features[m].tolist() for m in exercise.rep_measures), strict=True)) or [()] * n
+    active = np.nan_to_num(signals.active, nan=-np.inf).tolist() if signals.active is not None else [math.inf] * n
     position = np.nan_to_num(signals.position, nan=-np.inf).tolist()
-    return signals.reason.tolist(), position, faults, lift, cut, side
+    value = signals.side_value.tolist() if signals.side_value is not None else [math.nan] * n
+    columns = (list(times), signals.reason.tolist(), position, faults, lift, cut, side, measures, active, value)
+    return [FrameInput(*row) for row in zip(*columns, strict=True)]
 
 
 def judge_track(
@@ -67,139 +96,22 @@ def judge_track(
 
         diag = math.hypot(track.width, track.height)
         xy = smooth_streaming(track.times_s, track.pixels().astype(np.float64), smoothing, diag)
+        world = smooth_streaming(track.times_s, track.world.astype(np.float64), smoothing, WORLD_SCALE_M)
     else:
         with np.errstate(all="ignore"):
             xy = smooth_offline(track.times_s, track.pixels(), smoothing, exercise.cut_ratios, frame_s=1.0 / track.fps)
-    pose = pose_frames(track, xy)
+        world = smooth_world(track.times_s, track.world, smoothing, 1.0 / track.fps) if exercise.uses_world else None
+    pose = with_outline(
+        pose_frames(track, xy, world if exercise.uses_world else None),
+        exercise,
+        track.outline,
+        track.outline_quality,
+        track.fps,
+    )
     with np.errstate(all="ignore"):  # degenerate geometry gives NaN, which means "not judged"
         signals = exercise.signals(pose)
     judge = make_judge(exercise)
-    reason, position, faults, lift, cut, side = _signal_rows(signals, judge.fault_names)
-    times = track.times_s.tolist()
-    step = judge.step
-    states = [step(times[i], reason[i], position[i], faults[i], lift[i], cut[i], side[i]) for i in range(len(times))]
-    judge.finish(lift[-1] if lift else math.nan)
+    frames = frame_inputs(track.times_s.tolist(), signals, exercise)
+    states = [judge.step(frame) for frame in frames]
+    judge.finish(frames[-1].lift if frames else math.nan)
     return Judgement(exercise, track.times_s, pose, signals, states, judge)
-
-
-class OnlineJudgement:
-    """The offline (zero-lag) judgement computed while the track is still being extracted.
-
-    Smoothing and features are local: a frame's result depends only on the frames within
-    `lookahead` of it. So frames are judged in small windows a fraction of a second behind the
-    newest one, with exactly the states `judge_track` gives on the finished track; the annotated
-    video can then be drawn in the same pass as extraction instead of a second one.
-    """
-
-    CHUNK = 15  # frames judged at a time (one numpy pass per chunk, not per frame)
-
-    def __init__(
-        self, exercise: Exercise, width: int, height: int, fps: float, smoothing: SmoothingParams = SmoothingParams()
-    ) -> None:
-        from formcheck.pipeline.smoothing import lookahead_frames
-
-        self.exercise, self.width, self.height, self.fps = exercise, width, height, fps
-        self.smoothing = smoothing
-        self.lookahead = lookahead_frames(smoothing, 1.0 / fps)
-        self.judge = make_judge(exercise)
-        self._scale = np.array([width, height], dtype=np.float32)
-        self._xy: list[np.ndarray] = []
-        self._vis: list[np.ndarray] = []
-        self._times: list[float] = []
-        self._last_seen: list[int] = []  # per frame, the latest frame at or before it with a person
-        self.done = 0
-        self._last_lift = math.nan
-
-    @property
-    def max_pending(self) -> int:
-        """The most frames fed whose judgement is not final yet (what a caller holds meanwhile)."""
-        return 2 * self.lookahead + self.CHUNK
-
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> list[JudgedFrame]:
-        """Feed the next frame's raw landmarks; returns the frames whose judgement is now final."""
-        if landmarks is None:
-            self._xy.append(np.full((NUM_LANDMARKS, 2), np.nan, dtype=np.float32))
-            self._vis.append(np.full(NUM_LANDMARKS, np.nan, dtype=np.float32))
-            self._last_seen.append(self._last_seen[-1] if self._last_seen else -1)
-        else:
-            self._xy.append(landmarks[:, :2] * self._scale)
-            self._vis.append(landmarks[:, 3])
-            self._last_seen.append(len(self._xy) - 1)
-        self._times.append(t_s)
-        ready = len(self._xy) - 2 * self.lookahead
-        return self._judge_until(ready) if ready - self.done >= self.CHUNK else []
-
-    def flush(self) -> list[JudgedFrame]:
-        """The stream has ended: judge what is left and close the judge."""
-        frames = self._judge_until(len(self._xy))
-        self.judge.finish(self._last_lift)
-        return frames
-
-    def _window(self) -> list[int]:
-        """The frames the next judgement reads: from far enough back that the window's left edge
-        changes nothing judged now (2 x lookahead + 1), through the newest frame.
-
-        If that edge falls in a gap without a person, the last frame with a person matters too
-        (a scene cut compares the frame after the gap with it), with its own margin so it is
-        smoothed as on the whole track. The empty frames between change nothing (signals do not
-        read timestamps, smoothing splits at them, scene cuts compare across them), so they are
-        skipped: widening the window over them made a long absence cost quadratic time."""
-        margin = 2 * self.lookahead + 1
-        start = max(0, self.done - margin)
-        rows = list(range(start, len(self._xy)))
-        seen = self._last_seen[start]
-        if 0 <= seen < start:
-            rows = list(range(max(0, seen - margin), seen + 1)) + rows
-        return rows
-
-    def _judge_until(self, stop: int) -> list[JudgedFrame]:
-        if stop <= self.done:
-            return []
-        rows = self._window()
-        times = np.array([self._times[i] for i in rows], dtype=np.float64)
-        xy_raw = np.stack([self._xy[i] for i in rows])
-        with np.errstate(all="ignore"):
-            xy = smooth_offline(times, xy_raw, self.smoothing, self.exercise.cut_ratios, frame_s=1.0 / self.fps)
-            pose = PoseFrames(times, xy, np.stack([self._vis[i] for i in rows]), self.width, self.height)
-            signals = self.exercise.signals(pose)
-        reason, position, faults, lift, cut, side = _signal_rows(signals, self.judge.fault_names)
-        out = []
-        first = len(rows) - (len(self._xy) - self.done)  # where frame `done` sits in the window
-        for i in range(self.done, stop):
-            k = first + i - self.done
-            state = self.judge.step(times[k], reason[k], position[k], faults[k], lift[k], cut[k], side[k])
-            features = {name: float(values[k]) for name, values in signals.features.items()}
-            out.append(JudgedFrame(i, xy[k], pose.visibility[k], bool(signals.near_left[k]), state, features))
-            self._last_lift = lift[k]
-        self.done = stop
-        return out
-
-
-class StreamingSession:
-    """Judge one frame at a time (live): smooth causally, compute signals, step the judge."""
-
-    def __init__(self, exercise: Exercise, width: int, height: int, smoothing: SmoothingParams = SmoothingParams()):
-        self.exercise = exercise
-        self.width, self.height = width, height
-        self.filter = OneEuroFilter(smoothing, scale=math.hypot(width, height))
-        self.judge = make_judge(exercise)
-        self._scale = np.array([width, height], dtype=np.float64)
-        self._missing = np.full((1, NUM_LANDMARKS, 2), np.nan)
-
-    def update(self, t_s: float, landmarks: np.ndarray | None) -> tuple[FrameState, Signals, PoseFrames]:
-        """Feed one frame's raw landmarks (33 x 4, or None if nobody was found)."""
-        if landmarks is None:
-            xy = self._missing
-            vis = np.zeros((1, NUM_LANDMARKS))
-            self.filter.reset()
-        else:
-            with np.errstate(all="ignore"):
-                xy = self.filter(t_s, landmarks[None, :, :2] * self._scale)
-            vis = landmarks[None, :, 3].astype(np.float64)
-        pose = PoseFrames(np.array([t_s]), xy, vis, self.width, self.height)
-        with np.errstate(all="ignore"):
-            signals = self.exercise.signals(pose)
-        names = self.judge.fault_names
-        reason, position, faults, lift, cut, side = (col[0] for col in _signal_rows(signals, names))
-        state = self.judge.step(t_s, reason, position, faults, lift, cut, side)
-        return state, signals, pose

@@ -14,8 +14,9 @@ import numpy as np
 
 from formcheck.exercises import exercise_class
 from formcheck.exercises.base import Synthetic
-from formcheck.exercises.posing import HEIGHT, WIDTH
+from formcheck.exercises.posing import HEIGHT, WIDTH, world_landmarks
 from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.pipeline.outline import N_POINTS as OUTLINE_POINTS
 from formcheck.pipeline.track import Track
 
 
@@ -32,8 +33,30 @@ def posed(exercise: str, **changes: Any) -> np.ndarray:
     return spec.pose(**{**spec.good, **changes})
 
 
-def make_track(frames: list[np.ndarray | None], fps: float = 30.0, jitter_px: float = 0.0, seed: int = 0) -> Track:
-    """A Track from per-frame landmarks (None = nobody found), with optional pixel jitter."""
+def back_outline(curve: float | np.ndarray, frames: int, prone: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A clean silhouette outline (T x 2 x 17, T x 2 qualities of 1) whose back bows `curve` torso
+    lengths at about 70% of the way to the hip (anatomical: + rounded, - hollow; per frame or one
+    value), for judging faults of the back's shape without a mask."""
+    t = np.linspace(0.0, 1.0, OUTLINE_POINTS)
+    bump = np.exp(-(((t - 0.7) / 0.12) ** 2))
+    outwards = np.broadcast_to(np.asarray(curve, dtype=np.float64), (frames,))[:, None] * bump[None, :]
+    outline = np.empty((frames, 2, OUTLINE_POINTS), dtype=np.float32)
+    outline[:, 0] = 0.2 + (outwards if prone else 0.0)  # the upper edge: the back when prone
+    outline[:, 1] = -0.25 - (0.0 if prone else outwards)  # the lower edge: the back when supine
+    return outline, np.ones((frames, 2), dtype=np.float32)
+
+
+def make_track(
+    frames: list[np.ndarray | None],
+    fps: float = 30.0,
+    jitter_px: float = 0.0,
+    seed: int = 0,
+    outline: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Track:
+    """A Track from per-frame landmarks (None = nobody found), with optional pixel jitter and an
+    optional silhouette outline (see back_outline). Its world landmarks are the ones each frame
+    implies (posing.world_landmarks: seen orthographically, depth from the z column), for the
+    exercises that read them."""
     rng = np.random.default_rng(seed)
     landmarks = np.full((len(frames), NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
     for i, frame in enumerate(frames):
@@ -43,9 +66,13 @@ def make_track(frames: list[np.ndarray | None], fps: float = 30.0, jitter_px: fl
         noise = rng.normal(0.0, jitter_px, size=(len(frames), NUM_LANDMARKS, 2))
         landmarks[:, :, 0] += (noise[:, :, 0] / WIDTH).astype(np.float32)
         landmarks[:, :, 1] += (noise[:, :, 1] / HEIGHT).astype(np.float32)
-    world = np.where(np.isnan(landmarks[:, :, :1]), np.nan, 0.0).repeat(3, axis=2).astype(np.float32)
+    world = np.full((len(frames), NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            world[i] = world_landmarks(landmarks[i])
     times = np.arange(len(frames)) * 1000.0 / fps
-    return Track(landmarks, world, times, fps, WIDTH, HEIGHT, {"source": "synthetic"})
+    edges, quality = outline if outline is not None else (None, None)
+    return Track(landmarks, world, times, fps, WIDTH, HEIGHT, {"source": "synthetic"}, edges, quality)
 
 
 def hold(pose: np.ndarray, seconds: float, fps: float = 30.0) -> list[np.ndarray | None]:

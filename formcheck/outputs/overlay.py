@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import (
     CUE_FONT,
@@ -254,8 +254,10 @@ def panel_lines(
         lines.append((reps, 1.0, PANEL_TEXT))
         phase = PHASE_NAMES.get(state.phase, state.phase)
         lines.append((f"Phase: {phase}", 0.85, PANEL_DIM))
-    if state.side:
+    if state.side in ("left", "right"):
         lines.append((f"Side: {state.side}", 0.85, PANEL_DIM))
+    elif state.side:  # another label (which stretch, and its side) stands as it is
+        lines.append((state.side.replace("_", " "), 0.85, PANEL_DIM))
     if not key_drawn and exercise.key_feature in features:
         value = float(features[exercise.key_feature])
         lines.append((feature_label(exercise.key_feature, value), 0.85, PANEL_DIM))

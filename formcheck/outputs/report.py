@@ -138,11 +138,35 @@ def pretty(name: str) -> str:
     return name.replace("_", " ")
 
 
+def side_name(label: str) -> str:
+    """A side label as the report reads it: "left side"; other labels (which stretch, and its
+    side) stand as they are: "knee to chest right"."""
+    return f"{label} side" if label in ("left", "right") else pretty(label)
+
+
+def side_text(times: dict) -> str:
+    """One side's line: its time in position (holds), its reps (one leg, or one arm and the
+    opposite leg, at a time; a dynamic variant of a hold), and the largest size of what the
+    exercise measures per side ("max turn 59 deg")."""
+    parts = []
+    if "hold_s" in times:
+        h, g = times["hold_s"], times.get("good_hold_s", 0.0)
+        share = f" ({100 * g / h:.0f} %)" if h else ""
+        parts.append(f"{_secs(h)} in position, {_secs(g)} good{share}")
+    if "reps" in times:
+        parts.append(f"{times['reps']} reps ({times.get('good_reps', 0)} good)")
+    for key, value in times.items():
+        if key.startswith("max_") and value is not None:
+            unit = " deg" if key.endswith("_deg") else ""
+            parts.append(f"max {pretty(key[4:].removesuffix('_deg'))} {value:.0f}{unit}")
+    return ", ".join(parts)
+
+
 def is_rep_exercise(summary: dict) -> bool:
     """Whether the summary is of a rep exercise (by its exercise's kind, else by its reps)."""
     cls = EXERCISES.get(str(summary.get("exercise", "")))
     if cls is not None:
-        return cls.kind == "reps"
+        return cls.kind_of(str(summary.get("variant") or "")) == "reps"
     return bool(summary.get("rep_details"))
 
 
@@ -187,8 +211,13 @@ def format_summary_table(summary: dict) -> str:
                     ", ".join(f"{r['rep']} ({', '.join(pretty(f) for f in r.get('faults', []))})" for r in bad),
                 )
             )
-        if summary.get("hold_s"):
+        if summary.get("hold_s") and n:
             rows.append(("Time at the top", _secs(summary.get("hold_s"))))
+        elif summary.get("hold_s"):  # held at the top without a rep (a sphinx, a bridge held)
+            good, share = summary.get("good_hold_s") or 0.0, summary.get("good_share")
+            pct = f" ({100 * max(share, 0.0):.0f} %)" if share is not None else ""
+            rows.append(("Held at the top", _secs(summary.get("hold_s"))))
+            rows.append(("Good form", _secs(good) + pct))
     else:
         hold, good = summary.get("hold_s") or 0.0, summary.get("good_hold_s") or 0.0
         share = summary.get("good_share")
@@ -198,9 +227,10 @@ def format_summary_table(summary: dict) -> str:
         if summary.get("reps"):
             rows.append(("Reps", f"{summary['reps']} ({summary.get('good_reps', 0)} good)"))
     for side, times in (summary.get("sides") or {}).items():
-        h, g = times.get("hold_s", 0.0), times.get("good_hold_s", 0.0)
-        share = f" ({100 * g / h:.0f} %)" if h else ""
-        rows.append((f"  {side} side", f"{_secs(h)} in position, {_secs(g)} good{share}"))
+        rows.append((f"  {side_name(side)}", side_text(times)))
+    ranges = {k: v for k, v in (summary.get("mean_ranges") or {}).items() if v is not None}
+    if ranges:
+        rows.append(("Mean range", ", ".join(f"{pretty(k)} {v:.3g}" for k, v in ranges.items())))
     spans = summary.get("faults") or []
     fault_time = summary.get("fault_time_s") or {}
     names = list(fault_time) + sorted({s["name"] for s in spans} - set(fault_time))

@@ -2,7 +2,8 @@
 
 Top: the exercise's timeline signals (its plots marked `timeline`) with their limit lines, on a
 background that shows when the body was in position (green) or could not be judged (grey), a
-coloured strip per fault, each rep numbered at its peak. Below: one lane per fault (and the reps).
+coloured strip per fault, each rep numbered at its peak, each hold's side (or stretch) named.
+Below: one lane per fault (and the reps).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numpy as np
 
 from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import atomic_write
-from formcheck.judging.judge import FrameState
 from formcheck.judging.judgement import Judgement
-from formcheck.outputs.report import headline, pretty, unjudged_reason_name
+from formcheck.judging.records import FrameState
+from formcheck.outputs.report import headline, pretty, side_name, unjudged_reason_name
 
 SIGNAL_COLOURS = ("#1f4e9c", "#0f8b8d", "#6a3d9a")
 FAULT_COLOURS = ("#e41a1c", "#ff7f00", "#e7298a", "#a65628", "#d4a000", "#984ea3", "#f781bf")
@@ -42,7 +43,9 @@ def signal_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalP
     """The exercise's timeline plots present in the features; else its key feature, no limits."""
     plots: list[Plot] = [p for p in exercise.plots_for_variant() if p.timeline and p.feature in features]
     if plots:
-        limits = tuple((p.feature, lim) for p in plots for lim in p.limits)
+        # A line shared by two signals (both thighs' real-range line) is drawn once, on the first.
+        first = {lim: p.feature for p in reversed(plots) for lim in p.limits}
+        limits = tuple((p.feature, lim) for p in plots for lim in p.limits if first[lim] == p.feature)
         return SignalPanel(tuple(p.feature for p in plots), limits, exercise.timeline_label or plots[0].title)
     first = exercise.key_feature if exercise.key_feature in features else next(iter(features), "")
     unit = " (deg)" if first.endswith("_deg") else ""
@@ -70,14 +73,23 @@ def _frame_runs(times: np.ndarray, flags: list[bool], end_t: float) -> list[tupl
     return runs
 
 
-def _peak(times: np.ndarray, values: np.ndarray | None, start: float, end: float) -> tuple[float, float] | None:
-    """(time, value) of the highest point of `values` in [start, end], if any is finite."""
+def rep_top_below(panel: SignalPanel) -> bool:
+    """The rep's top is the panel's first signal at its lowest (its rep line is crossed downwards:
+    a cat-cow's cat, the head tucked), so reps are marked at their lowest point."""
+    first = panel.features[0] if panel.features else ""
+    return any(f == first and lim.role == "rep" and lim.bad == "below" for f, lim in panel.limits)
+
+
+def _peak(
+    times: np.ndarray, values: np.ndarray | None, start: float, end: float, lowest: bool = False
+) -> tuple[float, float] | None:
+    """(time, value) of the highest (or lowest) point of `values` in [start, end], if any is finite."""
     if values is None:
         return None
     mask = (times >= start) & (times <= end) & np.isfinite(values)
     if not mask.any():
         return None
-    k = int(np.flatnonzero(mask)[np.argmax(values[mask])])
+    k = int(np.flatnonzero(mask)[np.argmin(values[mask]) if lowest else np.argmax(values[mask])])
     return float(times[k]), float(values[k])
 
 
@@ -209,11 +221,35 @@ def _draw_fault_strips_and_reasons(ax: Any, s: _Session) -> None:
             )
 
 
-def _draw_rep_peaks(ax: Any, s: _Session, first: np.ndarray | None) -> None:
-    """Reps numbered at their peak, green if good, red if a fault was found."""
+def _draw_side_labels(ax: Any, s: _Session) -> None:
+    """For holds that report sides, which side (or which stretch) each longer hold was."""
+    if not s.exercise.reports_sides or s.exercise.kind != "hold":
+        return
+    labels = {st.side for st in s.states if st.side}
+    for label in sorted(labels):
+        flags = [st.judged and st.in_position and st.side == label for st in s.states]
+        for a, b in _frame_runs(s.times, flags, s.t1):
+            if b - a >= 0.04 * (s.t1 - s.t0):
+                ax.text(
+                    (a + b) / 2,
+                    0.02,
+                    side_name(label),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    color="#1b5e20",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+                    zorder=6,
+                )
+
+
+def _draw_rep_peaks(ax: Any, s: _Session, first: np.ndarray | None, top_below: bool = False) -> None:
+    """Reps numbered at their peak (their lowest point if `top_below`), green if good, red if a
+    fault was found."""
     for rep in s.summary.get("rep_details", []):
         colour = GOOD_REP if rep.get("good") else BAD_REP
-        peak = _peak(s.times, first, rep["start_s"], rep["end_s"])
+        peak = _peak(s.times, first, rep["start_s"], rep["end_s"], lowest=top_below)
         if peak is None:
             continue
         ax.plot(*peak, marker="o", ms=6, color=colour, zorder=6, mec="white", mew=1)
@@ -319,7 +355,8 @@ def plot_timeline(path: Path | str, judgement: Judgement, summary: dict) -> None
     _draw_background(ax, s)
     handles = _draw_signals(ax, s, panel, features)
     _draw_fault_strips_and_reasons(ax, s)
-    _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None)
+    _draw_side_labels(ax, s)
+    _draw_rep_peaks(ax, s, features[panel.features[0]] if panel.features else None, rep_top_below(panel))
     _legend(ax, s, handles)
     ax.set_ylabel(panel.ylabel)
     ax.grid(axis="y", color="#e0e0e0", lw=0.8, zorder=0)

@@ -39,7 +39,9 @@ class TrackCache:
     def __init__(self, dirs: list[Path] | None = None) -> None:
         self.dirs = dirs if dirs is not None else [user_cache_dir(), PROJECT_TRACKS]
 
-    def find(self, video: str | os.PathLike[str], model: ModelFile) -> Track | None:
+    def find(self, video: str | os.PathLike[str], model: ModelFile, outline: bool = False) -> Track | None:
+        """The cached track of this video and model; with `outline`, only one that has the
+        silhouette's outline (the back's shape) too."""
         name = track_file_name(video_digest(video), model)
         for i, folder in enumerate(self.dirs):
             path = folder / name
@@ -49,7 +51,7 @@ class TrackCache:
                 except FormcheckError as exc:
                     self._discard(path, str(exc), owned=i == 0)
                     continue
-                if not track.meta.get("partial"):
+                if not track.meta.get("partial") and (track.has_outline or not outline):
                     return track
         return None
 

@@ -7,7 +7,7 @@ ahead on a thread, or a camera's newest frame) and which sinks come out; the loo
 records and how an interruption ends it are the same.
 
 Judging and sinks are duck-typed so this stage imports nothing after it:
-- judging: `add(t_s, landmarks | None) -> list[result]` (results whose judgement is final, in
+- judging: `add(t_s, pose: PoseResult | None) -> list[result]` (results whose judgement is final, in
   frame order, possibly lagging the frames fed) and `flush() -> list[result]` at the end;
 - a sink: `put(frame, result)` and `close()`.
 """
@@ -20,16 +20,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
-
 from formcheck import __version__, interrupts
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
-from formcheck.pipeline.track import Track, TrackBuilder
+from formcheck.pipeline.track import PoseResult, Track, TrackBuilder
 
 
 class Judging(Protocol):
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> Sequence[Any]: ...
+    def add(self, t_s: float, pose: PoseResult | None) -> Sequence[Any]: ...
 
     def flush(self) -> Sequence[Any]: ...
 
@@ -107,12 +105,14 @@ def run_flow(
                         interrupted = True
                         break
                     pose = estimator.detect(frame.image, frame.timestamp_ms)
-                    landmarks = None if pose is None else pose.landmarks
-                    builder.add(frame.timestamp_ms, landmarks, None if pose is None else pose.world)
+                    if pose is None:
+                        builder.add(frame.timestamp_ms, None, None)
+                    else:
+                        builder.add(frame.timestamp_ms, pose.landmarks, pose.world, pose.outline, pose.outline_quality)
                     detected += pose is not None
                     if judging is not None:
                         waiting.append(frame)
-                        deliver(judging.add(frame.timestamp_ms / 1000.0, landmarks))
+                        deliver(judging.add(frame.timestamp_ms / 1000.0, pose))
                     if on_frame is not None:
                         on_frame(frame)
             except KeyboardInterrupt:  # no handler installed (a library caller): Python raised it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -11,19 +10,9 @@ import numpy as np
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.pipeline.models import DEFAULT_MODEL, ModelFile, resolve_model
+from formcheck.pipeline.outline import outline as outline_of
+from formcheck.pipeline.track import PoseResult
 from formcheck.quiet import quiet_native_stderr
-
-
-@dataclass(frozen=True)
-class PoseResult:
-    """One person's pose in one frame.
-
-    landmarks: 33 x [x, y, z, visibility], x and y normalised to the image width and height.
-    world: 33 x [x, y, z] in metres, hip-centred (noisy; the rules use image landmarks).
-    """
-
-    landmarks: np.ndarray
-    world: np.ndarray
 
 
 class PoseEstimator:
@@ -38,8 +27,12 @@ class PoseEstimator:
         model: str | os.PathLike[str] | ModelFile = DEFAULT_MODEL,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        outline: bool = False,
     ) -> None:
+        """outline: also read the silhouette's edges around the torso (the back's shape) from the
+        model's segmentation mask, for exercises that judge the back."""
         self._landmarker = None
+        self.outline = outline
         self.model = model if isinstance(model, ModelFile) else resolve_model(model)
         with quiet_native_stderr():
             import mediapipe as mp
@@ -52,6 +45,7 @@ class PoseEstimator:
                 min_pose_detection_confidence=min_detection_confidence,
                 min_pose_presence_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
+                output_segmentation_masks=outline,
             )
             try:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
@@ -78,7 +72,12 @@ class PoseEstimator:
         landmarks = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks[0]], dtype=np.float32)
         world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
         assert landmarks.shape == (NUM_LANDMARKS, 4)
-        return PoseResult(landmarks=landmarks, world=world)
+        if not (self.outline and result.segmentation_masks):
+            return PoseResult(landmarks=landmarks, world=world)
+        mask = result.segmentation_masks[0].numpy_view()
+        xy = landmarks[:, :2].astype(np.float64) * (mask.shape[1], mask.shape[0])
+        edges, quality = outline_of(mask, xy, landmarks[:, 3])
+        return PoseResult(landmarks, world, edges.astype(np.float32), quality.astype(np.float32))
 
     def close(self) -> None:
         if self._landmarker is not None:

@@ -163,6 +163,28 @@ def smooth_offline(
     return out
 
 
+def smooth_gaps(
+    values: np.ndarray, frame_s: float, person: np.ndarray, params: SmoothingParams = SmoothingParams()
+) -> np.ndarray:
+    """The zero-lag Gaussian of `smooth_offline`, per value (T x ...), for series with their own
+    gaps (an outline station hidden by an arm): each value is averaged over its visible
+    neighbours only, and stays NaN where it was NaN. Runs of frames with a person (`person`) are
+    smoothed apart, as the landmarks are. Reads only frames within the lookahead."""
+    sigma_frames = params.sigma_s / frame_s if frame_s > 0 else 0.0
+    out = np.full(values.shape, np.nan)
+    for start, stop in _runs(person):
+        run = values[start:stop].astype(np.float64)
+        if sigma_frames <= 0 or len(run) < 2:
+            out[start:stop] = run
+            continue
+        seen = np.isfinite(run)
+        weights = gaussian_smooth(seen.astype(np.float64), sigma_frames)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = gaussian_smooth(np.where(seen, run, 0.0), sigma_frames) / weights
+        out[start:stop] = np.where(seen, smooth, np.nan)
+    return out
+
+
 def smooth_streaming(times_s: np.ndarray, points: np.ndarray, params: SmoothingParams, scale: float) -> np.ndarray:
     """The live filter run over a whole track (what a live session would have seen)."""
     f = OneEuroFilter(params, scale)

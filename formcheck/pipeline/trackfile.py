@@ -21,6 +21,7 @@ from formcheck.landmarks import NUM_LANDMARKS
 
 FORMAT = 1
 FIELDS = ("format", "landmarks", "world", "timestamps_ms", "fps", "size", "meta")
+OPTIONAL = ("outline", "outline_quality")  # the silhouette's edges (tracks extracted with them)
 # Limits of what formcheck itself writes, with room to spare:
 MAX_FIELD_BYTES = 1 << 30  # ten hours of landmarks at 30 fps is ~0.6 GB; refuses zip bombs unread
 FPS_RANGE = (0.01, 1000.0)  # sources read a stated rate outside (0, 1000) as unknown (30 fps)
@@ -69,7 +70,7 @@ def _arrays(path: Path) -> dict[str, np.ndarray]:
             if missing:
                 raise _Bad(f"missing {', '.join(missing)}")
             arrays = {}
-            for key in FIELDS:
+            for key in (*FIELDS, *(k for k in OPTIONAL if k in members)):
                 info = z.getinfo(members[key])
                 if info.file_size > MAX_FIELD_BYTES:
                     raise _Bad(f"{key} is too large ({info.file_size} bytes)")
@@ -149,4 +150,22 @@ def _checked(a: dict[str, np.ndarray]) -> dict[str, Any]:
         "width": int(size[0]),
         "height": int(size[1]),
         "meta": _meta(a["meta"]),
+        **_outline(a, len(times)),
     }
+
+
+def _outline(a: dict[str, np.ndarray], frames: int) -> dict[str, np.ndarray | None]:
+    """The optional outline: both arrays or neither, floats of the right shapes and in range."""
+    if "outline" not in a and "outline_quality" not in a:
+        return {"outline": None, "outline_quality": None}
+    if "outline" not in a or "outline_quality" not in a:
+        raise _Bad("outline and outline_quality come together")
+    outline, quality = a["outline"], a["outline_quality"]
+    if outline.dtype.kind != "f" or outline.ndim != 3 or outline.shape[:2] != (frames, 2):
+        raise _Bad(f"outline must be floats of shape T x 2 x points, got {_show(outline)}")
+    if quality.dtype.kind != "f" or quality.shape != (frames, 2):
+        raise _Bad(f"outline_quality must be floats of shape T x 2, got {_show(quality)}")
+    with np.errstate(invalid="ignore"):
+        if (np.abs(outline) > MAX_COORD).any() or not ((quality >= 0) & (quality <= 1)).all():
+            raise _Bad("outline or outline_quality hold values out of range")
+    return {"outline": outline, "outline_quality": quality}

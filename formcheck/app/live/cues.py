@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES
-from formcheck.judging.judge import Event, FrameState
-from formcheck.judging.session import StreamingSession
+from formcheck.judging.records import Event, FrameState
+from formcheck.judging.streaming import StreamingSession
 
 HOLD_ANNOUNCE_S = 10.0  # say "10 seconds", "20 seconds", ... of good-form hold
 

@@ -21,7 +21,7 @@ from formcheck.app.live.results import FrameInfo
 from formcheck.app.live.window import Window, draw_banner, draw_big_text, draw_help
 from formcheck.exercises.base import Exercise
 from formcheck.files import temp_path_beside
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.outputs.overlay import draw_overlay, mirror_xy
 from formcheck.pipeline.capture import GrabbedFrame
 from formcheck.pipeline.sources import Frame

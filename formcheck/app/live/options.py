@@ -123,7 +123,9 @@ def run_live(args: argparse.Namespace) -> int:
             source.close()
             raise FormcheckError(f"cannot open a window: {problem}; run with --headless to judge without one")
     countdown = args.countdown if args.countdown is not None else (CAMERA_COUNTDOWN_S if is_camera else 0.0)
-    with interrupts.handled(), source, PoseEstimator(args.model) as estimator:
+    # The back's outline is read when the exercise judges the back (n may switch to one that
+    # does not: it is then unused; to one that does from one that does not: it says nothing).
+    with interrupts.handled(), source, PoseEstimator(args.model, outline=exercise.back is not None) as estimator:
         keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
         what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
         print(f"formcheck live: {what}{keys}", flush=True)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from formcheck.app.live.cues import settled, spoken_cues
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
-from formcheck.judging.judge import FrameState
-from formcheck.judging.session import StreamingSession
+from formcheck.judging.records import FrameState
+from formcheck.judging.streaming import StreamingSession
 from formcheck.outputs.audio import Announcer
+from formcheck.pipeline.track import PoseResult
 
 POSITION_READY_S = 1.0  # the view must be right this long before the countdown starts ...
 POSITION_MIN_S = 2.0  # ... and the "get into position" message stays up at least this long
@@ -89,30 +88,30 @@ class LivePhases:
             self.offset_s = t_src - (last + self.frame_dt)
             self.session.filter.reset()
 
-    def add(self, t_s: float, landmarks: np.ndarray | None) -> list[LiveFrame]:
+    def add(self, t_s: float, pose: PoseResult | None) -> list[LiveFrame]:
         if self.phase_start is None:
             self.phase_start = t_s
         self._resume(t_s)
         if self.phase == "position":
-            return [self._position(t_s, landmarks)]
+            return [self._position(t_s, pose)]
         if self.phase == "countdown":
-            frame = self._countdown(t_s, landmarks)
+            frame = self._countdown(t_s, pose)
             if frame is not None:
                 return [frame]
             self._start_judging(t_s)
-        return [self._judging(t_s, landmarks)]
+        return [self._judging(t_s, pose)]
 
     def flush(self) -> list[LiveFrame]:
         return []
 
     # -- the phases ------------------------------------------------------------------------
 
-    def _preview(self, t_s: float, landmarks: np.ndarray | None) -> tuple[FrameState, Signals, PoseFrames]:
-        state, signals, pose = self.preview.update(t_s, landmarks)
+    def _preview(self, t_s: float, found: PoseResult | None) -> tuple[FrameState, Signals, PoseFrames]:
+        state, signals, pose = self.preview.update(t_s, found)
         return settled(self.preview, state), signals, pose
 
-    def _position(self, t_s: float, landmarks: np.ndarray | None) -> LiveFrame:
-        state, signals, pose = self._preview(t_s, landmarks)
+    def _position(self, t_s: float, found: PoseResult | None) -> LiveFrame:
+        state, signals, pose = self._preview(t_s, found)
         self._say_setup(state)
         if state.judged:
             self.ready_since = t_s if self.ready_since is None else self.ready_since
@@ -126,13 +125,13 @@ class LivePhases:
             self.phase, self.phase_start = "countdown", t_s
         return frame
 
-    def _countdown(self, t_s: float, landmarks: np.ndarray | None) -> LiveFrame | None:
+    def _countdown(self, t_s: float, found: PoseResult | None) -> LiveFrame | None:
         """The countdown's frame, or None once it is over."""
         assert self.phase_start is not None
         remaining = self.countdown_s - (t_s - self.phase_start)
         if remaining <= 0:
             return None
-        state, signals, pose = self._preview(t_s, landmarks)
+        state, signals, pose = self._preview(t_s, found)
         count = math.ceil(remaining)
         if count != self.last_count:
             self.last_count = count
@@ -147,10 +146,10 @@ class LivePhases:
         if self.countdown_s > 0:
             self.announcer.say("Go", f"countdown:go:{id(self.session)}")
 
-    def _judging(self, t_s: float, landmarks: np.ndarray | None) -> LiveFrame:
+    def _judging(self, t_s: float, found: PoseResult | None) -> LiveFrame:
         assert self.session is not None and self.offset_s is not None
         t = t_s - self.offset_s
-        state, signals, pose = self.session.update(t, landmarks)
+        state, signals, pose = self.session.update(t, found)
         state = settled(self.session, state)
         events = self.session.judge.events
         new, self.n_events = events[self.n_events :], len(events)

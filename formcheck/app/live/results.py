@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.judging.judge import FrameState
+from formcheck.judging.records import FrameState
 from formcheck.pipeline.capture import GrabbedFrame
 
 DEFAULT_OUT = Path("formcheck-live")
