@@ -4,6 +4,8 @@ Each clip is a real one scaled up (by the ffmpeg that imageio-ffmpeg bundles), a
 cached track (`--no-cache`: the one pass with the model, the judgement and the annotated video,
 or the two passes for large frames). The analysing process and its encoder are sampled every
 20 ms: the peak resident memory of the Python process, and of the two together.
+`python benchmarks/bench_memory.py EXERCISE` judges another exercise (default plank); one that
+reads the back's outline also has the model's segmentation mask at full size.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def scaled(source: Path, size: tuple[int, int], folder: Path) -> Path:
     return out
 
 
-def peak_memory(video: Path, out: Path) -> tuple[float, float, float]:
+def peak_memory(video: Path, out: Path, exercise: str) -> tuple[float, float, float]:
     """(seconds, peak MB of the Python process, peak MB of it and its children together)."""
-    cmd = [sys.executable, "-m", "formcheck.app.cli", "analyze", str(video), "-e", "plank", "--out", str(out)]
+    cmd = [sys.executable, "-m", "formcheck.app.cli", "analyze", str(video), "-e", exercise, "--out", str(out)]
     cmd += ["--no-cache", "--model", "lite"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -60,12 +62,13 @@ def peak_memory(video: Path, out: Path) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    exercise = sys.argv[1] if len(sys.argv) > 1 else "plank"
     source = clip(CLIP)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"{'size':6} {'seconds':>8} {'python MB':>10} {'+ encoder MB':>13}")
         for name, size in SIZES.items():
-            seconds, own, total = peak_memory(scaled(source, size, folder), folder / name)
+            seconds, own, total = peak_memory(scaled(source, size, folder), folder / name, exercise)
             print(f"{name:6} {seconds:8.1f} {own:10.0f} {total:13.0f}")
 
 
