@@ -4,34 +4,41 @@ A video with no cached track goes through the frame flow once: the pose model, t
 judgement a fraction of a second behind it, and the annotated video drawn on the other core. A
 cached track or a saved `.npz` is judged at once, and the video (if any) re-read only to draw it.
 Order matters for "nothing lost": report.json, frames.csv and timeline.png (milliseconds) are
-written as soon as the judgement is complete, the slow annotated video is finished last, and Ctrl-C
-or a file that breaks half-way still leaves the report, marked partial, of everything seen.
+written as soon as the judgement is complete, the slow annotated video is finished last, and Ctrl-C,
+SIGTERM or a file that breaks half-way still leaves the report, marked partial, of everything seen
+(with the video drawn so far). A stop is acted on between frames (`formcheck.interrupts`), never
+while results are being saved. If the folder cannot be written once the work is done, the results
+go to a rescue folder instead and the result says where.
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formcheck import interrupts
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
+from formcheck.files import rescue_dir, save_or_rescue
 from formcheck.judging.judgement import Judgement, judged_frame
 from formcheck.judging.online import OnlineJudgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.outputs.annotate import AnnotatedVideo
-from formcheck.outputs.report import build_report, format_summary_table, write_frames_csv, write_json
+from formcheck.outputs.folder import OutputFolder
+from formcheck.outputs.report import build_report, write_frames_csv, write_json
 from formcheck.outputs.timeline import plot_timeline
 from formcheck.pipeline.cache import TrackCache
 from formcheck.pipeline.flow import run_flow
 from formcheck.pipeline.models import resolve_model
 from formcheck.pipeline.pose import PoseEstimator
-from formcheck.pipeline.sources import VideoFileSource, open_source, prefetch
+from formcheck.pipeline.sources import FrameSource, VideoFileSource, open_source, prefetch
 from formcheck.pipeline.track import Track
 from formcheck.progress import progress_bar
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp", ".gif"}
 TRACK_SUFFIX = ".npz"
+PENDING_BYTES = 320 << 20  # frames held while their judgement is pending: 1080p fits, else two passes
 
 
 @dataclass
@@ -48,60 +55,94 @@ class AnalyzeOptions:
 
 
 @dataclass
+class Drawn:
+    """What became of the annotated video."""
+
+    codec: str = ""
+    frames: int = 0
+    error: str | None = None
+
+
+@dataclass
 class AnalysisResult:
     input: Path
     out_dir: Path
-    report: dict
+    report: dict  # empty if the input failed or was never started
     outputs: dict[str, Path] = field(default_factory=dict)
-    interrupted: bool = False
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # one line each: results saved elsewhere, a video lost
 
     @property
     def partial(self) -> bool:
         return bool(self.report.get("partial"))
+
+    @property
+    def state(self) -> str:
+        """done, partial (the report or its video covers part of the input), not started, or failed."""
+        if not self.report:
+            return "not started" if self.interrupted and self.error is None else "failed"
+        return "partial" if self.partial or self.report.get("annotated_partial") else "done"
 
 
 def output_dir(base: Path, source: Path) -> Path:
     return base / (source.stem if source.suffix else source.name)
 
 
-def extract_judge_draw(video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path) -> tuple[Track, str, bool]:
+def extract_judge_draw(
+    video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path
+) -> tuple[Track, Drawn | None, bool]:
     """One pass over a video: the model, the judgement and the annotated video together.
-    Returns (track, codec, interrupted); a Ctrl-C or a broken file still leaves both."""
+    Returns (track, video, interrupted); a stop or a broken file still leaves both. Frames too
+    large to hold while their judgement is pending are not drawn here (video None): the caller
+    draws them in a second pass, with memory bounded (4K: 43 pending frames would be 1 GB)."""
     model = resolve_model(opts.model)
     with open_source(video) as source, PoseEstimator(model, outline=exercise.back is not None) as estimator:
         info = source.info
         online = OnlineJudgement(exercise, info.width, info.height, info.fps)
+        if online.max_pending * info.width * info.height * 3 > PENDING_BYTES:
+            track, interrupted = _extract(source, estimator, opts)
+            return track, None, interrupted
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))
         with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
             flow = run_flow(source, estimator, online, [annotated], on_frame=lambda _frame: bar.update(1))
-    if annotated.error is not None:
-        raise FormcheckError(f"cannot write the annotated video: {annotated.error}")
     if opts.use_cache and not flow.track.meta["partial"]:
         TrackCache().store(video, model, flow.track)
-    return flow.track, annotated.sink.codec, flow.interrupted
+    return flow.track, _drawn(annotated), flow.interrupted
 
 
-def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> tuple[str, bool]:
-    """Re-read a video and draw a finished judgement on it; returns (codec, interrupted)."""
+def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> tuple[Drawn, bool]:
+    """Re-read a video and draw a finished judgement on it; returns (video, interrupted)."""
     n = len(judgement.states)
     interrupted = False
     with VideoFileSource(video) as source:
         annotated = AnnotatedVideo(judgement.exercise, out, source.info.fps, (source.info.width, source.info.height))
         try:
-            with progress_bar(n, f"draw {video.name}", enabled=progress) as bar:
-                for frame in prefetch(source):
+            with (
+                progress_bar(n, f"draw {video.name}", enabled=progress) as bar,
+                contextlib.closing(prefetch(source)) as frames,
+            ):
+                for frame in frames:
                     if frame.index >= n:
+                        break
+                    if interrupts.requested():
+                        interrupted = True
                         break
                     annotated.put(frame, judged_frame(judgement, frame.index))
                     bar.update(1)
-        except (KeyboardInterrupt, FormcheckError):  # keep what was drawn
+        except KeyboardInterrupt:  # no handler installed (a library caller): Python raised it
             interrupted = True
+        except FormcheckError:  # the video broke while re-read: keep what was drawn
+            pass
         finally:
-            codec = annotated.close()
+            annotated.close()
+    return _drawn(annotated), interrupted
+
+
+def _drawn(annotated: AnnotatedVideo) -> Drawn:
     if annotated.error is not None:
-        raise FormcheckError(f"cannot write the annotated video: {annotated.error}")
-    return codec, interrupted
+        return Drawn(error=" ".join(str(annotated.error).split()) or type(annotated.error).__name__)
+    return Drawn(annotated.sink.codec, annotated.sink.frames)
 
 
 def _track_of(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track | None, bool]:
@@ -118,60 +159,97 @@ def _track_of(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track | 
 
 
 def _extract_only(path: Path, opts: AnalyzeOptions, outline: bool) -> tuple[Track, bool]:
+    with open_source(path) as source, PoseEstimator(resolve_model(opts.model), outline=outline) as estimator:
+        return _extract(source, estimator, opts)
+
+
+def _extract(source: FrameSource, estimator: PoseEstimator, opts: AnalyzeOptions) -> tuple[Track, bool]:
+    """The model alone over a source (the track is cached if it is a whole video file)."""
     from formcheck.pipeline.extract import extract_track
 
-    model = resolve_model(opts.model)
-    with open_source(path) as source, PoseEstimator(model, outline=outline) as estimator:
-        track, flow = extract_track(source, estimator, show_progress=opts.progress)
-    if opts.use_cache and path.is_file() and not track.meta["partial"]:
-        TrackCache().store(path, model, track)
+    track, flow = extract_track(source, estimator, show_progress=opts.progress)
+    if opts.use_cache and isinstance(source, VideoFileSource) and not track.meta["partial"]:
+        TrackCache().store(source.path, estimator.model, track)
     return track, flow.interrupted
 
 
-def analyze_one(path: Path, opts: AnalyzeOptions) -> AnalysisResult:
-    """Analyse one video (or track) into its own folder. Raises FormcheckError for bad input
-    that yielded nothing; anything partial is written and flagged instead."""
+def analyze_one(path: Path, opts: AnalyzeOptions, out_dir: Path | None = None) -> AnalysisResult:
+    """Analyse one video (or track) into its own folder (`out_dir`, by default <out>/<stem>).
+    Raises FormcheckError for bad input that yielded nothing, and KeyboardInterrupt if stopped
+    before its first frame; anything partial is written and flagged instead."""
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
-    out_dir = output_dir(opts.out, path)
-    annotated = out_dir / "annotated.mp4"
+    out_dir = out_dir if out_dir is not None else output_dir(opts.out, path)
     outline = exercise.back is not None  # read the back's shape only for exercises that judge it
-    track, is_video = _track_of(path, opts, outline)
-    codec, interrupted = "", False
+    with interrupts.polled():  # stops come between frames; saving what was seen is never cut short
+        track, is_video = _track_of(path, opts, outline)
+        with OutputFolder(out_dir):
+            return _analyze_into(out_dir, path, track, is_video, exercise, opts)
+
+
+def _analyze_into(
+    out_dir: Path, path: Path, track: Track | None, is_video: bool, exercise: Exercise, opts: AnalyzeOptions
+) -> AnalysisResult:
+    annotated = out_dir / "annotated.mp4"
+    drawn: Drawn | None = None
+    interrupted = False
     if track is None and is_video and opts.video:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        track, codec, interrupted = extract_judge_draw(path, exercise, opts, annotated)
+        track, drawn, interrupted = extract_judge_draw(path, exercise, opts, annotated)
     elif track is None:
-        track, interrupted = _extract_only(path, opts, outline)
+        track, interrupted = _extract_only(path, opts, exercise.back is not None)
     if len(track) == 0:
+        if interrupted:
+            raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
         raise FormcheckError(f"{path}: no frames were read")
     judgement = judge_track(track, exercise)
     partial = interrupted or bool(track.meta.get("partial"))
     report = build_report(judgement.judge, str(path), str(track.meta.get("model", opts.model)), partial)
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
     _write_outputs(result, judgement)
-    if not codec and opts.video and is_video and not interrupted:
-        codec, result.interrupted = draw_video(judgement, path, annotated, opts.progress)
-    if codec:
-        result.outputs["annotated"], report["annotated_codec"] = annotated, codec
-        write_json(result.outputs["report"], report)
+    if drawn is None and opts.video and is_video:
+        if interrupted or interrupts.requested():  # asked to stop: the video is not drawn now
+            drawn, result.interrupted = Drawn(), True
+        else:
+            try:
+                drawn, result.interrupted = draw_video(judgement, path, annotated, opts.progress)
+            except FormcheckError as exc:  # the video cannot be re-read or written: the report stands
+                drawn = Drawn(error=str(exc))
+    if drawn is not None:
+        _record_video(result, drawn, annotated, len(track))
     if not track.detected.any():
         result.error = f"{path}: no person found in any frame"
     return result
 
 
 def _write_outputs(result: AnalysisResult, judgement: Judgement) -> None:
-    out_dir, outputs = result.out_dir, result.outputs
-    outputs["report"] = out_dir / "report.json"
-    write_json(outputs["report"], result.report)
-    outputs["frames"] = out_dir / "frames.csv"
-    write_frames_csv(outputs["frames"], judgement)
-    outputs["timeline"] = out_dir / "timeline.png"
-    plot_timeline(outputs["timeline"], judgement, result.report)
+    """report.json, frames.csv and timeline.png in the output folder, or all in a rescue folder if
+    that cannot be written."""
+    writers = {
+        "report": ("report.json", lambda p: write_json(p, result.report)),
+        "frames": ("frames.csv", lambda p: write_frames_csv(p, judgement)),
+        "timeline": ("timeline.png", lambda p: plot_timeline(p, judgement, result.report)),
+    }
+    folder = result.out_dir
+    try:
+        for name, (file_name, write) in writers.items():
+            write(folder / file_name)
+            result.outputs[name] = folder / file_name
+    except OSError as exc:
+        folder = rescue_dir(result.out_dir.name)
+        result.notes.append(f"cannot write in {result.out_dir} ({exc.strerror or exc}); saved in {folder} instead")
+        for name, (file_name, write) in writers.items():
+            write(folder / file_name)
+            result.outputs[name] = folder / file_name
 
 
-def print_result(result: AnalysisResult) -> None:
-    print(format_summary_table(result.report))
-    print(f"outputs in {result.out_dir}/:")
-    for name, path in result.outputs.items():
-        print(f"  {name:9} {path}")
-    sys.stdout.flush()
+def _record_video(result: AnalysisResult, drawn: Drawn, path: Path, frames: int) -> None:
+    """Say in the report what the annotated video holds, and write the report again."""
+    report = result.report
+    if drawn.error is not None:
+        result.notes.append(f"{path}: the annotated video was not written ({drawn.error})")
+    elif drawn.frames:
+        result.outputs["annotated"], report["annotated_codec"] = path, drawn.codec
+    report["annotated_frames"] = drawn.frames if drawn.error is None else 0
+    report["annotated_partial"] = report["annotated_frames"] < frames
+    result.outputs["report"], note = save_or_rescue(result.outputs["report"], lambda p: write_json(p, report))
+    if note:
+        result.notes.append(note)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from formcheck import __version__
+from formcheck import __version__, interrupts
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.paths import CHECKOUT_DIR
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
@@ -23,18 +23,23 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from formcheck.files import check_file, save_or_rescue
     from formcheck.pipeline.extract import extract_track
     from formcheck.pipeline.pose import PoseEstimator
     from formcheck.pipeline.sources import open_source
 
+    out = Path(args.output) if args.output else Path(Path(args.video).stem + ".npz")
+    check_file(out, "-o")
     with open_source(args.video) as source, PoseEstimator(args.model, outline=not args.no_outline) as estimator:
         track, stats = extract_track(source, estimator, show_progress=True)
-    out = Path(args.output) if args.output else Path(Path(args.video).stem + ".npz")
-    track.save(out)
+    out, note = save_or_rescue(out, track.save)
     print(
         f"{out}: {stats.frames} frames, person found in {stats.detection_rate:.1%}, "
         f"{stats.ms_per_frame:.1f} ms/frame ({estimator.model.name} model)"
     )
+    if note:
+        print(f"formcheck: error: {note}", file=sys.stderr)
+        return EXIT_ERROR
     if stats.interrupted:
         print("formcheck: interrupted: the track holds the frames read so far", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -80,58 +85,50 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
-    from formcheck.app.batch import analyze_many, combined_table, expand_inputs
-
-    inputs = expand_inputs(args.inputs)
-    opts = AnalyzeOptions(
-        exercise=args.exercise,
-        out=Path(args.out),
-        model=args.model,
-        config=args.config,
-        strictness=args.strictness,
-        variant=args.variant,
-        video=not args.no_video,
-        use_cache=not args.no_cache,
-    )
-    if len(inputs) == 1:
-        result = analyze_one(inputs[0], opts)
-        print_result(result)
-        results = [result]
-    else:
+    """One input, or many in parallel with a table. A stop (Ctrl-C, SIGTERM) from the start on is
+    noted and acted on by the analysis between frames, so what was seen is saved and the table
+    lists every input."""
+    with interrupts.polled():
+        from formcheck.app.analyze import AnalyzeOptions, analyze_one
+        from formcheck.app.batch import analyze_many, expand_inputs
+        from formcheck.app.outcomes import combined_table, print_result, report_outcomes
+        from formcheck.files import check_folder
         from formcheck.judging.session import make_exercise
 
-        make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
-        results = analyze_many(inputs, opts, args.jobs)
-        print(combined_table(results))
-    code = 0
-    for r in results:
-        if r.interrupted:
-            print(
-                f"formcheck: interrupted: {r.input}: the report covers what was seen and is marked partial",
-                file=sys.stderr,
-            )
-            code = EXIT_INTERRUPTED
-        elif r.error:
-            print(f"formcheck: error: {r.error}", file=sys.stderr)
-            code = code or EXIT_ERROR
-        elif r.partial:
-            print(
-                f"formcheck: error: {r.input} ended early (truncated or corrupt); "
-                "the report covers the frames read and is marked partial",
-                file=sys.stderr,
-            )
-            code = code or EXIT_ERROR
-    return code
+        check_folder(Path(args.out), "--out")
+        inputs = expand_inputs(args.inputs)
+        opts = AnalyzeOptions(
+            exercise=args.exercise,
+            out=Path(args.out),
+            model=args.model,
+            config=args.config,
+            strictness=args.strictness,
+            variant=args.variant,
+            video=not args.no_video,
+            use_cache=not args.no_cache,
+        )
+        if len(inputs) == 1:
+            result = analyze_one(inputs[0], opts)
+        else:
+            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
+            results = analyze_many(inputs, opts, args.jobs)
+    if len(inputs) == 1:
+        print_result(result)
+        return report_outcomes([result])
+    print(combined_table(results))
+    return report_outcomes(results)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.app.evaluate import evaluate, format_table
     from formcheck.exercises import EXERCISES
+    from formcheck.files import check_file, save_or_rescue
     from formcheck.judging.session import make_exercise
 
     for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
         make_exercise(name, args.config, args.strictness)
+    if args.json:
+        check_file(Path(args.json), "--json")
     evaluation = evaluate(
         args.labels, args.exercise or None, args.model, args.config, args.strictness, extract=not args.no_extract
     )
@@ -139,19 +136,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         from formcheck.outputs.report import write_json
 
-        write_json(
-            Path(args.json),
-            {
-                "overall": evaluation.overall(),
-                "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
-            },
-        )
-        print(f"wrote {args.json}")
+        figures = {
+            "overall": evaluation.overall(),
+            "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
+        }
+        path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures))
+        print(f"wrote {path}")
+        if note:
+            print(f"formcheck: error: {note}", file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from formcheck.app.analyze import AnalyzeOptions, analyze_one, print_result
+    from formcheck.app.analyze import AnalyzeOptions, analyze_one
+    from formcheck.app.outcomes import print_result, report_outcomes
+    from formcheck.files import check_folder
     from formcheck.lab.samples import DEMO_CLIP, DEMO_EXERCISE, find_sample, sample_dirs
 
     clip = find_sample(DEMO_CLIP)
@@ -161,6 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
             "run `formcheck samples fetch` or set FORMCHECK_SAMPLES"
         )
+    check_folder(Path(args.out), "--out")
     print(f"formcheck demo: analysing {clip} as a {DEMO_EXERCISE.replace('_', ' ')}")
     result = analyze_one(clip, AnalyzeOptions(exercise=DEMO_EXERCISE, out=Path(args.out), model=args.model))
     print_result(result)
@@ -168,7 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
         f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement."
     )
-    return 0
+    return report_outcomes([result])
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
@@ -209,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
     _add_model_option(p)
-    p.set_defaults(func=cmd_analyze)
+    p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
     p = sub.add_parser("evaluate", help="score the rules against a labels.csv of real clips")
     p.add_argument("labels", help="labels.csv (paths in it resolve against its own folder)")
@@ -267,16 +268,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except FormcheckError as exc:
-        print(f"formcheck: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """Run one command; Ctrl-C and SIGTERM alike stop it (formcheck.interrupts), and every error a
+    user can cause, or a full disk, ends in one line."""
+    with interrupts.handled():
+        try:
+            with interrupts.polled():  # the parser imports every command's options: a stop meanwhile is noted
+                args = build_parser().parse_args(argv)
+            if interrupts.requested() and not getattr(args, "acts_on_stops", False):
+                raise KeyboardInterrupt
+            func: Callable[[argparse.Namespace], int] = args.func
+            return func(args)
+        except FormcheckError as exc:
+            print(f"formcheck: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except OSError as exc:  # e.g. the disk filled up where no rescue was possible
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"formcheck: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt:
+            print("formcheck: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ class OnlineJudgement:
         self.done = 0
         self._last_lift = math.nan
 
+    @property
+    def max_pending(self) -> int:
+        """The most frames fed whose judgement is not final yet (what a caller holds meanwhile)."""
+        return 2 * self.lookahead + self.CHUNK
+
     def add(self, t_s: float, pose: PoseResult | None) -> list[JudgedFrame]:
         """Feed the next frame's pose (None: nobody found); returns the frames whose judgement is
         now final."""

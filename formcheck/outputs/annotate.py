@@ -3,24 +3,40 @@
 Drawing and encoding run on their own thread (OpenCV and the encoder pipe release the GIL), so
 they overlap the pose model instead of adding to it. The frames waiting for that thread are
 bounded by bytes, not by count: 64 frames of 4K video are 1.6 GB, 64 of 480p under 60 MB.
+
+The video is drawn at most MAX_SIDE pixels wide (or high): larger frames are scaled down as they
+come in. An annotated video is for seeing the judgement, which 1080p shows as well as 8K; and
+8K H.264 plays in few browsers, takes gigabytes to encode and forty times as long as 1080p.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections import deque
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
+from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.judging.judgement import JudgedFrame
 from formcheck.outputs.overlay import draw_overlay
 from formcheck.outputs.video import VideoSink
 
 MAX_QUEUED_BYTES = 192 << 20  # frames waiting to be drawn: at least one, at most this much
+MAX_SIDE = 1920  # pixels: the annotated video of a larger frame is scaled down to this
+
+
+def video_size(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
+    """The annotated video's (width, height) for frames of `size`, and the scale from them."""
+    scale = min(1.0, MAX_SIDE / max(size))
+    if scale == 1.0:
+        return size, 1.0
+    return (max(2, round(size[0] * scale)), max(2, round(size[1] * scale))), scale
 
 
 def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> np.ndarray:
@@ -39,12 +55,14 @@ def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> n
 
 
 class AnnotatedVideo:
-    """put(frame, judged) ... close() -> the codec used. An error while drawing or encoding is
-    kept in `error` (the flow goes on; the caller reports it) and later frames are dropped."""
+    """put(frame, judged) ... close() -> the codec used. An error while drawing, encoding or
+    finishing the file is kept in `error` (the flow goes on; the caller reports it) and later
+    frames are dropped."""
 
     def __init__(self, exercise: Exercise, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.exercise = exercise
-        self.sink = VideoSink(path, fps, size)
+        self.size, self.scale = video_size(size)
+        self.sink = VideoSink(path, fps, self.size)
         self.error: BaseException | None = None
         self._queue: deque[Any] = deque()
         self._bytes = 0
@@ -54,6 +72,9 @@ class AnnotatedVideo:
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
         image = frame.image
+        if self.scale != 1.0:  # scaled here, so the queue holds the small frames
+            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+            judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -85,5 +106,8 @@ class AnnotatedVideo:
             self._queue.append(None)
             self._cond.notify_all()
         self._thread.join()
-        self.sink.close()
+        try:
+            self.sink.close()
+        except (FormcheckError, OSError) as exc:  # kept like a drawing error: the report must still come
+            self.error = self.error or exc
         return self.sink.codec

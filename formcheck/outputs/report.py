@@ -41,7 +41,8 @@ def build_report(judge: Judge, source: str, model: str, partial: bool, **extra: 
 
 
 def json_safe(value: Any) -> Any:
-    """Plain JSON values: NaN/inf -> None, numpy scalars and arrays -> Python, paths -> str."""
+    """Plain JSON values: NaN/inf -> None, numpy scalars and arrays -> Python, paths -> str,
+    and text that is not UTF-8 (a file name with undecodable bytes) shown as `\\xff` escapes."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -53,7 +54,9 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return value
 
 
@@ -180,7 +183,7 @@ def headline(summary: dict, title: str) -> str:
         if summary.get("reps"):
             text += f", {summary['reps']} reps"
     if summary.get("partial"):
-        text += " — PARTIAL (interrupted)"
+        text += " — PARTIAL (stopped early)"
     return text
 
 
@@ -248,6 +251,6 @@ def format_summary_table(summary: dict) -> str:
     detail = ", ".join(f"{pretty(r)} {_secs(v)}" for r, v in reasons.items())
     rows.append(("Not judged", _secs(unjudged_s) + (f" ({detail})" if detail and unjudged_s else "")))
     if summary.get("partial"):
-        rows.append(("PARTIAL", "the run was interrupted; this covers only what was seen"))
+        rows.append(("PARTIAL", "stopped, or the input broke off; this covers only what was seen"))
     key_w = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{key_w}}  {v}".rstrip() for k, v in rows)

@@ -31,7 +31,8 @@ def track_for_video(
     outline: bool = False,
 ) -> tuple[Track, FlowResult | None]:
     """The cached track of a video, or extract (and cache) it; `outline` for exercises that read
-    the back's shape (a cached track without one is extracted again). Stats are None on a hit."""
+    the back's shape (a cached track without one is extracted again). Stats are None on a hit.
+    A stop request (Ctrl-C) raises KeyboardInterrupt: the caller wants the whole clip."""
     model_file = model if isinstance(model, ModelFile) else resolve_model(model)
     cache = cache if cache is not None else TrackCache()
     cached = cache.find(video, model_file, outline)
@@ -39,5 +40,7 @@ def track_for_video(
         return cached, None
     with open_source(video) as source, PoseEstimator(model_file, outline=outline) as estimator:
         track, stats = extract_track(source, estimator, show_progress=show_progress)
+    if stats.interrupted:
+        raise KeyboardInterrupt
     cache.store(video, model_file, track)
     return track, stats

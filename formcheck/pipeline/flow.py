@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from formcheck import __version__
+from formcheck import __version__, interrupts
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
 from formcheck.pipeline.track import PoseResult, Track, TrackBuilder
@@ -81,8 +81,9 @@ def run_flow(
 ) -> FlowResult:
     """Run every frame through the model (and the judging, and the sinks) until the frames end or
     Ctrl-C. `frames` defaults to the source decoded ahead on a thread (live passes the camera's
-    newest frames instead). An interrupted or truncated run still judges what was read and closes
-    every sink, so the outputs cover everything seen; its track is marked partial."""
+    newest frames instead). A stop request (`formcheck.interrupts`) ends it between two frames; an
+    interrupted or truncated run still judges what was read and closes every sink, so the outputs
+    cover everything seen; its track is marked partial."""
     builder = track_builder_for(source.info, estimator)
     frames = prefetch(source) if frames is None else frames
     waiting: deque[Frame] = deque()  # frames whose judgement is not final yet
@@ -96,26 +97,34 @@ def run_flow(
             for sink in sinks:
                 sink.put(frame, result)
 
-    try:
+    with interrupts.polled():  # a stop is acted on between frames, never halfway through one
         try:
-            for frame in frames:
-                pose = estimator.detect(frame.image, frame.timestamp_ms)
-                if pose is None:
-                    builder.add(frame.timestamp_ms, None, None)
-                else:
-                    builder.add(frame.timestamp_ms, pose.landmarks, pose.world, pose.outline, pose.outline_quality)
-                detected += pose is not None
-                if judging is not None:
-                    waiting.append(frame)
-                    deliver(judging.add(frame.timestamp_ms / 1000.0, pose))
-                if on_frame is not None:
-                    on_frame(frame)
-        except KeyboardInterrupt:
-            interrupted = True
-        if judging is not None:
-            deliver(judging.flush())
-    finally:
-        _close_all(sinks)
+            try:
+                for frame in frames:
+                    if interrupts.requested():
+                        interrupted = True
+                        break
+                    pose = estimator.detect(frame.image, frame.timestamp_ms)
+                    if pose is None:
+                        builder.add(frame.timestamp_ms, None, None)
+                    else:
+                        builder.add(frame.timestamp_ms, pose.landmarks, pose.world, pose.outline, pose.outline_quality)
+                    detected += pose is not None
+                    if judging is not None:
+                        waiting.append(frame)
+                        deliver(judging.add(frame.timestamp_ms / 1000.0, pose))
+                    if on_frame is not None:
+                        on_frame(frame)
+            except KeyboardInterrupt:  # no handler installed (a library caller): Python raised it
+                interrupted = True
+            finally:
+                close = getattr(frames, "close", None)
+                if close is not None:
+                    close()  # stop decoding ahead now, not when the generator is collected
+            if judging is not None:
+                deliver(judging.flush())
+        finally:
+            _close_all(sinks)
     track = builder.build()
     ended_early = bool(getattr(source, "ended_early", False))
     track.meta["partial"] = interrupted or ended_early

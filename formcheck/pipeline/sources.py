@@ -15,6 +15,7 @@ from formcheck.quiet import quiet_native_stderr
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 FOLDER_FPS = 30.0  # an image folder has no clock; frames are spaced as if filmed at 30 fps
+PREFETCH_BYTES = 96 << 20  # frames decoded ahead: at most this much (4K: 3 frames, 8K: none)
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,21 @@ def open_source(spec: str | Path | int) -> FrameSource:
 
 
 def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[Frame]:
-    """Decode ahead in a thread so decoding overlaps the pose model (OpenCV releases the GIL).
+    """Decode ahead in a thread so decoding overlaps the pose model (OpenCV releases the GIL):
+    up to `depth` frames, and no more than PREFETCH_BYTES of them. Frames larger than that (8K:
+    100 MB each) are decoded as they are asked for instead, one at a time.
 
     Exceptions raised while decoding are re-raised in the consumer, in order.
     """
     import queue
     import threading
+
+    info = getattr(frames, "info", None)
+    if info is not None:
+        depth = min(depth, PREFETCH_BYTES // max(1, info.width * info.height * 3))
+        if depth < 1:
+            yield from frames
+            return
 
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
     done = object()

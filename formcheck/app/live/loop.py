@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck import interrupts
 from formcheck.app.live.display import LiveDisplay
 from formcheck.app.live.phases import LivePhases
 from formcheck.app.live.results import (
@@ -30,6 +31,7 @@ from formcheck.app.live.results import (
 from formcheck.app.live.window import WINDOW, Window
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
+from formcheck.files import save_or_rescue
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import build_report, write_json
@@ -111,8 +113,9 @@ class LiveRun:
         partial = ended_by in PARTIAL_ENDINGS or ended_early
         name = str(getattr(self.source, "path", None) or self.source.info.name)
         report = build_report(session.judge, name, self.model_name, partial, mode="live", ended_by=ended_by, live=stats)
-        path = self._report_path(session.exercise.name)
-        write_json(path, report)
+        path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
+        if note:
+            self.result.notes.append(note)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
         self.log(f"report: {path}")
@@ -177,6 +180,9 @@ class LiveRun:
         start = time.perf_counter()
         poll = 0.03 if self.display.window is not None else 0.5
         while True:
+            if interrupts.requested():  # Ctrl-C or SIGTERM, even while no frame comes
+                self.ended_by = "interrupted"
+                return
             if self.max_seconds is not None and time.perf_counter() - start >= self.max_seconds:
                 self.ended_by = "max_seconds"
                 return
@@ -214,16 +220,21 @@ class LiveRun:
             if flow.interrupted:
                 self.ended_by = "interrupted"
         finally:
-            grabber.stop()
-            result = self.result
-            result.frames = self.display.frames
-            result.received, result.dropped = grabber.received, grabber.dropped
-            result.wall_s = time.perf_counter() - start
-            result.latency_ms = list(self.display.latencies)
-            result.screenshot = self.display.screenshot_written
-            result.ended_by = self.ended_by or "interrupted"  # an unexpected error still saves
-            self.save(result.ended_by)
-        return result
+            with interrupts.polled():  # the report is saved whatever ended the run, and only once
+                self._finish(grabber, start)
+        return self.result
+
+    def _finish(self, grabber: LatestFrameGrabber, start: float) -> None:
+        grabber.stop()
+        result = self.result
+        result.frames = self.display.frames
+        result.received, result.dropped = grabber.received, grabber.dropped
+        result.wall_s = time.perf_counter() - start
+        result.latency_ms = list(self.display.latencies)
+        result.screenshot = self.display.screenshot_written
+        result.ended_by = self.ended_by or "interrupted"  # an unexpected error still saves
+        result.ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
+        self.save(result.ended_by)
 
 
 def live_session(

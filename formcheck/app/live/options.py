@@ -1,21 +1,23 @@
 """`formcheck live` on the command line: its options, the source and model it opens, and the
-summary it prints. A `kill` (SIGTERM) ends the session like Ctrl-C: the report is still written."""
+summary it prints. A `kill` (SIGTERM) ends the session like Ctrl-C (formcheck.interrupts): the
+report is still written."""
 
 from __future__ import annotations
 
 import argparse
 import math
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from formcheck import interrupts
 from formcheck.app.live.loop import live_session
-from formcheck.app.live.results import LiveResult
+from formcheck.app.live.results import DEFAULT_OUT, LiveResult
 from formcheck.app.live.window import display_problem
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
+from formcheck.files import check_file, check_folder
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.report import format_summary_table
 from formcheck.pipeline.models import BUNDLED
@@ -107,6 +109,9 @@ def run_live(args: argparse.Namespace) -> int:
         raise FormcheckError("--fast only applies to --source (a camera cannot be sped up)")
     variant = args.variant or ""
     exercise = make_exercise(args.exercise, args.config, args.strictness, variant)  # fail fast on bad config
+    check_folder(Path(args.out) if args.out else DEFAULT_OUT, "--out")  # not after the whole session
+    if args.screenshot:
+        check_file(Path(args.screenshot), "--screenshot")
 
     def factory(name: str) -> Exercise:
         return make_exercise(name, args.config, args.strictness, variant if name == args.exercise else "")
@@ -118,32 +123,30 @@ def run_live(args: argparse.Namespace) -> int:
             source.close()
             raise FormcheckError(f"cannot open a window: {problem}; run with --headless to judge without one")
     countdown = args.countdown if args.countdown is not None else (CAMERA_COUNTDOWN_S if is_camera else 0.0)
-    previous = _sigterm_as_interrupt()
-    try:
-        # The back's outline is read when the exercise judges the back (n may switch to one that
-        # does not: it is then unused; to one that does from one that does not: it says nothing).
-        with source, PoseEstimator(args.model, outline=exercise.back is not None) as estimator:
-            keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
-            what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
-            print(f"formcheck live: {what}{keys}", flush=True)
-            result = live_session(
-                source,
-                exercise,
-                estimator,
-                headless=args.headless,
-                quiet=args.quiet,
-                out_dir=args.out,
-                mirror=is_camera,
-                countdown_s=countdown,
-                max_seconds=args.max_seconds,
-                fast=args.fast,
-                exercise_factory=factory,
-                screenshot=args.screenshot,
-                screenshot_at=args.screenshot_at,
-            )
-    finally:
-        _restore_sigterm(previous)
+    # The back's outline is read when the exercise judges the back (n may switch to one that
+    # does not: it is then unused; to one that does from one that does not: it says nothing).
+    with interrupts.handled(), source, PoseEstimator(args.model, outline=exercise.back is not None) as estimator:
+        keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
+        what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
+        print(f"formcheck live: {what}{keys}", flush=True)
+        result = live_session(
+            source,
+            exercise,
+            estimator,
+            headless=args.headless,
+            quiet=args.quiet,
+            out_dir=args.out,
+            mirror=is_camera,
+            countdown_s=countdown,
+            max_seconds=args.max_seconds,
+            fast=args.fast,
+            exercise_factory=factory,
+            screenshot=args.screenshot,
+            screenshot_at=args.screenshot_at,
+        )
     _print_summary(result)
+    for note in result.notes:  # a report saved elsewhere than asked
+        print(f"formcheck: error: {note}", file=sys.stderr)
     if result.ended_by == "interrupted":
         return EXIT_INTERRUPTED
     if result.ended_by in ("camera_lost", "source_error"):
@@ -153,7 +156,14 @@ def run_live(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    return 0
+    if result.ended_early:  # as `analyze` does for the same file
+        print(
+            f"formcheck: error: {args.source} ended early (truncated or corrupt); "
+            "the report covers the frames read and is marked partial",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_ERROR if result.notes else 0
 
 
 def _print_summary(result: LiveResult) -> None:
@@ -166,22 +176,3 @@ def _print_summary(result: LiveResult) -> None:
         print("nothing was judged: no report written")
     for saved in result.reports:  # each path was printed when it was written
         print(f"\n{format_summary_table(saved.report)}")
-
-
-def _sigterm_as_interrupt():  # type: ignore[no-untyped-def]
-    """A `kill` ends the session like Ctrl-C: the report is still written."""
-    if sys.platform.startswith("win"):
-        return None
-
-    def handler(signum, frame):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        return None
-
-
-def _restore_sigterm(previous) -> None:  # type: ignore[no-untyped-def]
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)

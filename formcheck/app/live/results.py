@@ -47,6 +47,8 @@ class LiveResult:
     latency_ms: list[float] = field(default_factory=list)
     screenshot: Path | None = None
     error: str | None = None
+    ended_early: bool = False  # a file source ended before the frames its header promised
+    notes: list[str] = field(default_factory=list)  # one line each: a report saved elsewhere
 
     @property
     def partial(self) -> bool:
