@@ -46,7 +46,7 @@ def bench(source_path: Path, exercise_name: str, model: str, seconds: float | No
     with (
         tempfile.TemporaryDirectory() as out,
         VideoFileSource(source_path) as source,
-        PoseEstimator(model) as estimator,
+        PoseEstimator(model, outline=make_exercise(exercise_name).back is not None) as estimator,
     ):
         result = live_session(
             source,

@@ -37,13 +37,16 @@ def decode_all(path: Path) -> tuple[list[np.ndarray], list[float]]:
     return frames, stamps
 
 
-def bare_landmarker(model_path: Path):
-    """MediaPipe's PoseLandmarker exactly as its docs show it, VIDEO mode, nothing of formcheck."""
+def bare_landmarker(model_path: Path, masks: bool = False):
+    """MediaPipe's PoseLandmarker exactly as its docs show it, VIDEO mode, nothing of formcheck
+    (`masks`: with the segmentation mask, as formcheck asks for when an exercise reads the back)."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model_path)), running_mode=vision.RunningMode.VIDEO
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=vision.RunningMode.VIDEO,
+        output_segmentation_masks=masks,
     )
     return mp, vision.PoseLandmarker.create_from_options(options)
 
@@ -62,9 +65,9 @@ def bare_loop(model_path: Path, frames: list[np.ndarray], stamps: list[float]) -
         return time.perf_counter() - start
 
 
-def bare_loop_with_decode(model_path: Path, video: Path) -> tuple[float, int]:
+def bare_loop_with_decode(model_path: Path, video: Path, masks: bool = False) -> tuple[float, int]:
     """Seconds for decode + detect_for_video, frame after frame (what a naive script does)."""
-    mp, landmarker = bare_landmarker(model_path)
+    mp, landmarker = bare_landmarker(model_path, masks)
     cap = cv2.VideoCapture(str(video))
     n = 0
     with landmarker:
