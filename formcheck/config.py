@@ -1,4 +1,8 @@
-"""Thresholds: shipped defaults (thresholds.toml), a user's override file, a strictness level."""
+"""Thresholds: shipped defaults (thresholds.toml), a user's override file, a strictness level.
+
+A `--config` given as a bare file name that is not in the working folder is looked for in the
+user's config folder (formcheck.paths.config_dir), where a user keeps the files they reuse.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.errors import FormcheckError
+from formcheck.paths import config_dir
 
 DEFAULTS_FILE = Path(__file__).with_name("thresholds.toml")
 STRICTNESS = {"beginner": 1.25, "standard": 1.0, "strict": 0.8}
@@ -44,6 +49,18 @@ def _short(value: object) -> str:
     """One line of at most ~80 characters for an error message."""
     text = " ".join(str(value).split()) if isinstance(value, BaseException) else repr(value)  # repr escapes \n
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def find_config(name: str | Path) -> Path:
+    """The `--config` file: as given if it exists, else the same bare name in the user's config
+    folder; missing from both, one line naming both places."""
+    path = Path(name).expanduser()
+    if path.exists():
+        return path  # (a folder is refused when read, with its own message)
+    bare = len(path.parts) == 1
+    if bare and (config_dir() / path).is_file():
+        return config_dir() / path
+    raise FormcheckError(f"{path}: no such config file" + (f" (nor in {config_dir()})" if bare else ""))
 
 
 def default_tables() -> dict[str, dict[str, float]]:
@@ -121,7 +138,8 @@ def load_thresholds(
     values = {**defaults[COMMON], **defaults[exercise]}
     source = ""
     if config_file is not None:
-        user = _read_toml(Path(config_file))
+        config_file = find_config(config_file)
+        user = _read_toml(config_file)
         checked = validate_overrides(user, str(config_file))
         values.update(checked.get(COMMON, {}))
         values.update(checked.get(exercise, {}))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from cli_helpers import formcheck, one_line_error
 
+from formcheck.pipeline.models import PACKAGE_MODELS
 from formcheck.pipeline.track import Track
 
 SIDE_VIEW_PLANKS = [
@@ -88,7 +88,7 @@ def test_unknown_model(tmp_path, videos):
 def test_missing_bundled_model_says_how_to_rebuild(tmp_path, videos, monkeypatch):
     empty_models = tmp_path / "models"
     empty_models.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "models" / "pose_landmarker_lite.task", empty_models)
+    shutil.copy(PACKAGE_MODELS / "pose_landmarker_lite.task", empty_models)
     monkeypatch.setenv("FORMCHECK_MODELS", str(empty_models))
     line = one_line_error(formcheck("extract", str(videos / SIDE_VIEW_PLANKS[0])))
     assert "formcheck models build full" in line

@@ -13,18 +13,20 @@ from pathlib import Path
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.pipeline import modelbuild
-from formcheck.pipeline.models import BUNDLE_SHA256, file_sha256, resolve_model
+from formcheck.paths import cache_dir, data_dir
+from formcheck.pipeline import modelbuild, models
+from formcheck.pipeline.models import BUNDLE_SHA256, PACKAGE_MODELS, build_dir, file_sha256, resolve_model
 
-REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+REPO_MODELS = Path(__file__).resolve().parents[1] / "formcheck" / "models"  # package data: in the wheel too
 COMMITTED = ("lite", "full")
 MEMBERS = ["pose_detector.tflite", "pose_landmarks_detector.tflite"]
-DOWNLOAD_CACHE = Path.home() / ".cache" / "formcheck" / "downloads"
+DOWNLOAD_CACHE = cache_dir() / "downloads"  # where `formcheck models build` keeps them
 
 
 @pytest.fixture
-def repo_models(monkeypatch):
+def repo_models(monkeypatch, tmp_path):
     monkeypatch.delenv("FORMCHECK_MODELS", raising=False)
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
 
 
 # --- (a) resolving and verifying ------------------------------------------------------------
@@ -40,6 +42,40 @@ def test_committed_bundle_resolves_and_verifies(repo_models, variant):
 
 def test_default_model_is_full(repo_models):
     assert resolve_model().name == "full"
+
+
+def test_the_bundles_ship_inside_the_package():
+    assert REPO_MODELS == PACKAGE_MODELS
+    shipped = sorted(p.name for p in PACKAGE_MODELS.glob("*.task"))
+    assert shipped[:2] == ["pose_landmarker_full.task", "pose_landmarker_lite.task"]
+
+
+def test_builds_go_to_the_users_data_folder_unless_models_is_set(repo_models, monkeypatch, tmp_path):
+    assert build_dir() == data_dir() / "models" == tmp_path / "home" / "data" / "models"
+    monkeypatch.setenv("FORMCHECK_MODELS", str(tmp_path / "mine"))
+    assert build_dir() == tmp_path / "mine"
+
+
+def test_a_damaged_package_copy_is_passed_over_for_a_good_built_one(repo_models, monkeypatch, tmp_path):
+    """A rebuild into the data folder heals a damaged install; no good copy anywhere names the bad one."""
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "pose_landmarker_lite.task").write_bytes(b"damaged")
+    monkeypatch.setattr(models, "PACKAGE_MODELS", package)
+    with pytest.raises(FormcheckError, match=f"damaged .*{package}.*formcheck models build lite"):
+        resolve_model("lite")
+    build_dir().mkdir(parents=True)
+    shutil.copyfile(REPO_MODELS / "pose_landmarker_lite.task", build_dir() / "pose_landmarker_lite.task")
+    assert resolve_model("lite").path == build_dir() / "pose_landmarker_lite.task"
+
+
+def test_heavy_is_looked_for_in_the_package_then_the_data_folder(repo_models):
+    with pytest.raises(FormcheckError) as info:
+        resolve_model("heavy")
+    message = str(info.value)
+    assert str(PACKAGE_MODELS / "pose_landmarker_heavy.task") in message
+    assert str(build_dir() / "pose_landmarker_heavy.task") in message
+    assert "formcheck models build heavy" in message
 
 
 def test_truncated_model_is_refused_with_the_rebuild_command(tmp_path, monkeypatch):

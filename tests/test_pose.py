@@ -11,7 +11,7 @@ import pytest
 
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.pipeline.modelbuild import add_image_metadata, bundle_bytes
-from formcheck.pipeline.models import models_dir
+from formcheck.pipeline.models import PACKAGE_MODELS
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import VideoFileSource
 
@@ -45,7 +45,7 @@ def test_landmarks_of_a_known_frame_are_pinned(videos):
 
 def test_the_pin_catches_a_wrongly_normalised_model(videos, tmp_path):
     """Wrong input normalisation does not fail to load: it silently moves landmarks."""
-    with zipfile.ZipFile(models_dir() / "pose_landmarker_full.task") as bundle:
+    with zipfile.ZipFile(PACKAGE_MODELS / "pose_landmarker_full.task") as bundle:
         detector = bundle.read("pose_detector.tflite")
         landmarks = bundle.read("pose_landmarks_detector.tflite")
     wrong = tmp_path / "wrong.task"

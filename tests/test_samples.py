@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import hashlib
 import http.server
+import json
 import socket
 import threading
 import urllib.parse
@@ -29,6 +31,12 @@ def _sha(data: bytes) -> str:
 # --- where clips are found ------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def own_home(tmp_path, monkeypatch):
+    """The user's folders in a temporary home: no clip a developer fetched changes an answer."""
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+
+
 @pytest.fixture
 def three_dirs(tmp_path, monkeypatch):
     project, env, shared = (tmp_path / name for name in ("project", "env", "shared"))
@@ -42,6 +50,13 @@ def three_dirs(tmp_path, monkeypatch):
 
 def test_sample_dirs_order_is_project_then_env_then_shared(three_dirs):
     assert samples.sample_dirs() == list(three_dirs)
+
+
+def test_the_users_samples_folder_comes_between_env_and_shared(three_dirs):
+    project, env, shared = three_dirs
+    mine = samples.user_samples_dir()
+    mine.mkdir(parents=True)
+    assert samples.sample_dirs() == [project, env, mine, shared]
 
 
 def test_sample_dirs_skips_missing_and_unset(three_dirs, monkeypatch, tmp_path):
@@ -97,6 +112,9 @@ def test_demo_clip_is_a_plank_in_the_manifest():
     entries = {e.file: e for e in samples.read_manifest()}
     assert samples.DEMO_CLIP in entries
     assert entries[samples.DEMO_CLIP].exercise == "plank"
+    # the row pinned in the code (for installs, which have no manifest) is the manifest's
+    pinned, row = samples.DEMO_ENTRY, entries[samples.DEMO_CLIP]
+    assert (pinned.file, pinned.exercise, pinned.sha256, pinned.url) == (row.file, row.exercise, row.sha256, row.url)
 
 
 # --- fetching -------------------------------------------------------------------------------
@@ -271,6 +289,44 @@ def test_bad_manifests_are_refused(tmp_path):
     _write_manifest(tmp_path / "m.csv", [{"file": "../escape.mp4", "sha256": _sha(b""), "url": "http://x/"}])
     with pytest.raises(FormcheckError, match="relative path inside"):
         samples.read_manifest(tmp_path / "m.csv")
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_clips(tmp_path, monkeypatch):
+    """No sample folder anywhere, as in a fresh install; the checkout's sample_videos/ is a temp one."""
+    project = tmp_path / "project"
+    monkeypatch.setattr(samples, "PROJECT_SAMPLES", project)
+    monkeypatch.setattr(samples, "SHARED_SAMPLES", tmp_path / "no-shared")
+    monkeypatch.delenv("FORMCHECK_SAMPLES", raising=False)
+    return project
+
+
+def test_demo_without_its_clip_says_in_one_line_how_to_get_it(no_clips, tmp_path, capsys):
+    from formcheck.app.cli import main
+
+    assert main(["demo", "--out", str(tmp_path / "out")]) != 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("formcheck: error: demo clip")
+    assert "formcheck demo --fetch" in line and str(no_clips) in line and "FORMCHECK_SAMPLES" in line
+
+
+def test_demo_fetch_downloads_the_pinned_clip_and_analyses_it(no_clips, tmp_path, server, videos, monkeypatch, capsys):
+    from formcheck.app.cli import main
+
+    root, srv = server
+    (root / "incorrect_plank.mp4").write_bytes((videos / samples.DEMO_CLIP).read_bytes())
+    monkeypatch.setattr(
+        samples, "DEMO_ENTRY", dataclasses.replace(samples.DEMO_ENTRY, url=srv.url("incorrect_plank.mp4"))
+    )
+    assert main(["demo", "--fetch", "--out", str(tmp_path / "out")]) == 0
+    fetched = no_clips / samples.DEMO_CLIP
+    assert samples.file_sha256(fetched) == samples.DEMO_ENTRY.sha256
+    report = json.loads((tmp_path / "out" / fetched.stem / "report.json").read_text(encoding="utf-8"))
+    assert report["exercise"] == "plank" and report["faults"]  # the BAD plank: its faults are found
+    assert "annotated.mp4" in capsys.readouterr().out
 
 
 # --- the committed manifest -----------------------------------------------------------------

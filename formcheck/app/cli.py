@@ -9,7 +9,6 @@ from pathlib import Path
 
 from formcheck import __version__, interrupts
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
-from formcheck.paths import CHECKOUT_DIR
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
 
 
@@ -54,12 +53,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_models_build(args: argparse.Namespace) -> int:
+    from formcheck.paths import cache_dir
     from formcheck.pipeline.modelbuild import write_bundle
-    from formcheck.pipeline.models import BUNDLE_SHA256, file_sha256, models_dir
+    from formcheck.pipeline.models import BUNDLE_SHA256, build_dir, file_sha256
 
-    cache = Path(args.download_cache).expanduser()
+    cache = Path(args.download_cache).expanduser() if args.download_cache else cache_dir() / "downloads"
     for variant in args.variants:
-        path = write_bundle(variant, Path(args.out) if args.out else models_dir(), cache)
+        path = write_bundle(variant, Path(args.out) if args.out else build_dir(), cache)
         digest = file_sha256(path)
         verdict = "matches the pinned hash" if digest == BUNDLE_SHA256[variant] else "DIFFERS from the pinned hash"
         print(f"{path}: sha256 {digest} ({verdict})")
@@ -152,14 +152,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from formcheck.app.analyze import AnalyzeOptions, analyze_one
     from formcheck.app.outcomes import print_result, report_outcomes
     from formcheck.files import check_folder
-    from formcheck.lab.samples import DEMO_CLIP, DEMO_EXERCISE, find_sample, sample_dirs
+    from formcheck.lab.samples import DEMO_CLIP, DEMO_ENTRY, DEMO_EXERCISE, fetch_dir, fetch_entries, find_sample
 
     clip = find_sample(DEMO_CLIP)
+    if clip is None and args.fetch:
+        fetch_entries(fetch_dir(), [DEMO_ENTRY])
+        clip = find_sample(DEMO_CLIP)
     if clip is None:
-        searched = ", ".join(str(d) for d in sample_dirs()) or "sample_videos/, $FORMCHECK_SAMPLES, ../shared/videos"
         raise FormcheckError(
-            f"demo clip {DEMO_CLIP} not found (looked in {searched}); "
-            "run `formcheck samples fetch` or set FORMCHECK_SAMPLES"
+            f"demo clip {DEMO_CLIP} not found; `formcheck demo --fetch` downloads it (0.9 MB, sha256-checked) "
+            f"into {fetch_dir()}, or set FORMCHECK_SAMPLES to a folder that has it"
         )
     check_folder(Path(args.out), "--out")
     print(f"formcheck demo: analysing {clip} as a {DEMO_EXERCISE.replace('_', ' ')}")
@@ -173,11 +175,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from formcheck.lab.samples import fetch_samples, sample_dirs
+    from formcheck.lab.samples import fetch_dir, fetch_samples, sample_dirs
 
     if args.samples_command == "fetch":
-        paths = fetch_samples(Path(args.dest))
-        print(f"{len(paths)} sample clips in {args.dest}")
+        dest = Path(args.dest) if args.dest else fetch_dir()
+        paths = fetch_samples(dest)
+        print(f"{len(paths)} sample clips in {dest}")
     else:
         for folder in sample_dirs():
             print(folder)
@@ -231,19 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         add_live_arguments(p)
     p.set_defaults(func=cmd_live)
 
-    p = sub.add_parser("demo", help="analyse the bundled demo clip and say where the outputs are")
+    p = sub.add_parser("demo", help="analyse the demo clip (a plank) and say where the outputs are")
     p.add_argument("--out", "-o", default="formcheck-out", help="parent folder for the outputs")
+    p.add_argument("--fetch", action="store_true", help="download the demo clip first if it is not found")
     _add_model_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("samples", help="find or download the public sample clips")
     samples_sub = p.add_subparsers(dest="samples_command", required=True, metavar="ACTION")
     f = samples_sub.add_parser("fetch", help="download the clips in sample_videos/manifest.csv")
-    f.add_argument(
-        "--dest",
-        default=str(CHECKOUT_DIR / "sample_videos"),
-        help="where to put them (default: sample_videos/)",
-    )
+    f.add_argument("--dest", help="where to put them (default: sample_videos/, or the user's data folder)")
     samples_sub.add_parser("where", help="list the folders searched for clips")
     p.set_defaults(func=cmd_samples)
 
@@ -258,10 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VARIANT",
         help="lite, full and/or heavy (default: lite full)",
     )
-    b.add_argument("--out", help="folder to write to (default: the models/ folder)")
-    b.add_argument(
-        "--download-cache", default="~/.cache/formcheck/downloads", help="where the downloaded packages are kept"
-    )
+    b.add_argument("--out", help="folder to write to (default: $FORMCHECK_MODELS, else the user's data folder)")
+    b.add_argument("--download-cache", help="where the downloaded packages are kept (default: the user's cache)")
     b.set_defaults(func=cmd_models_build)
 
     return parser

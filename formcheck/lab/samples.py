@@ -1,7 +1,8 @@
 """Where the sample clips live, and fetching the public ones named in `sample_videos/manifest.csv`.
 
 Clips are looked for, in order, in the checkout's `sample_videos/` folder, in `$FORMCHECK_SAMPLES`,
-and in `../shared/videos` beside the checkout. The clips themselves are never committed: the footage
+in `samples/` of the user's data folder (where an installed formcheck fetches them) and in
+`../shared/videos` beside the checkout. The clips themselves are never committed: the footage
 belongs to its makers, so `fetch_samples` downloads each one from the public repository it came from
 and checks it against the sha256 pinned in the manifest.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
-from formcheck.paths import CHECKOUT_DIR, SHARED_VIDEOS
+from formcheck.paths import CHECKOUT_DIR, IN_CHECKOUT, SHARED_VIDEOS, data_dir
 from formcheck.pipeline.models import file_sha256
 
 PROJECT_SAMPLES = CHECKOUT_DIR / "sample_videos"
@@ -43,13 +44,34 @@ class ManifestEntry:
     notes: str = ""
 
 
+# The demo clip's row of the manifest, pinned here too: an installed formcheck has no
+# sample_videos/manifest.csv, yet `formcheck demo --fetch` must find the clip (tests keep the two equal).
+DEMO_ENTRY = ManifestEntry(
+    file=DEMO_CLIP,
+    exercise=DEMO_EXERCISE,
+    sha256="922df106504fc0c77dc2e5d978364424dce67a2fb52a14f6cdff917eac9815e1",
+    url="https://raw.githubusercontent.com/seojmm/KUDIP/af8c8ed9588c6744dc82c43122f348d38d539b7f/incorrect_plank.mp4",
+)
+
+
+def user_samples_dir() -> Path:
+    """Clips fetched by an installed formcheck, which has no `sample_videos/` of its own."""
+    return data_dir() / "samples"
+
+
+def fetch_dir() -> Path:
+    """Where fetched clips go by default: the checkout's `sample_videos/`, else the user's folder."""
+    return PROJECT_SAMPLES if IN_CHECKOUT else user_samples_dir()
+
+
 def sample_dirs() -> list[Path]:
-    """The sample folders that exist: `sample_videos/`, `$FORMCHECK_SAMPLES`, `../shared/videos`."""
+    """The sample folders that exist: `sample_videos/`, `$FORMCHECK_SAMPLES`, the user's samples
+    folder, `../shared/videos`."""
     candidates = [PROJECT_SAMPLES]
     env = os.environ.get("FORMCHECK_SAMPLES")
     if env:
         candidates.append(Path(env).expanduser())
-    candidates.append(SHARED_SAMPLES)
+    candidates += [user_samples_dir(), SHARED_SAMPLES]
     found: list[Path] = []
     seen: set[Path] = set()
     for folder in candidates:
@@ -75,6 +97,11 @@ def find_labels() -> Path | None:
 
 def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
     path = Path(manifest) if manifest is not None else DEFAULT_MANIFEST
+    if manifest is None and not path.is_file():  # an installed formcheck
+        raise FormcheckError(
+            "the list of sample clips (sample_videos/manifest.csv) comes with a checkout of formcheck's "
+            "repository; an installed formcheck fetches only the demo clip (`formcheck demo --fetch`)"
+        )
     if not path.is_file():
         raise FormcheckError(f"{path}: no such manifest")
     with path.open(newline="", encoding="utf-8") as f:
@@ -135,8 +162,11 @@ def fetch_samples(dest: Path, manifest: Path | None = None, progress: bool = Tru
     half file under the real name. Failures raise one FormcheckError line after trying the rest
     (or at once when the server cannot be reached at all).
     """
-    dest = Path(dest)
-    entries = read_manifest(manifest)
+    return fetch_entries(Path(dest), read_manifest(manifest), progress)
+
+
+def fetch_entries(dest: Path, entries: list[ManifestEntry], progress: bool = True) -> list[Path]:
+    """`fetch_samples` for a given list of clips (the demo clip alone, in an installed formcheck)."""
     paths: list[Path] = []
     failures: list[str] = []
     for i, entry in enumerate(entries, 1):

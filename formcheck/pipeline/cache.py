@@ -1,7 +1,8 @@
 """Extracted tracks cached by video content and model, so the model runs once per clip.
 
-Lookup order: the user cache (`$FORMCHECK_CACHE`, else ~/.cache/formcheck/tracks), then the
-tracks committed with the project (`sample_videos/tracks/`). New tracks go to the user cache.
+Lookup order: the user cache (`$FORMCHECK_CACHE`, else `tracks/` in the user's cache folder, see
+formcheck.paths), then the tracks committed with the project (`sample_videos/tracks/`, in a
+checkout). New tracks go to the user cache.
 A damaged entry (a crash mid-write on an old version, a full disk, a bad sector) costs one
 extraction, never the run: it is dropped with a note and extracted again.
 """
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.paths import CHECKOUT_DIR
+from formcheck.paths import CHECKOUT_DIR, cache_dir
 from formcheck.pipeline.models import ModelFile, file_sha256
 from formcheck.pipeline.track import Track
 
@@ -23,7 +24,7 @@ PROJECT_TRACKS = CHECKOUT_DIR / "sample_videos" / "tracks"
 
 def user_cache_dir() -> Path:
     env = os.environ.get("FORMCHECK_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "formcheck" / "tracks"
+    return Path(env) if env else cache_dir() / "tracks"
 
 
 def video_digest(path: str | os.PathLike[str]) -> str:

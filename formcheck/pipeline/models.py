@@ -1,4 +1,10 @@
-"""Find and verify the pose model bundle: `lite`, `full`, `heavy`, or a path to any `.task`."""
+"""Find and verify the pose model bundle: `lite`, `full`, `heavy`, or a path to any `.task`.
+
+The lite and full bundles ship inside the package (`formcheck/models/`, package data), so a
+checkout, an editable install and a wheel all find them in the same place. The heavy one (31 MB,
+kept out of the wheel) is built on demand into the user's data folder. Every bundle is checked
+against its pinned sha256 before the model sees it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.paths import CHECKOUT_DIR
+from formcheck.paths import PACKAGE_DIR, data_dir
 
 BUNDLED = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -18,6 +24,7 @@ BUNDLE_SHA256 = {
     "full": "713476bf63c115265020125e679714706bccc5e6ab5760e74d02c9969c6700b6",
     "heavy": "026086285cdf714fff3a57480cda943606509b72a503146b10825e95df0a4039",
 }
+PACKAGE_MODELS = PACKAGE_DIR / "models"
 
 
 @dataclass(frozen=True)
@@ -27,10 +34,19 @@ class ModelFile:
     sha256: str
 
 
-def models_dir() -> Path:
-    """`$FORMCHECK_MODELS`, else the checkout's `models/` folder beside the package."""
+def build_dir() -> Path:
+    """Where `formcheck models build` writes: `$FORMCHECK_MODELS`, else the user's data folder
+    (never the installed package, which may be read-only and is replaced on upgrade)."""
     env = os.environ.get("FORMCHECK_MODELS")
-    return Path(env) if env else CHECKOUT_DIR / "models"
+    return Path(env) if env else data_dir() / "models"
+
+
+def model_dirs() -> list[Path]:
+    """Where bundles are looked for, in order: `$FORMCHECK_MODELS` alone if set, else the
+    package's own bundles, then the ones built into the user's data folder."""
+    if os.environ.get("FORMCHECK_MODELS"):
+        return [build_dir()]
+    return [PACKAGE_MODELS, build_dir()]
 
 
 def file_sha256(path: Path) -> str:
@@ -45,15 +61,27 @@ def resolve_model(spec: str | os.PathLike[str] = DEFAULT_MODEL) -> ModelFile:
     """Turn `--model` into a verified file, or raise one clear line saying how to fix it."""
     spec_str = os.fspath(spec)
     if spec_str in BUNDLED:
-        path = models_dir() / f"pose_landmarker_{spec_str}.task"
-        rebuild = f"rebuild it with `formcheck models build {spec_str}`"
-        if not path.is_file():
-            raise FormcheckError(f"pose model '{spec_str}' is missing ({path}); {rebuild}")
-        digest = file_sha256(path)
-        if digest != BUNDLE_SHA256[spec_str]:
-            raise FormcheckError(f"pose model '{spec_str}' is damaged (sha256 mismatch at {path}); {rebuild}")
-        return ModelFile(spec_str, path, digest)
+        return _bundled(spec_str)
     path = Path(spec_str).expanduser()
     if not path.is_file():
         raise FormcheckError(f"--model {spec_str!r}: not one of {', '.join(BUNDLED)} and no such file")
     return ModelFile(path.name, path, file_sha256(path))
+
+
+def _bundled(name: str) -> ModelFile:
+    """The first copy that matches the pinned hash. A damaged copy is passed over, so a rebuild
+    into the data folder heals a damaged install; it is named only if no good copy exists."""
+    rebuild = f"rebuild it with `formcheck models build {name}`"
+    damaged: Path | None = None
+    candidates = [folder / f"pose_landmarker_{name}.task" for folder in model_dirs()]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        digest = file_sha256(path)
+        if digest == BUNDLE_SHA256[name]:
+            return ModelFile(name, path, digest)
+        damaged = damaged or path
+    if damaged is not None:
+        raise FormcheckError(f"pose model '{name}' is damaged (sha256 mismatch at {damaged}); {rebuild}")
+    where = " or ".join(str(p) for p in candidates)
+    raise FormcheckError(f"pose model '{name}' is missing ({where}); {rebuild}")

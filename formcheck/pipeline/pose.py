@@ -52,8 +52,11 @@ class PoseEstimator:
             import mediapipe as mp
             from mediapipe.tasks.python import BaseOptions, vision
 
+            # The bundle's bytes, not its path: MediaPipe's own file opening is not reliable on
+            # Windows (non-ASCII folders, absolute paths joined to its resource root).
+            self._model_bytes = self.model.path.read_bytes()  # kept while the landmarker lives
             options = vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=str(self.model.path)),
+                base_options=BaseOptions(model_asset_buffer=self._model_bytes),
                 running_mode=vision.RunningMode.VIDEO,
                 num_poses=1,
                 min_pose_detection_confidence=min_detection_confidence,

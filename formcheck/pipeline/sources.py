@@ -156,17 +156,27 @@ class ImageFolderSource(FrameSource):
         self.files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
             raise FormcheckError(f"{self.folder}: no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
-        first = cv2.imread(str(self.files[0]))
+        first = read_image(self.files[0])
         if first is None:
             raise FormcheckError(f"{self.files[0]}: not an image OpenCV can read")
         self.info = VideoInfo(first.shape[1], first.shape[0], fps, len(self.files), self.folder.name)
 
     def __iter__(self) -> Iterator[Frame]:
         for index, path in enumerate(self.files):
-            image = cv2.imread(str(path))
+            image = read_image(path)
             if image is None:
                 raise FormcheckError(f"{path}: not an image OpenCV can read")
             yield Frame(index, index * 1000.0 / self.info.fps, image)
+
+
+def read_image(path: Path) -> np.ndarray | None:
+    """A BGR image, or None if the file is not one. Python reads the bytes and OpenCV decodes
+    them: cv2.imread cannot open non-ASCII paths on Windows."""
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError:
+        return None
+    return cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
 
 
 def open_source(spec: str | Path | int) -> FrameSource:

@@ -140,7 +140,10 @@ class LiveDisplay:
         path = self.screenshot
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_path_beside(path, path.suffix or ".png")
-        if cv2.imwrite(str(tmp), image):
+        # Encoded here and written by Python: cv2.imwrite cannot open non-ASCII paths on Windows.
+        ok, encoded = cv2.imencode(path.suffix or ".png", image)
+        if ok:
+            tmp.write_bytes(encoded.tobytes())
             os.replace(tmp, path)
             self.screenshot_written = path
             frame = grabbed.frame
