@@ -289,6 +289,9 @@ def test_bad_manifests_are_refused(tmp_path):
     _write_manifest(tmp_path / "m.csv", [{"file": "../escape.mp4", "sha256": _sha(b""), "url": "http://x/"}])
     with pytest.raises(FormcheckError, match="relative path inside"):
         samples.read_manifest(tmp_path / "m.csv")
+    (tmp_path / "m.csv").write_text("file,sha256,url\nclip.mp4\n")  # a short row
+    with pytest.raises(FormcheckError, match=r"m.csv:2: file, sha256 and url must all be given"):
+        samples.read_manifest(tmp_path / "m.csv")
 
 
 # --- the demo ---------------------------------------------------------------------------------

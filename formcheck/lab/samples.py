@@ -111,7 +111,9 @@ def read_manifest(manifest: Path | None = None) -> list[ManifestEntry]:
             raise FormcheckError(f"{path}: not a sample manifest (missing columns: {', '.join(missing)})")
         entries = []
         for i, row in enumerate(reader):
-            file, sha, url = (row.get(c, "").strip() for c in ("file", "sha256", "url"))
+            file, sha, url = (  # a short row leaves its missing cells None
+                (row.get(c) or "").strip() for c in ("file", "sha256", "url")
+            )
             if not (file and sha and url):
                 raise FormcheckError(f"{path}:{i + 2}: file, sha256 and url must all be given")
             if Path(file).is_absolute() or ".." in Path(file).parts:
