@@ -23,6 +23,7 @@ from formcheck.config import default_tables
 from formcheck.errors import FormcheckError
 
 SHIPPED = "back_care.toml"
+NOT_EXERCISES = {"common", "workout"}  # thresholds tables that are not an exercise's
 PLAN_KEYS = {"name", "about", "days"}
 DAY_KEYS = {"title", "steps"}
 STEP_KEYS = {
@@ -116,7 +117,7 @@ def load_plan(path: Path | None = None, catalog: Mapping[str, Collection[str]] |
         data = tomllib.loads(text)
     except (ValueError, RecursionError) as exc:
         raise FormcheckError(f"{source}: not valid TOML ({_short(exc)})") from exc
-    known = catalog if catalog is not None else {name: () for name in default_tables() if name != "common"}
+    known = catalog if catalog is not None else {name: () for name in default_tables() if name not in NOT_EXERCISES}
     return _plan(data, source, known, check_variants=catalog is not None)
 
 
