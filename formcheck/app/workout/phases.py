@@ -8,6 +8,7 @@ the set starts), so the set's report is a live report of the frames from that mo
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -131,7 +132,9 @@ class SetPhases:
             self.last_message = placed.message
             if placed.message and placed.message != GREEN:
                 self.announcer.say(placed.message, f"placement:{placed.message}")
-        live = LiveFrame(placed.state, placed.signals, placed.pose, "position", None, None)
+        # The overlay's cue band says what the placement check says (the same advice, one voice).
+        state = dataclasses.replace(placed.state, cue=placed.message)
+        live = LiveFrame(state, placed.signals, placed.pose, "position", None, None)
         if placed.green:
             self.announcer.say("Camera placement OK", f"placement:ok:{id(self)}")
             self.phase, self.phase_start = "countdown", t_s
