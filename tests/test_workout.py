@@ -20,6 +20,7 @@ from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.streaming import StreamingSession
 from formcheck.judging.summary import summarize
 from formcheck.pipeline.extract import track_for_video
+from formcheck.pipeline.sources import VideoFileSource
 from formcheck.plan import load_plan
 
 pytestmark = pytest.mark.video
@@ -230,3 +231,49 @@ def test_the_placement_check_on_the_labelled_clips(labels, track_of):
     assert len(lags) >= 30
     never_green = [n for n in PLACEMENT_CUES if labels[n].judgeable == "no" and cues[n][1] is None]
     assert len(never_green) >= 5  # of the 6 listed judgeable=no clips, in their first 20 s
+
+
+# -- keys, and bad input -------------------------------------------------------------------------------
+
+
+def test_keys_repeat_skip_and_pause_a_set(videos, tmp_path, monkeypatch):
+    """Keys as the window would deliver them, between frames: repeat starts the set again (on the
+    next clip), skip ends it, pause stops the set's clock (paused frames are not judged)."""
+    from formcheck.app.workout import runner
+
+    plan = tmp_path / "plank.toml"
+    plan.write_text(
+        '[[days]]\n[[days.steps]]\nexercise = "plank"\nsets = 2\nseconds = 30\nrest_s = 5\n'
+        'instruction = "Hold a forearm plank."\ncamera = "Side view."\n'
+    )
+    script = {(1, 100): "r", (2, 120): "s", (3, 80): " ", (3, 110): " "}  # (clip, frame) -> key
+    seen = {"clip": 0, "frame": 0, "phases": None}
+
+    def poll(self, phases):
+        if phases is not None and phases is not seen["phases"]:
+            seen.update(clip=seen["clip"] + 1, frame=0, phases=phases)
+        seen["frame"] += 1
+        key = script.get((seen["clip"], seen["frame"]))
+        return self.key(ord(key), phases) if key else False
+
+    monkeypatch.setattr(runner.WorkoutRun, "_poll_keys", poll)
+    clips = [videos / DAY1["plank"][0], videos / DAY1["plank"][1], videos / DAY1["plank"][0]]
+    report, out = run_workout(tmp_path, 1, clips, "--plan", str(plan))
+    sets = report["steps"][0]["sets"]
+    assert [(s["set"], s["ended_by"]) for s in sets] == [(1, "skipped"), (2, "end_of_source")]
+    assert sets[0]["source"] == str(clips[1])  # the repeated set ran on the next clip
+    paused = json.loads((out / sets[1]["report"]).read_text())
+    total = VideoFileSource(clips[2]).info.frame_count
+    started = int(sets[1]["source_from_s"] * VideoFileSource(clips[2]).info.fps + 0.5)
+    assert paused["live"]["judged_frames"] == pytest.approx(total - started - 30, abs=2)
+
+
+def test_bad_workout_input_is_one_line(tmp_path, videos):
+    from tests.cli_helpers import formcheck, one_line_error
+
+    clip = str(videos / DAY1["plank"][0])
+    assert "no day 4" in one_line_error(formcheck("workout", "4", "--headless", "--source", clip))
+    assert "--fast only applies to --source" in one_line_error(formcheck("workout", "1", "--headless", "--fast"))
+    missing = str(tmp_path / "nope.mp4")
+    assert "no such video file" in one_line_error(formcheck("workout", "1", "--headless", "--source", missing))
+    assert "no video clips" in one_line_error(formcheck("workout", "1", "--headless", "--source", str(tmp_path)))
