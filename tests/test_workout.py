@@ -5,6 +5,7 @@ labelled clips. The window tests (under Xvfb) are in test_workout_window.py."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from formcheck.app.workout.stopcue import STOP_CUE, FormSlipping, StopSettings
 from formcheck.config import load_thresholds
 from formcheck.exercises.base import WRONG_VIEW_CUES
 from formcheck.judging.session import judge_track, make_exercise
-from formcheck.judging.streaming import StreamingSession
 from formcheck.judging.summary import summarize
 from formcheck.pipeline.extract import track_for_video
 from formcheck.pipeline.sources import VideoFileSource
@@ -40,7 +40,7 @@ DAY1 = {
 DAY2 = {
     "superman": ["superman/superman_side_woman_darebee_holds.mp4"],
     "glute_bridge": ["glute_bridge/glute_bridge_side_woman_darebee.mp4"],
-    "back_extension": ["back_extension/back_extension_swiss_ball_oblique_then_side_woman_fitbod.mp4"],
+    "back_extension": ["back_extension/back_extension_prone_sphinx_side_woman_tutorial_portrait.mp4"],
 }
 BAD_PLANK = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"
 
@@ -62,13 +62,14 @@ def run_workout(tmp_path: Path, day: int, clips: list[Path], *extra: str) -> tup
     return json.loads((out / "report.json").read_text()), out
 
 
-def offline_same_frames(set_entry: dict, set_report: dict, exercise_name: str, variant: str, streaming: bool):
-    """The offline judgement (as `formcheck analyze` judges) of the frames the set judged."""
+@functools.cache
+def offline_same_frames(source: str, from_s: float, n: int, exercise_name: str, variant: str, streaming: bool):
+    """The offline judgement (as `formcheck analyze` judges) of the n frames a set judged from
+    `from_s` into its clip (cached: a clip replayed for several sets is judged once)."""
     exercise = make_exercise(exercise_name, variant=variant)
-    track, _ = track_for_video(set_entry["source"], outline=exercise.back is not None)
-    first = int((track.timestamps_ms >= set_entry["source_from_s"] * 1000.0 - 0.5).argmax())
-    frames = track.slice(first, first + set_report["live"]["judged_frames"])
-    return summarize(judge_track(frames, exercise, streaming=streaming).judge)
+    track, _ = track_for_video(source, outline=exercise.back is not None)
+    first = int((track.timestamps_ms >= from_s * 1000.0 - 0.5).argmax())
+    return summarize(judge_track(track.slice(first, first + n), exercise, streaming=streaming).judge)
 
 
 def check_day(report: dict, out: Path, day: int) -> None:
@@ -89,7 +90,8 @@ def check_day(report: dict, out: Path, day: int) -> None:
             for key in ("reps", "good_reps", "hold_s", "good_hold_s"):
                 assert entry[key] == set_report[key]
             for streaming in (True, False):  # live's causal smoothing, and analyze's zero-lag one
-                offline = offline_same_frames(entry, set_report, step["exercise"], step["variant"], streaming)
+                frames = (entry["source"], entry["source_from_s"], set_report["live"]["judged_frames"])
+                offline = offline_same_frames(*frames, step["exercise"], step["variant"], streaming)
                 for key in ("reps", "good_reps"):
                     assert set_report[key] == offline[key], (step["exercise"], entry, key, offline[key])
                 for key in ("hold_s", "good_hold_s"):
@@ -149,12 +151,12 @@ STOP_EXERCISES = ("plank", "side_plank", "glute_bridge", "superman")
 
 
 def fed_stop_cue(track, exercise) -> tuple[FormSlipping, float | None]:
+    """The stop cue fed every frame's state as live showed it (the causal judgement, computed a
+    whole clip at a time: the same states as a StreamingSession's, much faster)."""
     stop = FormSlipping(StopSettings.from_thresholds(load_thresholds("workout")), reps=exercise.kind == "reps")
-    session = StreamingSession(exercise, track.width, track.height)
-    for t, pose in track_poses(track):
-        state, _, _ = session.update(t, pose)
+    for state in judge_track(track, exercise, streaming=True).states:
         if stop.update(state):
-            return stop, t
+            return stop, state.t
     return stop, None
 
 
@@ -221,7 +223,7 @@ def test_the_placement_check_on_the_labelled_clips(labels, track_of):
         lags.append((green - in_position, label.file))
     cues = {}
     for name, cue in PLACEMENT_CUES.items():
-        green, shown = placement_run(labels[name], track_of(name), 20.0)
+        green, shown = placement_run(labels[name], track_of(name), 12.0)
         said = max((m for m in shown if m != GREEN), key=shown.get, default="")
         cues[name] = (said, green)
         assert shown.get(cue, 0.0) >= 0.5, f"{name}: wants {cue!r}, shown {shown}"
@@ -230,7 +232,7 @@ def test_the_placement_check_on_the_labelled_clips(labels, track_of):
         print(f"  {name}: mostly {said!r}, green at {green}")
     assert len(lags) >= 30
     never_green = [n for n in PLACEMENT_CUES if labels[n].judgeable == "no" and cues[n][1] is None]
-    assert len(never_green) >= 5  # of the 6 listed judgeable=no clips, in their first 20 s
+    assert len(never_green) >= 5  # of the 6 listed judgeable=no clips, in their first 12 s
 
 
 # -- keys, and bad input -------------------------------------------------------------------------------
