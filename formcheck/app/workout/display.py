@@ -105,7 +105,9 @@ class WorkoutDisplay(LiveDisplay):
         self.last_image = image.copy()
         self._show(image, live.phase if shown.placement is None else "placement", live.state, live.session_t)
 
-    def card(self, grabbed: GrabbedFrame | None, lines: list[str], big: str = "", colour=AMBER) -> np.ndarray:
+    def card(
+        self, grabbed: GrabbedFrame | None, lines: list[str], big: str = "", colour=AMBER, lines_top: float = 0.68
+    ) -> np.ndarray:
         """A still between sets (the newest camera frame, else the last frame shown, else black)
         with a banner, a big number and lines of text; shown and returned."""
         if grabbed is not None:
@@ -121,7 +123,7 @@ class WorkoutDisplay(LiveDisplay):
         if big:
             draw_big_text(image, big, scale=4.0, centre_y=0.5)
         if len(lines) > 1:
-            draw_lines(image, lines[1:], 0.68, 0.6)
+            draw_lines(image, lines[1:], lines_top, 0.6, width_chars=90)
         if self.window is not None:
             self.window.show(image)
         return image

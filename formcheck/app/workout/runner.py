@@ -199,8 +199,8 @@ class WorkoutRun:
                 self.ended_by = "interrupted"
         finally:
             self.feeds.done_with(feed)
-        done = SetRecord(set_no, side, phases.ended_by or SOURCE_ENDED, phases.stop_reason, source=info.name)
-        done.source = str(getattr(feed.source, "path", None) or info.name)
+        source = str(getattr(feed.source, "path", None) or info.name)
+        done = SetRecord(set_no, side, phases.ended_by or SOURCE_ENDED, phases.stop_reason, source=source)
         if phases.session is not None and phases.session.judge.t and done.ended_by != REPEAT:
             done.source_from_s = phases.started_at_s
             self._save_set(done, phases, feed, record)
@@ -313,6 +313,7 @@ class WorkoutRun:
         paused_for = 0.0
         paused_at: float | None = None
         said_at: set[int] = set()
+        latest: GrabbedFrame | None = None  # the camera's newest frame (kept: no flicker between frames)
         while True:
             now = time.monotonic()
             if self.paused and paused_at is None:
@@ -328,9 +329,10 @@ class WorkoutRun:
             if count in REST_SAY_AT_S and count not in said_at:
                 said_at.add(count)
                 self.announcer.say(str(count) if count < 10 else f"{count} seconds", f"rest-count:{count}")
-            grabbed: GrabbedFrame | None = camera.grabber.get(timeout=0.0) if camera is not None else None
+            if camera is not None:
+                latest = camera.grabber.get(timeout=0.0) or latest
             lines = [f"Rest - {'paused' if self.paused else f'then the {what}'}", "s: skip the rest"]
-            self.display.card(grabbed, lines, big=str(count))
+            self.display.card(latest, lines, big=str(count))
             if self._poll_keys(None):
                 record.skipped = not self.ended_by
                 break
@@ -362,7 +364,7 @@ class WorkoutRun:
         if note:
             self.log(f"formcheck: error: {note}")
         summary = format_workout(self.report)
-        card = self.display.card(None, ["Workout summary", *summary.splitlines()])
+        card = self.display.card(None, ["Workout summary", *summary.splitlines()], lines_top=0.33)
         self._write_card(card)
         if self.display.window is not None and not self.fast and ended not in PARTIAL_ENDINGS:
             deadline = time.monotonic() + 10.0  # the summary stays up until a key, or 10 s
