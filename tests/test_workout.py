@@ -5,8 +5,10 @@ labelled clips. The window tests (under Xvfb) are in test_workout_window.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -279,3 +281,58 @@ def test_bad_workout_input_is_one_line(tmp_path, videos):
     missing = str(tmp_path / "nope.mp4")
     assert "no such video file" in one_line_error(formcheck("workout", "1", "--headless", "--source", missing))
     assert "no video clips" in one_line_error(formcheck("workout", "1", "--headless", "--source", str(tmp_path)))
+
+
+class ClipAsCamera(VideoFileSource):
+    """A clip that behaves like a camera: no frame count, frames delivered in real time, one
+    stream for the whole workout."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.info = dataclasses.replace(self.info, frame_count=None)
+
+    def __iter__(self):
+        start = time.monotonic()
+        for frame in super().__iter__():
+            time.sleep(max(0.0, start + frame.timestamp_ms / 1000.0 - time.monotonic()))
+            yield frame
+
+
+def test_with_a_camera_sets_follow_on_one_stream_and_end_at_their_target(videos, tmp_path):
+    from formcheck.app.workout.display import WorkoutDisplay
+    from formcheck.app.workout.runner import Feeds, WorkoutRun
+    from formcheck.outputs.audio import Announcer
+    from formcheck.plan import load_plan as load
+
+    plan_file = tmp_path / "short.toml"
+    plan_file.write_text(
+        '[[days]]\n[[days.steps]]\nexercise = "plank"\nsets = 2\nseconds = 1.5\n'
+        'instruction = "Hold."\ncamera = "Side view."\n'
+    )
+    plan = load(plan_file)
+    camera = ClipAsCamera(videos / BAD_PLANK)  # in a plank 1.7-16 s (bad form: only 1.5 s per set here)
+    feeds = Feeds(camera, [], "full", fast=False, outline=True)
+    display = WorkoutDisplay(camera.info.width, True, None, None, None, 0.0, lambda line: None)
+    with Announcer(enabled=False) as announcer:
+        run = WorkoutRun(
+            plan,
+            plan.day(1),
+            feeds,
+            display=display,
+            announcer=announcer,
+            out_dir=tmp_path / "out",
+            make=lambda step: make_exercise(step.exercise),
+            stop=StopSettings.from_thresholds(load_thresholds("workout")),
+            countdown_s=0.0,
+            fast=False,
+            model_name="full",
+            log=lambda line: None,
+        )
+        report = run.run()
+    camera.close()
+    sets = report["steps"][0]["sets"]
+    assert [s["ended_by"] for s in sets] == ["target", "target"] and all(s["reached_target"] for s in sets)
+    assert all(1.5 <= s["hold_s"] < 2.5 for s in sets)
+    # one stream: the second set starts after the first ended, with its own placement check
+    assert sets[1]["source_from_s"] > sets[0]["source_from_s"] + 1.5
+    assert report["ended_by"] == "done"
