@@ -74,7 +74,20 @@ def offline_same_frames(source: str, from_s: float, n: int, exercise_name: str, 
     return summarize(judge_track(track.slice(first, first + n), exercise, streaming=streaming).judge)
 
 
-def check_day(report: dict, out: Path, day: int) -> None:
+def analyze_same_frames(tmp_path: Path, entry: dict, set_report: dict, exercise: str, variant: str) -> dict:
+    """`formcheck analyze` itself on the frames a set judged, saved as a track."""
+    track, _ = track_for_video(entry["source"], outline=True)
+    first = int((track.timestamps_ms >= entry["source_from_s"] * 1000.0 - 0.5).argmax())
+    frames = tmp_path / f"{exercise}-set{entry['set']}{entry['side']}.npz"
+    track.slice(first, first + set_report["live"]["judged_frames"]).save(frames)
+    argv = ["analyze", str(frames), "--exercise", exercise, "--no-video", "--out", str(tmp_path / "analyze")]
+    assert main([*argv, *(["--variant", variant] if variant else [])]) == 0
+    return json.loads((tmp_path / "analyze" / frames.stem / "report.json").read_text())
+
+
+def check_day(report: dict, out: Path, day: int, analyze_in: Path | None = None) -> None:
+    """The workout report against the plan, each set against the offline judgement of its frames,
+    and (with `analyze_in`) each step's first set against `formcheck analyze` run on them."""
     plan_day = load_plan().day(day)
     assert report["kind"] == "workout" and report["day"] == day and report["ended_by"] == "done"
     assert report["complete"] and report["fast"]
@@ -98,6 +111,11 @@ def check_day(report: dict, out: Path, day: int) -> None:
                     assert set_report[key] == offline[key], (step["exercise"], entry, key, offline[key])
                 for key in ("hold_s", "good_hold_s"):
                     assert set_report[key] == pytest.approx(offline[key], abs=0.25), (step["exercise"], key)
+            if analyze_in is not None and entry is step["sets"][0]:
+                analyzed = analyze_same_frames(analyze_in, entry, set_report, step["exercise"], step["variant"])
+                for key in ("reps", "good_reps", "hold_s", "good_hold_s"):
+                    assert set_report[key] == pytest.approx(analyzed[key], abs=0.25), (step["exercise"], key)
+                assert {f["name"] for f in set_report["faults"]} == {f["name"] for f in analyzed["faults"]}
             if planned.timed:
                 assert entry["hold_s"] > 1.0
         assert step["hold_s"] == pytest.approx(sum(s["hold_s"] for s in step["sets"]), abs=0.02)
@@ -114,7 +132,7 @@ def check_day(report: dict, out: Path, day: int) -> None:
 
 def test_day_1_end_to_end(videos, tmp_path):
     report, out = run_workout(tmp_path, 1, clips_for_day(videos, 1, DAY1))
-    check_day(report, out, 1)
+    check_day(report, out, 1, analyze_in=tmp_path)
     side_plank = report["steps"][1]
     assert side_plank["exercise"] == "side_plank" and side_plank["planned"]["per_side"]
     for first, second in zip(side_plank["sets"][::2], side_plank["sets"][1::2], strict=True):
