@@ -158,7 +158,7 @@ def test_the_stop_cue_ends_the_bad_plank_set(videos, tmp_path):
     report, out = run_workout(tmp_path, 1, [videos / BAD_PLANK], "--plan", str(plan))
     (entry,) = report["steps"][0]["sets"]
     assert entry["ended_by"] == "form_slipping" and entry["stopped_early"] and report["steps"][0]["stopped_early"]
-    assert "good form fell to" in entry["stop_reason"]
+    assert entry["stop_reason"].startswith("good form only 0% over the last 3 s")  # bad from its start
     set_report = json.loads((out / entry["report"]).read_text())
     assert set_report["workout"]["stop_reason"] == entry["stop_reason"]
     assert set_report["duration_s"] < 12.0  # stopped well before the clip's 17 s
@@ -354,3 +354,34 @@ def test_with_a_camera_sets_follow_on_one_stream_and_end_at_their_target(videos,
     # one stream: the second set starts after the first ended, with its own placement check
     assert sets[1]["source_from_s"] > sets[0]["source_from_s"] + 1.5
     assert report["ended_by"] == "done"
+
+
+def test_the_stop_cue_compares_a_set_with_its_start():
+    """Hand-made states: a good start that slips is stopped; a steady set and a set that
+    recovers are not (every 0.1 s in position; good or not per frame)."""
+    from formcheck.judging.records import FrameState
+
+    def states(good: list[bool], dt: float = 0.1):
+        hold = good_hold = 0.0
+        for i, g in enumerate(good):
+            yield FrameState(i, i * dt, True, 0, True, (), "hold", 0, 0, hold, good_hold, "")
+            hold += dt
+            good_hold += dt if g else 0.0
+
+    settings = StopSettings.from_thresholds(load_thresholds("workout"))
+
+    def fire_at(good):
+        stop = FormSlipping(settings, reps=False)
+        return next((s.t for s in states(good) if stop.update(s)), None), stop.fired
+
+    at, why = fire_at([True] * 40 + [False] * 40)  # 4 s good, then bad
+    assert 6.0 <= at <= 6.2 and why.startswith("good form fell to")  # once 3 s + 3 s have been seen
+    assert fire_at([True] * 120)[0] is None
+    assert fire_at([True] * 40 + [True, True, False] * 40)[0] is None  # two thirds good: a fall of 33 points
+    assert fire_at([False] * 80)[1].startswith("good form only 0%")  # bad from the start
+    reps = FormSlipping(settings, reps=True)
+    done = [(1, 1), (2, 2), (3, 2), (4, 2)]  # (reps, good reps): the 3rd and 4th bad
+    prev = FrameState(0, 0.0, True, 0, True, (), "down", 0, 0, 0.0, 0.0, "")
+    reps.update(prev)
+    fired = [reps.update(dataclasses.replace(prev, index=i, reps=n, good_reps=g)) for i, (n, g) in enumerate(done, 1)]
+    assert fired[:3] == [None, None, None] and fired[3].startswith("good form fell to 0% over the last 2 reps")

@@ -95,8 +95,9 @@ class FormSlipping:
 
     def _verdict(self, recent: str, start: str) -> str | None:
         assert self.start_share is not None and self.recent_share is not None
-        if self.recent_share <= max(self.start_share - self.s.share_drop, self.s.floor_share):
-            self.fired = (
-                f"good form fell to {self.recent_share:.0%} over {recent} from {self.start_share:.0%} over {start}"
-            )
+        now, then = f"{self.recent_share:.0%} over {recent}", f"{self.start_share:.0%} over {start}"
+        if self.recent_share <= self.start_share - self.s.share_drop:
+            self.fired = f"good form fell to {now} from {then}"
+        elif self.recent_share <= self.s.floor_share:
+            self.fired = f"good form only {now} (and {then})"
         return self.fired
