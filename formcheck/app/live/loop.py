@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from formcheck.app.live.window import WINDOW, Window
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
+from formcheck.judging.judge import Judge
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import build_report, write_json
@@ -110,9 +112,7 @@ class LiveRun:
             "mirrored": self.display.mirror,
         }
         ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
-        partial = ended_by in PARTIAL_ENDINGS or ended_early
-        name = str(getattr(self.source, "path", None) or self.source.info.name)
-        report = build_report(session.judge, name, self.model_name, partial, mode="live", ended_by=ended_by, live=stats)
+        report = live_report(session.judge, self.source, self.model_name, ended_by, ended_early, stats)
         path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
         if note:
             self.result.notes.append(note)
@@ -235,6 +235,17 @@ class LiveRun:
         result.ended_by = self.ended_by or "interrupted"  # an unexpected error still saves
         result.ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
         self.save(result.ended_by)
+
+
+def live_report(
+    judge: Judge, source: FrameSource, model_name: str, ended_by: str, ended_early: bool, stats: dict, **extra: Any
+) -> dict:
+    """A live session's report.json: the offline report's format plus `mode: "live"`, how it
+    ended and the live figures (frames, latency). Every live judgement is reported through here:
+    `live` sessions and each set of a workout (`extra` says which set)."""
+    partial = ended_by in PARTIAL_ENDINGS or ended_early
+    name = str(getattr(source, "path", None) or source.info.name)
+    return build_report(judge, name, model_name, partial, mode="live", ended_by=ended_by, live=stats, **extra)
 
 
 def live_session(
