@@ -77,7 +77,7 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
         "-e",
         required=exercise_required,
         metavar="NAME",
-        help=f"exercise to judge: {', '.join(EXERCISES)}",
+        help=f"exercise to judge: {', '.join(EXERCISES)}; auto (analyze, live): recognise it, a set at a time",
     )
     parser.add_argument("--variant", default="", help="exercise variant, e.g. high (plank), hip_dips (side_plank)")
     parser.add_argument("--config", metavar="TOML", help="thresholds file overriding the defaults")
@@ -89,7 +89,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     noted and acted on by the analysis between frames, so what was seen is saved and the table
     lists every input."""
     with interrupts.polled():
-        from formcheck.app.analyze import AnalyzeOptions, analyze_one
+        from formcheck.app.analyze import AnalyzeOptions
+        from formcheck.app.auto import analyze_input
         from formcheck.app.batch import analyze_many, expand_inputs
         from formcheck.app.outcomes import combined_table, print_result, report_outcomes
         from formcheck.files import check_folder
@@ -108,9 +109,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
         )
         if len(inputs) == 1:
-            result = analyze_one(inputs[0], opts)
+            result = analyze_input(inputs[0], opts)
         else:
-            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
+            if opts.exercise != "auto":
+                make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
     if len(inputs) == 1:
         print_result(result)
