@@ -93,3 +93,21 @@ def test_a_real_plank_track_is_one_plank_set(videos, labels) -> None:
     inside = (recognition.frame_times_s >= start) & (recognition.frame_times_s <= end)
     assert np.mean([name == "plank" for name, i in zip(per_frame, inside, strict=True) if i]) >= 0.9
     assert all(s.exercise == "plank" for s in sets if s.end_s > start + 1 and s.start_s < end - 1)
+
+
+def test_evaluate_recognition_prints_clips_confusion_and_accuracy(videos, tmp_path) -> None:
+    import json
+
+    from cli_helpers import formcheck
+
+    run = formcheck(
+        "evaluate", str(videos / "labels.csv"), "--recognition", "--no-extract", "--json", str(tmp_path / "r.json")
+    )
+    assert run.returncode == 0, run.stderr
+    figures = json.loads((tmp_path / "r.json").read_text())
+    matrix = np.array(figures["confusion_judgeable"])
+    # the overall figure is the confusion matrix's diagonal share, and the table says it
+    assert figures["leave_one_clip_out"]["judgeable yes"] == round(np.trace(matrix) / matrix.sum(), 3)
+    assert f"judgeable yes {100 * figures['leave_one_clip_out']['judgeable yes']:.1f}%" in run.stdout
+    assert "confusion" in run.stdout and len(figures["clips"]) == len(load_table()["files"])
+    assert {c["file"] for c in figures["clips"] if c["holdout"]} == set(HOLDOUT)

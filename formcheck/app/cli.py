@@ -127,6 +127,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.files import check_file, save_or_rescue
     from formcheck.judging.session import make_exercise
 
+    if args.recognition:
+        return _evaluate_recognition(args)
     for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
         make_exercise(name, args.config, args.strictness)
     if args.json:
@@ -148,6 +150,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"formcheck: error: {note}", file=sys.stderr)
             return EXIT_ERROR
     return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
+
+
+def _evaluate_recognition(args: argparse.Namespace) -> int:
+    from formcheck.files import check_file, save_or_rescue
+    from formcheck.outputs.report import write_json
+    from formcheck.recognition.evaluation import evaluate_recognition, figures, format_report
+
+    if args.json:
+        check_file(Path(args.json), "--json")
+    scores = evaluate_recognition(Path(args.labels), args.model, extract=not args.no_extract)
+    print(format_report(scores))
+    if args.json:
+        path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures(scores)))
+        print(f"wrote {path}")
+        if note:
+            print(f"formcheck: error: {note}", file=sys.stderr)
+            return EXIT_ERROR
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -224,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strictness", help="beginner, standard or strict")
     p.add_argument("--no-extract", action="store_true", help="use cached tracks only; never run the model")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--recognition", action="store_true", help="score exercise recognition (leave-one-clip-out)")
     _add_model_option(p)
     p.set_defaults(func=cmd_evaluate)
 

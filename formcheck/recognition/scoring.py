@@ -38,20 +38,22 @@ def recognise_samples(model: NeighbourModel, features: np.ndarray, tests: np.nda
     return smooth(model.probabilities(features, tests), times)
 
 
-def score_clips(table: dict[str, np.ndarray], only: set[str] | None = None) -> list[ClipScore]:
-    classes = np.array([str(c) for c in table["classes"]])
-    shipped = fit(table)
+def score_clips(train: dict[str, np.ndarray], clips: dict[str, np.ndarray] | None = None) -> list[ClipScore]:
+    """Score every clip of `clips` (default: the training table itself): a clip the training table
+    has is recognised by a model trained without it, any other (and the hold-outs) by the shipped one."""
+    clips = train if clips is None else clips
+    classes = np.array([str(c) for c in clips["classes"]])
+    trained_on = {str(f) for f in train["files"]}
+    shipped = fit(train)
     scores = []
-    for i, file in enumerate(str(f) for f in table["files"]):
-        rows = table["clip"] == i
-        exercise = classes[int(table["labels"][rows & table["scored"]][0])] if (rows & table["scored"]).any() else ""
-        if only is not None and exercise not in only:
-            continue
+    for i, file in enumerate(str(f) for f in clips["files"]):
+        rows = clips["clip"] == i
+        scored = clips["scored"][rows]
+        exercise = classes[int(clips["labels"][rows][scored][0])] if scored.any() else ""
         held = file in HOLDOUT
-        model = shipped if held else fit(table, exclude=(file,))
-        path = recognise_samples(model, table["features"][rows], table["tests"][rows], table["times"][rows])
-        scored = table["scored"][rows]
-        scores.append(ClipScore(file, exercise, str(table["judgeable"][i]), held, classes[path[scored]]))
+        model = fit(train, exclude=(file,)) if file in trained_on and not held else shipped
+        path = recognise_samples(model, clips["features"][rows], clips["tests"][rows], clips["times"][rows])
+        scores.append(ClipScore(file, exercise, str(clips["judgeable"][i]), held, classes[path[scored]]))
     return scores
 
 

@@ -16,12 +16,13 @@ import argparse
 import csv
 import itertools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.exercises import EXERCISES
-from formcheck.lab.labels import read_labels
+from formcheck.lab.labels import ClipLabel, read_labels
 from formcheck.pipeline.cache import PROJECT_TRACKS
 from formcheck.pipeline.track import Track
 from formcheck.recognition.features import exercises_for_recognition, frame_features
@@ -64,17 +65,26 @@ def frame_labels(
     return labels, inside
 
 
-def build_table(labels_csv: Path) -> dict[str, np.ndarray]:
+def sample_track(label: ClipLabel) -> Track | None:
+    """The committed sample track of a labelled clip (sample_videos/tracks), if there is one."""
     with (PROJECT_TRACKS / "index.csv").open(newline="", encoding="utf-8") as f:
         tracks = {row["file"]: row["track"] for row in csv.DictReader(f)}
+    return Track.load(PROJECT_TRACKS / tracks[label.file]) if label.file in tracks else None
+
+
+def build_table(
+    labels_csv: Path, track_of: Callable[[ClipLabel], Track | None] = sample_track
+) -> dict[str, np.ndarray]:
+    """Every labelled clip of a registered exercise that has a track: its sampled frames' features,
+    position tests, labels and times."""
     names = classes()
     exercises = exercises_for_recognition()
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("features", "tests", "labels", "scored", "times", "clip")}
     files, judgeable = [], []
     for label in read_labels(labels_csv):
-        if label.file not in tracks or label.exercise not in names:
+        track = track_of(label) if label.exercise in names else None
+        if track is None:
             continue
-        track = Track.load(PROJECT_TRACKS / tracks[label.file])
         frames, features, tests = frame_features(track, exercises)
         times = track.times_s[frames]
         labels, scored = frame_labels(times, label.position_spans, names.index(label.exercise))
