@@ -64,7 +64,8 @@ def test_the_sets_come_back_in_order_with_the_per_clip_figures(workout, labels) 
     start = 0.0
     for s, (_clip, exercise, seconds) in zip(report["sets"], PIECES, strict=True):
         end = start + seconds
-        assert start - 0.5 <= s["start_s"] and s["end_s"] <= end + 0.5  # within its own clip
+        # within its own clip, give or take the way into the next position (sampled 2.5 times a second)
+        assert start - 1.5 <= s["start_s"] and s["end_s"] <= end + 1.5
         assert s["end_s"] - s["start_s"] >= 0.6 * seconds
         # The same frames judged with the exercise named: what analysing the clip alone gives.
         frames = (track.times_s >= start) & (track.times_s < end)

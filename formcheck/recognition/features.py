@@ -11,11 +11,12 @@ import numpy as np
 
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import JUDGEABLE, Exercise
-from formcheck.judging.session import make_exercise, pose_frames, with_outline
+from formcheck.judging.session import make_exercise, pose_frames
 from formcheck.landmarks import Landmark as L
+from formcheck.pipeline.smoothing import smooth_gaps
 from formcheck.pipeline.track import Track
 
-STEP_S = 0.2  # recognise at 5 frames a second: sets last seconds, and the cost stays small
+STEP_S = 0.4  # recognise at 2.5 frames a second: sets last seconds, and the cost stays small
 WINDOW_S = 2.0  # movement is read over this window (a rep or a limb reaching)
 
 _PAIRS = {
@@ -68,17 +69,15 @@ def shape_features(xy: np.ndarray) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def _movement(values: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Per row, each column's spread (max - min) over the WINDOW_S around it."""
-    out = np.full_like(values, np.nan)
-    lo = np.searchsorted(times, times - WINDOW_S / 2)
-    hi = np.searchsorted(times, times + WINDOW_S / 2, side="right")
-    for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
-        window = values[a:b]
-        ok = ~np.isnan(window).any(axis=1)
-        if ok.any():
-            out[i] = window[ok].max(axis=0) - window[ok].min(axis=0)
-    return out
+def _movement(values: np.ndarray) -> np.ndarray:
+    """Per sample, each column's spread (max - min) over the WINDOW_S around it (samples are
+    STEP_S apart); NaN where nothing was seen."""
+    half = max(1, round(WINDOW_S / 2 / STEP_S))
+    if not len(values):
+        return values.copy()
+    pad = np.full((half, values.shape[1]), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, values, pad]), 2 * half + 1, axis=0)
+    return np.nanmax(windows, axis=2) - np.nanmin(windows, axis=2)
 
 
 def exercises_for_recognition() -> dict[str, Exercise]:
@@ -95,9 +94,14 @@ def position_tests(track: Track, frames: np.ndarray, exercises: dict[str, Exerci
         sub.outline, sub.outline_quality = track.outline[frames], track.outline_quality[frames]
     xy = sub.pixels().astype(np.float64)
     out = np.zeros((len(frames), len(exercises)))
+    outline = None  # smoothed once, shared by the exercises that read the back
+    if sub.outline is not None:
+        outline = smooth_gaps(sub.outline, 1.0 / sub.fps, ~np.isnan(xy[:, 0, 0]))
     for j, exercise in enumerate(exercises.values()):
         world = sub.world.astype(np.float64) if exercise.uses_world else None
-        pose = with_outline(pose_frames(sub, xy, world), exercise, sub.outline, sub.outline_quality, sub.fps)
+        pose = pose_frames(sub, xy, world)
+        if exercise.back is not None and outline is not None:
+            pose.outline, pose.outline_quality = outline, sub.outline_quality
         with np.errstate(all="ignore"):
             signals = exercise.signals(pose)
         out[:, j] = (signals.reason == JUDGEABLE) & (signals.position > 0)
@@ -115,6 +119,6 @@ def frame_features(track: Track, exercises: dict[str, Exercise]) -> tuple[np.nda
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames with nobody: NaN rows, as meant
         shape = shape_features(xy)
-        moving = _movement(shape[:, _MOVING], track.times_s[frames])
+        moving = _movement(shape[:, _MOVING])
     tests = position_tests(track, frames, exercises)
     return frames, np.concatenate([shape, moving], axis=1), tests

@@ -16,7 +16,7 @@ from formcheck.errors import FormcheckError
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 NONE = "none"
-K = 60
+K = 20
 POSITION_WEIGHT = 1.0
 PRIOR = 0.6
 NONE_WEIGHT = 0.03
@@ -41,7 +41,7 @@ class NeighbourModel:
         counts = np.bincount(clip)
         weights = 1.0 / counts[clip]
         model = cls(classes, mean, scale, np.zeros((0, 0)), labels.astype(np.int16), weights)
-        model.points = model.embed(features, tests)
+        model.points = model.embed(features, tests).astype(np.float32)
         return model
 
     def embed(self, features: np.ndarray, tests: np.ndarray) -> np.ndarray:
@@ -70,12 +70,12 @@ class NeighbourModel:
         if not len(q):
             return out
         p = self.points
-        d = (q * q).sum(1)[:, None] - 2 * q @ p.T + (p * p).sum(1)[None, :]
+        # squared distances less each query's own |q|^2, which ranks nothing; float32 is plenty
+        d = (p * p).sum(1)[None, :] - 2 * (q.astype(np.float32) @ p.T)
         k = min(K, len(p))
         near = np.argpartition(d, k - 1, axis=1)[:, :k]
-        w = self.weights[near]
-        for c in range(len(self.classes)):
-            out[:, c] = (w * (self.labels[near] == c)).sum(1)
+        cells = np.arange(len(q))[:, None] * len(self.classes) + self.labels[near]
+        out = np.bincount(cells.ravel(), self.weights[near].ravel(), minlength=out.size).reshape(out.shape)
         return out / out.sum(1, keepdims=True)
 
     def save(self, path: Path) -> None:
@@ -84,7 +84,7 @@ class NeighbourModel:
             classes=np.array(self.classes),
             mean=self.mean,
             scale=self.scale,
-            points=self.points.astype(np.float32),
+            points=self.points,
             labels=self.labels,
             weights=self.weights,
         )
@@ -97,7 +97,7 @@ class NeighbourModel:
                     tuple(str(c) for c in z["classes"]),
                     z["mean"],
                     z["scale"],
-                    z["points"].astype(np.float64),
+                    z["points"].astype(np.float32),
                     z["labels"],
                     z["weights"],
                 )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_SET_S = 2.0  # shorter than this is a transition or a rest, not a set
-SWITCH_LOG_COST = 12.0  # nats to change class: about 2 s (10 samples) of 3:1 evidence against
+SWITCH_LOG_COST = 8  # nats to change class: about 2 s (10 samples) of 3:1 evidence against
 FLOOR = 0.02  # a class no neighbour voted for is unlikely, not impossible
 
 
