@@ -46,9 +46,14 @@ def join(videos: Path, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def workout(videos, tmp_path_factory):
+def joined(videos, tmp_path_factory) -> Path:
+    return join(videos, tmp_path_factory.mktemp("joined") / "workout.mp4")
+
+
+@pytest.fixture(scope="module")
+def workout(joined, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("workout")
-    video = join(videos, tmp / "workout.mp4")
+    video = joined
     env = {**os.environ, "FORMCHECK_CACHE": str(tmp / "cache")}
     run = formcheck("analyze", str(video), "--exercise", "auto", "-o", str(tmp / "out"), env=env)
     assert run.returncode == 0, run.stderr
@@ -97,3 +102,20 @@ def test_a_named_exercise_never_seen_suggests_the_recognised_one(tmp_path) -> No
     hint = [line for line in run.stdout.splitlines() if "looks like" in line]
     assert len(hint) == 1 and "--exercise glute_bridge" in hint[0]
     assert Track.load(track)  # the committed track is untouched
+
+
+def test_live_auto_switches_to_each_exercise_as_it_is_recognised(joined, workout, tmp_path) -> None:
+    """Played as a camera: a session per set, in order, each judging from its set's start (the
+    poses since then are kept), so its figures come close to the offline ones."""
+    run = formcheck(
+        "live", "--exercise", "auto", "--source", str(joined), "--headless", "--quiet", "--fast", "--out", str(tmp_path)
+    )
+    assert run.returncode == 0, run.stderr
+    reports = [json.loads((tmp_path / name).read_text()) for name in ("report.json", "report-2.json", "report-3.json")]
+    assert [r["exercise"] for r in reports] == [exercise for _, exercise, _ in PIECES]
+    assert not (tmp_path / "report-4.json").exists()
+    offline = json.loads((workout[0] / "report.json").read_text())["sets"]
+    for live, set_ in zip(reports, offline, strict=True):
+        assert abs(live["in_position_s"] - set_["in_position_s"]) <= 1.0
+        assert abs(live["reps"] - set_["reps"]) <= 1
+    assert run.stdout.count("recognised: ") == 3
