@@ -8,6 +8,7 @@ from pathlib import Path
 
 from formcheck.lab.labels import ClipLabel
 from formcheck.pipeline.track import Track
+from formcheck.recognition.features import STEP_S
 from formcheck.recognition.scoring import ClipScore, confusion, overall, score_clips
 from formcheck.recognition.train import build_table, classes, load_table, sample_track
 
@@ -62,7 +63,7 @@ def figures(scores: list[ClipScore]) -> dict:
                 "holdout": s.holdout,
                 "recognised": s.recognised,
                 "accuracy": round(s.accuracy, 3),
-                "in_position_s": round(len(s.in_position) * 0.2, 1),
+                "in_position_s": round(len(s.in_position) * STEP_S, 1),
             }
             for s in scores
         ],
