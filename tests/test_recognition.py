@@ -9,7 +9,7 @@ import pytest
 
 from formcheck.pipeline.cache import PROJECT_TRACKS
 from formcheck.pipeline.track import Track
-from formcheck.recognition.model import NeighbourModel
+from formcheck.recognition.model import NONE, NeighbourModel
 from formcheck.recognition.recognise import recognise
 from formcheck.recognition.scoring import overall, score_clips
 from formcheck.recognition.sets import smooth, viterbi
@@ -49,7 +49,7 @@ def test_committed_features_are_what_formcheck_computes_from_the_tracks(videos, 
 def test_leave_one_clip_out_on_the_judgeable_clips(scores) -> None:
     """The issue asks 95%; the floor here is what it reaches now (see the report in NOTES), so a
     change that loses ground fails."""
-    judgeable = [s for s in scores if s.judgeable == "yes" and not s.holdout]
+    judgeable = [s for s in scores if s.judgeable == "yes" and not s.holdout and s.exercise != NONE]
     assert len(judgeable) >= 30
     assert overall(judgeable) >= 0.90
     assert sum(s.accuracy >= 0.9 for s in judgeable) >= len(judgeable) - 4
@@ -60,6 +60,14 @@ def test_hold_out_clips_never_trained_on_are_recognised(scores) -> None:
     assert {s.file for s in held} == set(HOLDOUT)
     assert overall(held) >= 0.9
     assert all(s.recognised == s.exercise for s in held)
+
+
+def test_pushups_and_squats_are_no_set(scores) -> None:
+    """Exercises formcheck does not judge (each clip left out of the training, as above) are
+    "none" over their whole in-position time: a pushup is not a plank or a superman."""
+    others = [s for s in scores if s.exercise == NONE]
+    assert {s.file.split("/")[0] for s in others} == {"pushup", "squat"}
+    assert overall(others) >= 0.95
 
 
 def test_a_short_doubt_does_not_split_a_set_and_a_short_set_is_none() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from formcheck.lab.labels import ClipLabel
 from formcheck.pipeline.track import Track
 from formcheck.recognition.features import STEP_S
+from formcheck.recognition.model import NONE
 from formcheck.recognition.scoring import ClipScore, confusion, overall, score_clips
 from formcheck.recognition.train import build_table, classes, load_table, sample_track
 
@@ -43,7 +44,8 @@ def evaluate_recognition(labels: Path, model: str = "full", extract: bool = True
 
 def figures(scores: list[ClipScore]) -> dict:
     names = classes()
-    dev = [s for s in scores if not s.holdout]
+    others = [s for s in scores if s.exercise == NONE]  # pushups, squats: no set should be found
+    dev = [s for s in scores if not s.holdout and s.exercise != NONE]
     per_exercise = {}
     for name in names[1:]:
         own = [s for s in dev if s.exercise == name and s.judgeable == "yes"]
@@ -53,6 +55,7 @@ def figures(scores: list[ClipScore]) -> dict:
         "leave_one_clip_out": {g: round(overall([s for s in dev if s.judgeable in j]), 3) for g, j in GROUPS},
         "per_exercise_judgeable": per_exercise,
         "holdout": round(overall([s for s in scores if s.holdout]), 3),
+        "not_judged_as_none": round(overall(others), 3) if others else None,
         "confusion_classes": list(names),
         "confusion_judgeable": confusion([s for s in dev if s.judgeable == "yes"], names).tolist(),
         "clips": [
@@ -97,4 +100,9 @@ def format_report(scores: list[ClipScore]) -> str:
         + ", ".join(f"{g} {100 * v:.1f}%" for g, v in loco.items())
     )
     lines.append(f"hold-out clips (never developed on): {100 * f['holdout']:.1f}%")
+    if f["not_judged_as_none"] is not None:
+        lines.append(
+            f"exercises formcheck does not judge (pushup, squat) recognised as none: "
+            f"{100 * f['not_judged_as_none']:.1f}%"
+        )
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from formcheck.errors import FormcheckError
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 NONE = "none"
+OTHER = "other"  # training label only: an exercise formcheck does not judge (recognised as none)
 K = 20
 POSITION_WEIGHT = 1.0
 PRIOR = 0.6
@@ -53,6 +54,8 @@ class NeighbourModel:
         position test fails gets no vote; one whose test passes gets a share PRIOR even if no
         neighbour is like it (an exercise or a person the training clips do not show)."""
         votes = self.votes(features, tests)
+        other = votes[:, -1:]  # frames of another exercise (a pushup): "none", at full weight
+        votes = votes[:, :-1]
         # "none" is a rest or a transition: certain where no exercise's position test passes, else
         # its votes count for less (people get ready in poses much like the exercise's own).
         none = np.where(tests.any(axis=1, keepdims=True), NONE_WEIGHT, np.inf)
@@ -61,12 +64,14 @@ class NeighbourModel:
         prior /= np.maximum(1.0, tests.sum(axis=1, keepdims=True))
         votes[:, :1] = np.where(tests.any(axis=1, keepdims=True), votes[:, :1], 1.0)
         p = votes * np.minimum(allowed, 1e6) + PRIOR * prior
+        p[:, 0] += other[:, 0]
         return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
 
     def votes(self, features: np.ndarray, tests: np.ndarray) -> np.ndarray:
-        """N x C: the weighted share of each class among the K nearest training frames."""
+        """N x (C + 1): the weighted share of each class among the K nearest training frames, and
+        last, of frames of exercises formcheck does not judge (label OTHER)."""
         q = self.embed(features, tests)
-        out = np.zeros((len(q), len(self.classes)))
+        out = np.zeros((len(q), len(self.classes) + 1))
         if not len(q):
             return out
         p = self.points
@@ -74,7 +79,7 @@ class NeighbourModel:
         d = (p * p).sum(1)[None, :] - 2 * (q.astype(np.float32) @ p.T)
         k = min(K, len(p))
         near = np.argpartition(d, k - 1, axis=1)[:, :k]
-        cells = np.arange(len(q))[:, None] * len(self.classes) + self.labels[near]
+        cells = np.arange(len(q))[:, None] * out.shape[1] + self.labels[near]
         out = np.bincount(cells.ravel(), self.weights[near].ravel(), minlength=out.size).reshape(out.shape)
         return out / out.sum(1, keepdims=True)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.recognition.model import NeighbourModel
+from formcheck.recognition.model import NONE, NeighbourModel
 from formcheck.recognition.sets import smooth
 from formcheck.recognition.train import HOLDOUT, fit
 
@@ -49,7 +49,8 @@ def score_clips(train: dict[str, np.ndarray], clips: dict[str, np.ndarray] | Non
     for i, file in enumerate(str(f) for f in clips["files"]):
         rows = clips["clip"] == i
         scored = clips["scored"][rows]
-        exercise = classes[int(clips["labels"][rows][scored][0])] if scored.any() else ""
+        label = int(clips["labels"][rows][scored][0]) if scored.any() else -1
+        exercise = classes[label] if 0 <= label < len(classes) else NONE  # another exercise: none expected
         held = file in HOLDOUT
         model = fit(train, exclude=(file,)) if file in trained_on and not held else shipped
         path = recognise_samples(model, clips["features"][rows], clips["tests"][rows], clips["times"][rows])

@@ -6,7 +6,8 @@
 The features formcheck computes from `sample_videos/tracks/` are committed (`training.npz`, with
 each sampled frame's label from labels.csv), so the model is rebuilt without the clips. Frames in a
 labelled position span, or in a gap under GAP_S between two, are the clip's exercise; frames over
-MARGIN_S from any span are "none" (getting ready, talking); the rest are left out.
+MARGIN_S from any span are "none" (getting ready, talking); the rest are left out. Every frame of
+an exercise formcheck does not judge (pushups, squats: `sample_videos/tracks/not_judged/`) is "none".
 HOLDOUT clips (chosen before any tuning) are never trained on: they are scored apart.
 """
 
@@ -29,6 +30,9 @@ from formcheck.recognition.features import exercises_for_recognition, frame_feat
 from formcheck.recognition.model import MODEL_PATH, NONE, NeighbourModel
 
 DATA_PATH = Path(__file__).with_name("training.npz")
+# Tracks of labelled clips formcheck does not judge (pushups, squats): what a set is not. Kept apart
+# from the judged exercises' tracks, which formcheck.lab.sample_index maintains.
+OTHER_TRACKS = PROJECT_TRACKS / "not_judged"
 GAP_S = 3.0
 MARGIN_S = 1.0
 IGNORE = -1
@@ -41,7 +45,7 @@ HOLDOUT = (
 
 
 def classes() -> tuple[str, ...]:
-    return (NONE, *EXERCISES)
+    return (NONE, *EXERCISES)  # an OTHER frame's label is one past these
 
 
 def frame_labels(
@@ -67,9 +71,35 @@ def frame_labels(
 
 def sample_track(label: ClipLabel) -> Track | None:
     """The committed sample track of a labelled clip (sample_videos/tracks), if there is one."""
-    with (PROJECT_TRACKS / "index.csv").open(newline="", encoding="utf-8") as f:
-        tracks = {row["file"]: row["track"] for row in csv.DictReader(f)}
-    return Track.load(PROJECT_TRACKS / tracks[label.file]) if label.file in tracks else None
+    for folder in (PROJECT_TRACKS, OTHER_TRACKS):
+        with (folder / "index.csv").open(newline="", encoding="utf-8") as f:
+            tracks = {row["file"]: row["track"] for row in csv.DictReader(f)}
+        if label.file in tracks:
+            return Track.load(folder / tracks[label.file])
+    return None
+
+
+def save_other_tracks(labels_csv: Path) -> None:
+    """Commit the cached tracks (with the outline) of the labelled clips of exercises formcheck
+    does not judge, with their index (`formcheck extract` or analysing them fills the cache)."""
+    from formcheck.lab.sample_index import INDEX_COLUMNS, write_csv
+    from formcheck.pipeline.cache import TrackCache, track_file_name
+    from formcheck.pipeline.models import file_sha256, resolve_model
+
+    model, index = resolve_model("full"), []
+    OTHER_TRACKS.mkdir(exist_ok=True)
+    for label in read_labels(labels_csv):
+        if label.exercise in EXERCISES:
+            continue
+        track = TrackCache().find(label.path, model, outline=True)
+        if track is None:
+            print(f"no cached track for {label.file}: run `formcheck extract` on it", file=sys.stderr)
+            continue
+        name = track_file_name(file_sha256(label.path), model)
+        track.save(OTHER_TRACKS / name)
+        rate = f"{track.detection_rate:.3f}"
+        index.append({"file": label.file, "track": name, "frames": str(len(track)), "detection_rate": rate})
+    write_csv(OTHER_TRACKS / "index.csv", INDEX_COLUMNS, index)
 
 
 def build_table(
@@ -82,12 +112,15 @@ def build_table(
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("features", "tests", "labels", "scored", "times", "clip")}
     files, judgeable = [], []
     for label in read_labels(labels_csv):
-        track = track_of(label) if label.exercise in names else None
+        track = track_of(label)
         if track is None:
             continue
         frames, features, tests = frame_features(track, exercises)
         times = track.times_s[frames]
-        labels, scored = frame_labels(times, label.position_spans, names.index(label.exercise))
+        own = names.index(label.exercise) if label.exercise in names else len(names)  # a pushup: OTHER
+        labels, scored = frame_labels(times, label.position_spans, own)
+        if own == len(names):
+            labels[:] = own
         labels[np.isnan(features).all(axis=1)] = IGNORE  # nobody seen: nothing to learn
         for key, value in zip(
             parts, (features, tests, labels, scored, times, np.full(len(frames), len(files))), strict=True
@@ -124,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "labels", nargs="?", type=Path, help="labels.csv: recompute the features from the sample tracks"
     )
+    parser.add_argument("--save-other-tracks", action="store_true", help="first commit the other exercises' tracks")
     args = parser.parse_args(argv)
+    if args.save_other_tracks and args.labels is not None:
+        save_other_tracks(args.labels)
     if args.labels is not None:
         np.savez_compressed(DATA_PATH, **build_table(args.labels))
         print(f"wrote {DATA_PATH}")
