@@ -1,5 +1,5 @@
 """`--exercise auto` on a whole workout: three real clips of different exercises joined into one
-video (downscaled to 480x270 at 15 fps so the pose model runs in seconds) come back as three sets
+video (downscaled to 480x270 at 10 fps so the pose model runs in seconds) come back as three sets
 in order, each with the figures the named exercise gives on the same frames, and the labels'."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ PIECES = (
     ("side_plank/side_plank_forearm_woman_outdoor_arm_raise.mp4", "side_plank", 7.0),
     ("glute_bridge/glute_bridge_side_woman_darebee.mp4", "glute_bridge", 9.4),
 )
-FIT = "scale=480:270:force_original_aspect_ratio=decrease,pad=480:270:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15"
+FIT = "scale=480:270:force_original_aspect_ratio=decrease,pad=480:270:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10"
 
 
 def hold_of(judgement) -> float:
