@@ -66,6 +66,7 @@ class LiveRun:
         model_name: str,
         exercise_factory: Callable[[str], Exercise],
         log: Callable[[str], None],
+        auto: bool = False,
     ) -> None:
         self.source, self.estimator, self.display, self.announcer = source, estimator, display, announcer
         self.out_dir, self.max_seconds, self.fast = out_dir, max_seconds, fast
@@ -79,6 +80,7 @@ class LiveRun:
         self.paused = False
         self.ended_by = ""
         self.grabber: LatestFrameGrabber | None = None
+        self.auto = auto  # --exercise auto: recognised as it goes (app/live/auto.py)
         self._session_start(exercise)
 
     @property
@@ -99,6 +101,8 @@ class LiveRun:
         session = self.phases.session
         if session is None or not session.judge.t:
             return None
+        if self.auto and not session.judge.hold_s and not session.judge.reps:
+            return None  # a guess never in its position (before the first set, or a passing pose)
         session.judge.finish()
         lat = np.asarray(self.display.session_latencies)
         dropped = self.grabber.dropped if self.grabber is not None else 0
@@ -135,13 +139,19 @@ class LiveRun:
         self.announcer.say("Reset", "key:reset")
 
     def next_exercise(self) -> None:
-        self.save("next")
         names = list(EXERCISES)
-        following = names[(names.index(self.exercise.name) + 1) % len(names)]
-        exercise = self.exercise_factory(following)
+        self.switch_to(names[(names.index(self.exercise.name) + 1) % len(names)], "next")
+
+    def switch_to(self, name: str, ended_by: str = "recognised") -> None:
+        """Save the session and start judging another exercise."""
+        self.save(ended_by)
+        exercise = self.exercise_factory(name)
+        if self.auto:  # the person is already at it: no countdown again
+            self.phases.countdown_s = 0.0
+            self.log(f"recognised: {exercise.title}")
         self.phases.restart(exercise)
         self._session_start(exercise)
-        self.announcer.say(exercise.title, f"exercise:{following}")
+        self.announcer.say(exercise.title, f"exercise:{name}")
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -204,6 +214,15 @@ class LiveRun:
             if self._poll_window():
                 return
 
+    def _judging(self) -> Any:
+        if not self.auto:
+            return self.phases
+        from formcheck.app.live.auto import AutoJudging, ExerciseWatcher
+
+        info = self.source.info
+        watcher = ExerciseWatcher(info.fps, info.width, info.height)
+        return AutoJudging(lambda: self.phases, lambda: self.exercise.name, self.switch_to, watcher)
+
     def _end_reason(self, grabber: LatestFrameGrabber) -> str:
         if grabber.error is not None:
             self.result.error = str(grabber.error) or type(grabber.error).__name__
@@ -216,7 +235,7 @@ class LiveRun:
         start = time.perf_counter()
         try:
             grabber.start()
-            flow = run_flow(self.source, self.estimator, self.phases, [self.display], frames=self.frames(grabber))
+            flow = run_flow(self.source, self.estimator, self._judging(), [self.display], frames=self.frames(grabber))
             if flow.interrupted:
                 self.ended_by = "interrupted"
         finally:
@@ -267,6 +286,7 @@ def live_session(
     screenshot_at: float = 0.0,
     announcer: Announcer | None = None,
     log: Callable[[str], None] | None = None,
+    auto: bool = False,
 ) -> LiveResult:
     """Judge `source` live until it ends, the user quits, Ctrl-C or `max_seconds` (wall clock).
 
@@ -295,6 +315,7 @@ def live_session(
         model_name=model_name or estimator.model.name,
         exercise_factory=exercise_factory or (lambda name: make_exercise(name)),
         log=log,
+        auto=auto,
     )
     try:
         return run.run()
