@@ -106,6 +106,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             variant=args.variant,
             video=not args.no_video,
             use_cache=not args.no_cache,
+            full_source_path=args.full_source_path,
         )
         if len(inputs) == 1:
             result = analyze_one(inputs[0], opts)
@@ -116,7 +117,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print_result(result)
         return report_outcomes([result])
     print(combined_table(results))
-    return report_outcomes(results)
+    code = report_outcomes(results)
+    summary_code = _save_summary(Path(args.out), results)
+    return code or summary_code
+
+
+def _save_summary(out: Path, results: list) -> int:
+    """A folder run's summary.csv beside its folders (the table's rows, as CSV); a failure to save
+    it is one line."""
+    from formcheck.app.outcomes import write_summary_csv
+    from formcheck.files import save_or_rescue
+
+    if not out.is_dir():  # nothing was written (every input failed before its folder)
+        return 0
+    _path, note = save_or_rescue(out / "summary.csv", lambda p: write_summary_csv(p, results))
+    if note:
+        print(f"formcheck: error: {note}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -212,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
+    p.add_argument("--full-source-path", action="store_true", help="record the input's absolute path in report.json")
     _add_model_option(p)
     p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 

@@ -33,10 +33,12 @@ from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
 from formcheck.judging.session import make_exercise
+from formcheck.judging.wrong_exercise import check_position
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import build_report, write_json
 from formcheck.pipeline.capture import LatestFrameGrabber
 from formcheck.pipeline.flow import run_flow
+from formcheck.pipeline.models import file_sha256
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoFileSource
 
@@ -64,6 +66,7 @@ class LiveRun:
         model_name: str,
         exercise_factory: Callable[[str], Exercise],
         log: Callable[[str], None],
+        strictness: str = "standard",
     ) -> None:
         self.source, self.estimator, self.display, self.announcer = source, estimator, display, announcer
         self.out_dir, self.max_seconds, self.fast = out_dir, max_seconds, fast
@@ -77,6 +80,15 @@ class LiveRun:
         self.paused = False
         self.ended_by = ""
         self.grabber: LatestFrameGrabber | None = None
+        path = getattr(source, "path", None)
+        # report.json's provenance (build_report): the file's hash makes a re-run of it the same entry
+        self.provenance = {
+            "source_sha256": file_sha256(Path(path)) if self.is_file and path is not None else None,
+            "model_sha256": estimator.model.sha256,
+            "strictness": strictness,
+            "fps": info.fps,
+            "size": (info.width, info.height),
+        }
         self._session_start(exercise)
 
     @property
@@ -111,8 +123,19 @@ class LiveRun:
         }
         ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
         partial = ended_by in PARTIAL_ENDINGS or ended_early
-        name = str(getattr(self.source, "path", None) or self.source.info.name)
-        report = build_report(session.judge, name, self.model_name, partial, mode="live", ended_by=ended_by, live=stats)
+        report = build_report(
+            session.judge,
+            self._source_name(),
+            self.model_name,
+            partial,
+            **self.provenance,
+            mode="live",
+            ended_by=ended_by,
+            live=stats,
+        )
+        warning = check_position(report, session.exercise)
+        if warning:
+            self.log(f"formcheck: warning: {warning}")
         path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
         if note:
             self.result.notes.append(note)
@@ -121,6 +144,10 @@ class LiveRun:
         self.log(f"report: {path}")
         self.phases.session = None
         return saved
+
+    def _source_name(self) -> str:
+        path = getattr(self.source, "path", None)
+        return Path(path).name if path is not None else self.source.info.name
 
     def _report_path(self, exercise_name: str) -> Path:
         if self.out_dir is None:
@@ -256,6 +283,7 @@ def live_session(
     screenshot_at: float = 0.0,
     announcer: Announcer | None = None,
     log: Callable[[str], None] | None = None,
+    strictness: str = "standard",
 ) -> LiveResult:
     """Judge `source` live until it ends, the user quits, Ctrl-C or `max_seconds` (wall clock).
 
@@ -284,6 +312,7 @@ def live_session(
         model_name=model_name or estimator.model.name,
         exercise_factory=exercise_factory or (lambda name: make_exercise(name)),
         log=log,
+        strictness=strictness,
     )
     try:
         return run.run()

@@ -14,6 +14,7 @@ from formcheck import interrupts
 from formcheck.app.live.loop import live_session
 from formcheck.app.live.results import DEFAULT_OUT, LiveResult
 from formcheck.app.live.window import display_problem
+from formcheck.config import strictness_level
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
@@ -143,6 +144,7 @@ def run_live(args: argparse.Namespace) -> int:
             exercise_factory=factory,
             screenshot=args.screenshot,
             screenshot_at=args.screenshot_at,
+            strictness=strictness_level(args.config, args.strictness),
         )
     _print_summary(result)
     for note in result.notes:  # a report saved elsewhere than asked
