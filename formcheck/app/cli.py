@@ -113,6 +113,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         else:
             make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
+    if not args.no_history:
+        _record_history([result] if len(inputs) == 1 else results)
     if len(inputs) == 1:
         print_result(result)
         return report_outcomes([result])
@@ -120,6 +122,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     code = report_outcomes(results)
     summary_code = _save_summary(Path(args.out), results)
     return code or summary_code
+
+
+def _record_history(results: list) -> None:
+    """Every input that gave a report, into the history (a re-analysis replaces its entry)."""
+    from formcheck.history import record
+
+    for result in results:
+        if result.report:
+            record(result.report, report_path=result.outputs.get("report"))
 
 
 def _save_summary(out: Path, results: list) -> int:
@@ -231,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
     p.add_argument("--full-source-path", action="store_true", help="record the input's absolute path in report.json")
+    p.add_argument("--no-history", action="store_true", help="do not record the runs in the history")
     _add_model_option(p)
     p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
