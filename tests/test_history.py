@@ -216,3 +216,88 @@ def test_a_newer_database_is_left_alone(db, capsys):
 def test_the_entry_of_a_report_and_the_same_content_as_a_live_session():
     entry = entry_from_report(a_report(), None, "live")
     assert entry.kind == "live" and entry.hold_s == 30.0 and entry.when.year == 2026
+
+
+# -- formcheck history ----------------------------------------------------------------------------
+
+DAYS = [  # (clip, exercise, day of November): sessions a person might have recorded
+    ("plank/plank_forearm_side_man_rooftop_a.mp4", "plank", 20),
+    ("plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4", "plank", 20),
+    ("plank/plank_forearm_side_man_rooftop_b.mp4", "plank", 22),
+    ("glute_bridge/glute_bridge_side_woman_darebee.mp4", "glute_bridge", 21),
+    ("glute_bridge/glute_bridge_side_man_gym.mp4", "glute_bridge", 23),
+]
+
+
+@pytest.fixture
+def days_of_history(db) -> list[dict]:
+    """Re-judged committed tracks recorded as if on different days, through analyze's own report."""
+    from formcheck.app.analyze import AnalyzeOptions, judge_and_report
+    from formcheck.judging.session import make_exercise
+    from formcheck.pipeline.track import Track
+
+    reports = []
+    for clip, exercise, day in DAYS:
+        track = Track.load(track_file(clip))
+        _j, report, _w = judge_and_report(Path(clip), track, make_exercise(exercise), AnalyzeOptions(exercise=exercise))
+        report["created_at"] = f"2026-11-{day}T12:00:00Z"
+        record(report, report_path=None)
+        reports.append(report)
+    return reports
+
+
+def test_history_table_filters_and_exports(days_of_history, tmp_path):
+    result = formcheck("history")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + len(DAYS) + 1 and "(5 sessions in" in lines[-1]
+    plank = formcheck("history", "--exercise", "plank", "--since", "2026-11-21")
+    rows = plank.stdout.splitlines()[1:-1]
+    assert len(rows) == 1 and "plank_forearm_side_man_rooftop_b.mp4" in rows[0]
+    until = formcheck("history", "--until", "2026-11-20", "--json")
+    data = json.loads(until.stdout)
+    assert [d["source"] for d in data] == [Path(c).name for c, _, day in DAYS if day == 20]
+    sagging = next(d for d in data if "BAD" in d["source"])
+    assert sagging["headline"] == sagging["good_hold_s"] and sagging["faults"], sagging
+    out = tmp_path / "h.csv"
+    csv_run = formcheck("history", "--csv", str(out), "-e", "glute_bridge")
+    assert csv_run.returncode == 0, csv_run.stderr
+    import csv
+
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    bridges = [r for r in days_of_history if r["exercise"] == "glute_bridge"]
+    assert [float(r["headline"]) for r in rows] == [float(r["good_reps"]) for r in bridges]
+    assert {r["headline_unit"] for r in rows} == {"good reps"}
+    bad = formcheck("history", "--since", "last week")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "--since 'last week'" in bad.stderr
+
+
+def red_pixels(png: Path) -> int:
+    """Pixels of the target line's colour (#c0392b)."""
+    import matplotlib.image
+
+    image = matplotlib.image.imread(png)[:, :, :3]
+    target = [0xC0 / 255, 0x39 / 255, 0x2B / 255]
+    return int((abs(image - target).max(axis=2) < 0.06).sum())
+
+
+def test_the_progress_plot_draws_each_exercise_against_the_plans_target(days_of_history, tmp_path):
+    from formcheck.history.progress import daily_best, plot_progress
+    from formcheck.plan import headline_targets, load_plan
+
+    png = tmp_path / "progress.png"
+    result = formcheck("history", "--plot", str(png))
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and red_pixels(png) > 200
+    with History.open() as history:
+        entries = history.entries()
+    best = daily_best(entries)
+    plank = dict(best["plank"])
+    day20 = [r["good_hold_s"] for r in days_of_history if r["exercise"] == "plank" and r["created_at"][8:10] == "20"]
+    assert next(iter(plank.values())) == max(day20)  # the day's best session
+    assert [v for _, v in best["glute_bridge"]] == [r["good_reps"] for r in days_of_history[3:]]
+    targets = headline_targets(load_plan())
+    assert targets["plank"] == 30 and targets["glute_bridge"] == 12  # the article's per-set targets
+    plot_progress(tmp_path / "none.png", entries, {})
+    assert red_pixels(tmp_path / "none.png") == 0

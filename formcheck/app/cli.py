@@ -269,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     plans.register(sub)
 
+    from formcheck.history import command as history_command
+
+    history_command.register(sub)
+
     p = sub.add_parser("demo", help="analyse the demo clip (a plank) and say where the outputs are")
     p.add_argument("--out", "-o", default="formcheck-out", help="parent folder for the outputs")
     p.add_argument("--fetch", action="store_true", help="download the demo clip first if it is not found")
