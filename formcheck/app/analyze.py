@@ -28,6 +28,7 @@ from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.wrong_exercise import check_position
 from formcheck.outputs.annotate import AnnotatedVideo
 from formcheck.outputs.folder import OutputFolder
+from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
 from formcheck.outputs.timeline import plot_timeline
 from formcheck.pipeline.cache import TrackCache
@@ -267,6 +268,7 @@ def _write_outputs(result: AnalysisResult, judgement: Judgement) -> None:
         "report": ("report.json", lambda p: write_json(p, result.report)),
         "frames": ("frames.csv", lambda p: write_frames_csv(p, judgement)),
         "timeline": ("timeline.png", lambda p: plot_timeline(p, judgement, result.report)),
+        "html": ("report.html", lambda p: write_report_html(p, result.report, p.with_name("timeline.png"))),
     }
     folder = result.out_dir
     try:
@@ -293,3 +295,9 @@ def _record_video(result: AnalysisResult, drawn: Drawn, path: Path, frames: int)
     result.outputs["report"], note = save_or_rescue(result.outputs["report"], lambda p: write_json(p, report))
     if note:
         result.notes.append(note)
+    video = path.name if "annotated" in result.outputs else None
+    page = result.outputs["report"].with_name("report.html")
+    try:  # the page again, now with its video; the one written before stands if this fails
+        result.outputs["html"] = write_report_html(page, report, page.with_name("timeline.png"), video)
+    except OSError as exc:
+        result.notes.append(f"{page}: not updated with the video ({exc.strerror or exc})")

@@ -11,6 +11,7 @@ display), keys between frames, a report per session.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -35,6 +36,7 @@ from formcheck.files import save_or_rescue
 from formcheck.judging.session import make_exercise
 from formcheck.judging.wrong_exercise import check_position
 from formcheck.outputs.audio import Announcer
+from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_json
 from formcheck.pipeline.capture import LatestFrameGrabber
 from formcheck.pipeline.flow import run_flow
@@ -139,6 +141,8 @@ class LiveRun:
         path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
         if note:
             self.result.notes.append(note)
+        with contextlib.suppress(OSError):  # the page beside it is a view of the report (saved above)
+            write_report_html(path.with_suffix(".html"), report)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
         self.log(f"report: {path}")
