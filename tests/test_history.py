@@ -301,3 +301,27 @@ def test_the_progress_plot_draws_each_exercise_against_the_plans_target(days_of_
     assert targets["plank"] == 30 and targets["glute_bridge"] == 12  # the article's per-set targets
     plot_progress(tmp_path / "none.png", entries, {})
     assert red_pixels(tmp_path / "none.png") == 0
+
+
+@pytest.mark.video
+def test_live_sessions_are_recorded_with_their_page_and_warning(db, videos, tmp_path):
+    """A live session from a file: recorded as live with the file's name and hash, its page beside
+    its report; judged as the wrong exercise, it says so; --no-history records nothing."""
+    from formcheck.pipeline.models import file_sha256
+
+    clip = videos / "plank/plank_forearm_side_man_rooftop_a.mp4"
+    common = ["--source", str(clip), "--headless", "--fast", "--quiet"]
+    plank = formcheck("live", "-e", "plank", *common, "--out", str(tmp_path / "a"))
+    assert plank.returncode == 0, plank.stderr
+    assert (tmp_path / "a" / "report.html").is_file()
+    bridge = formcheck("live", "-e", "glute_bridge", *common, "--out", str(tmp_path / "b"))
+    assert bridge.returncode == 0, bridge.stderr
+    warned = [line for line in bridge.stdout.splitlines() if "never in a glute bridge position" in line]
+    assert len(warned) == 1, bridge.stdout
+    assert json.loads((tmp_path / "b" / "report.json").read_text())["warnings"] == [warned[0].split("warning: ")[1]]
+    none = formcheck("live", "-e", "superman", *common, "--out", str(tmp_path / "c"), "--no-history")
+    assert none.returncode == 0, none.stderr
+    rows = entries(db)
+    assert [(r.kind, r.exercise) for r in rows] == [("live", "plank"), ("live", "glute_bridge")]
+    assert rows[0].source == clip.name and rows[0].source_sha256 == file_sha256(clip)
+    assert rows[0].report_path == str(tmp_path / "a" / "report.json")
