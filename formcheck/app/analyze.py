@@ -14,6 +14,7 @@ go to a rescue folder instead and the result says where.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -295,8 +296,9 @@ def _record_video(result: AnalysisResult, drawn: Drawn, path: Path, frames: int)
     result.outputs["report"], note = save_or_rescue(result.outputs["report"], lambda p: write_json(p, report))
     if note:
         result.notes.append(note)
-    video = path.name if "annotated" in result.outputs else None
     page = result.outputs["report"].with_name("report.html")
+    # the video by its path from the page (its name, unless the report had to be saved elsewhere)
+    video = Path(os.path.relpath(path, page.parent)).as_posix() if "annotated" in result.outputs else None
     try:  # the page again, now with its video; the one written before stands if this fails
         result.outputs["html"] = write_report_html(page, report, page.with_name("timeline.png"), video)
     except OSError as exc:
