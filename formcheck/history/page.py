@@ -9,7 +9,7 @@ from pathlib import Path
 from string import Template
 
 from formcheck.files import write_text_atomic
-from formcheck.history.progress import fault_names, headline, local_when, plot_progress
+from formcheck.history.progress import counts_reps, fault_names, headline, local_when, plot_progress
 from formcheck.history.store import Entry
 from formcheck.outputs.html import png_data_uri
 
@@ -28,6 +28,7 @@ PAGE = Template("""<!DOCTYPE html>
   th, td { border-bottom: 1px solid #e4e4e4; padding: 0.25rem 0.6rem; text-align: left; }
   th { background: #f5f5f5; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td:first-child { white-space: nowrap; }
   .meta { color: #666; font-size: 0.85rem; }
 </style>
 </head>
@@ -62,7 +63,7 @@ def _row(e: Entry) -> str:
         f"<td>{_e(local_when(e))}</td><td>{_e(e.kind)}</td><td>{_e(name)}</td><td>{source}</td>",
         f'<td class="num">{e.reps}</td><td class="num">{e.good_reps}</td>',
         f'<td class="num">{e.hold_s:.1f}</td><td class="num">{e.good_hold_s:.1f}</td>',
-        f'<td class="num">{headline(e):g}</td><td>{_e(fault_names(e) or "-")}</td>',
+        f'<td class="num">{headline(e):.{0 if counts_reps(e) else 1}f}</td><td>{_e(fault_names(e) or "-")}</td>',
     ]
     return "<tr>" + "".join(cells) + "</tr>"
 
