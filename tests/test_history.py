@@ -322,3 +322,20 @@ def test_live_sessions_are_recorded_with_their_page_and_warning(db, videos, tmp_
     assert [(r.kind, r.exercise) for r in rows] == [("live", "plank"), ("live", "glute_bridge")]
     assert rows[0].source == clip.name and rows[0].source_sha256 == file_sha256(clip)
     assert rows[0].report_path == str(tmp_path / "a" / "report.json")
+
+
+def test_history_command_errors_are_one_line(tmp_path, monkeypatch):
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    monkeypatch.setenv("FORMCHECK_HISTORY", str(folder))
+    result = formcheck("history")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip() == f"formcheck: error: {folder}: cannot read the history (unable to open database file)"
+    )
+    monkeypatch.setenv("FORMCHECK_HISTORY", str(tmp_path / "none.sqlite"))
+    empty = formcheck("history")
+    assert empty.returncode == 0 and "no sessions recorded" in empty.stdout
+    assert not (tmp_path / "none.sqlite").exists()  # reading never creates it
+    plan = formcheck("history", "--plot", str(tmp_path / "p.png"), "--plan", str(tmp_path / "missing.toml"))
+    assert plan.returncode == 1 and plan.stderr.count("\n") == 1 and not (tmp_path / "p.png").exists()

@@ -4,6 +4,7 @@ CSV or JSON, and as a progress plot (PNG) or a page (HTML) against the plan's ta
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
@@ -50,8 +51,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         try:
             with History.open(path) as history:
                 entries = history.entries(args.exercise, since, until)
-        except HistoryError as exc:
-            raise FormcheckError(f"{path}: {exc}") from None
+        except (HistoryError, sqlite3.Error) as exc:
+            raise FormcheckError(f"{path}: cannot read the history ({exc})") from None
     if args.json:
         _emit(args.json, to_json(entries))
     if args.csv:
