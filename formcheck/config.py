@@ -125,6 +125,14 @@ def validate_overrides(user: dict[str, Any], source: str) -> dict[str, dict[str,
     return checked
 
 
+def strictness_level(config_file: str | Path | None = None, strictness: str | None = None) -> str:
+    """The strictness a run uses, as its report records it: `--strictness`, else the config
+    file's own `strictness`, else standard (load_thresholds has already refused a bad one)."""
+    if strictness is None and config_file is not None:
+        strictness = _read_toml(find_config(config_file)).get("strictness")
+    return strictness if isinstance(strictness, str) and strictness in STRICTNESS else "standard"
+
+
 def load_thresholds(
     exercise: str,
     config_file: str | Path | None = None,

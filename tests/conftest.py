@@ -18,6 +18,16 @@ def shared_videos() -> Path | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _throwaway_history(tmp_path_factory):
+    """The runs tests make are recorded in a history of their own, never the user's (the
+    commands they start inherit the variable)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("FORMCHECK_HISTORY", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def videos() -> Path:
     found = shared_videos()

@@ -3,6 +3,7 @@ and nothing left behind for inputs that gave nothing."""
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import os
@@ -32,7 +33,10 @@ def tracks(track_of, tmp_path):
 
 
 def reports_by_folder(out: Path) -> dict[str, str]:
-    return {d.name: json.loads((d / "report.json").read_text())["source"] for d in sorted(out.iterdir())}
+    """Each folder's input, as report.json records it with --full-source-path."""
+    return {
+        d.name: json.loads((d / "report.json").read_text())["source_path"] for d in sorted(out.iterdir()) if d.is_dir()
+    }
 
 
 def test_output_names_are_unique_stable_and_readable():
@@ -58,7 +62,8 @@ def test_same_named_inputs_each_get_their_own_folder(videos, tmp_path, tracks):
     c_mp4.symlink_to(videos / ROOFTOP_A)
     out = tmp_path / "out"
     inputs = [a, b, c_mp4, c_npz, a]
-    result = formcheck("analyze", *map(str, inputs), "-e", "plank", "--out", str(out), "--no-video", "--jobs", "2")
+    args = ("-e", "plank", "--out", str(out), "--no-video", "--jobs", "2", "--full-source-path")
+    result = formcheck("analyze", *map(str, inputs), *args)
     assert result.returncode == 0, result.stderr
     assert reports_by_folder(out) == {
         "a-clip": str(a),
@@ -87,7 +92,18 @@ def test_a_folder_another_run_is_writing_is_refused_in_one_line(tmp_path, tracks
 
 def _analyze(track: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "formcheck.app.cli", "analyze", str(track), "-e", "plank", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "formcheck.app.cli",
+            "analyze",
+            str(track),
+            "-e",
+            "plank",
+            "--out",
+            str(out),
+            "--full-source-path",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -111,7 +127,7 @@ def test_two_runs_sharing_out_both_succeed_or_one_says_why(tmp_path, tracks, tra
             code, err = finished[source]
             assert code == 1 and err.count("\n") == 1 and "another formcheck run" in err, err
         folder = out / "clip"
-        source = json.loads((folder / "report.json").read_text())["source"]
+        source = json.loads((folder / "report.json").read_text())["source_path"]
         assert source in succeeded
         rows = (folder / "frames.csv").read_text().count("\n") - 1
         assert rows == frames[source]  # frames.csv comes from the same run as report.json
@@ -137,7 +153,7 @@ def test_an_unexpected_error_in_one_input_is_its_one_line_failure(tmp_path, trac
     out = tmp_path / "out"
     result = formcheck("analyze", str(tmp_path / "in"), "-e", "plank", "--out", str(out), env=env)
     assert one_line_error(result) == f"formcheck: error: {bad}: ZeroDivisionError: injected for the test"
-    assert json.loads((out / "good" / "report.json").read_text())["source"] == str(good)
+    assert json.loads((out / "good" / "report.json").read_text())["source"] == good.name
     assert not (out / "boom").exists()
     table = result.stdout.splitlines()
     assert any("good.npz" in row and " done " in row for row in table), result.stdout
@@ -152,7 +168,17 @@ def test_inputs_that_give_nothing_leave_no_empty_folders(tmp_path, tracks):
     out = tmp_path / "out"
     result = formcheck("analyze", str(folder), "-e", "plank", "--out", str(out))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["good"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["good"]
+    with (out / "summary.csv").open(encoding="utf-8") as f:
+        summary = {row["video"]: row for row in csv.DictReader(f)}
+    assert {name: row["state"] for name, row in summary.items()} == {
+        "empty.mp4": "failed",
+        "fake.mp4": "failed",
+        "good.npz": "done",
+    }
+    good = json.loads((out / "good" / "report.json").read_text())
+    assert int(summary["good.npz"]["reps"]) == good["reps"] and float(summary["good.npz"]["hold_s"]) == good["hold_s"]
+    assert "not a video" in summary["fake.mp4"]["error"]
     single = formcheck("analyze", str(folder / "fake.mp4"), "-e", "plank", "--out", str(tmp_path / "out2"))
     assert "not a video" in one_line_error(single)
     assert not (tmp_path / "out2").exists()  # nor the --out folder made for it
@@ -171,4 +197,4 @@ def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path, tracks):
     assert result.returncode == 0, result.stderr
     assert name in result.stdout  # the table shows the name as the terminal will
     report = json.loads((out / track.stem / "report.json").read_text(encoding="utf-8"))
-    assert report["source"] == str(tmp_path / "in" / "clip\\xe9.npz")
+    assert report["source"] == "clip\\xe9.npz"

@@ -114,6 +114,8 @@ def test_the_wheel_carries_the_two_models_and_stays_small(wheel):
         assert "formcheck/thresholds.toml" in names
         assert "formcheck/plans/back_care.toml" in names  # the workout's shipped plan
         assert "formcheck/recognition/model.npz" in names  # --exercise auto works installed
+        assert "formcheck/outputs/report.schema.json" in names  # report.json documented
+        assert "formcheck/outputs/templates/report.html" in names  # report.html's page
         assert not [n for n in names if "heavy" in n]
         metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: platformdirs" in metadata

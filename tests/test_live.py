@@ -34,7 +34,9 @@ from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.summary import summarize
 from formcheck.landmarks import side_landmark
 from formcheck.outputs.overlay import BONE_COLOUR, CUE_AMBER, CUE_GREEN, CUE_RED, JOINT_COLOUR
+from formcheck.outputs.schema import report_problems
 from formcheck.pipeline.capture import LatestFrameGrabber
+from formcheck.pipeline.models import file_sha256
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoFileSource, VideoInfo
 
@@ -221,7 +223,8 @@ def test_headless_fast_plank_agrees_with_offline(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["mode"] == "live" and report["partial"] is False
     assert report["exercise"] == "plank" and report["model"] == "full"
-    assert report["source"] == str(path)
+    assert report["source"] == path.name and report["source_sha256"] == file_sha256(path)
+    assert report_problems(report) == []
     assert report["thresholds"] == pytest.approx(exercise.t)
     assert report["formcheck_version"]
     want = offline(path, "plank")

@@ -121,13 +121,13 @@ def test_analyze_results_that_cannot_be_saved_are_saved_elsewhere(tmp_path, trac
     lines = capsys.readouterr().err.splitlines()
     assert code == 1 and len(lines) == 1, lines
     saved = rescued(tmp_path)
-    assert [p.name for p in saved] == ["frames.csv", "report.json", "timeline.png"]
+    assert [p.name for p in saved] == ["frames.csv", "report.html", "report.json", "timeline.png"]
     where = saved[0].parent
     assert (
         lines[0]
         == f"formcheck: error: cannot write in {out / 'clip'} (No space left on device); saved in {where} instead"
     )
-    assert json.loads(saved[1].read_text())["source"] == str(track_file)
+    assert json.loads(saved[2].read_text())["source"] == track_file.name
 
 
 def test_an_extracted_track_that_cannot_be_saved_is_saved_elsewhere(tmp_path, videos, full_disk_in, capsys):
@@ -156,6 +156,7 @@ def test_a_live_report_that_cannot_be_saved_is_saved_elsewhere(tmp_path, videos,
     args = ["--source", str(videos / CLIP), "--headless", "--fast", "--quiet", "--out", str(out)]
     code = main(["live", "-e", "plank", *args])
     err = capsys.readouterr().err.strip()
-    (saved,) = rescued(tmp_path)
+    page, saved = rescued(tmp_path)  # report.json, and its report.html beside it
+    assert page.name == "report.html" and saved.name == "report.json"
     assert code == 1 and err.endswith(f"saved to {saved} instead"), err
     assert json.loads(saved.read_text())["mode"] == "live"

@@ -84,7 +84,7 @@ def check_clip(folder: Path, state: str) -> None:
         return
     assert state in ("done", "partial"), state
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["annotated.mp4", "frames.csv", "report.json", "timeline.png"], files
+    assert files == ["annotated.mp4", "frames.csv", "report.html", "report.json", "timeline.png"], files
     report = json.loads((folder / "report.json").read_text())
     assert (state == "partial") == bool(report["partial"] or report["annotated_partial"])
     rows = (folder / "frames.csv").read_text().count("\n") - 1

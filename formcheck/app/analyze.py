@@ -14,23 +14,27 @@ go to a rescue folder instead and the result says where.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck import interrupts
+from formcheck.config import strictness_level
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.files import rescue_dir, save_or_rescue
 from formcheck.judging.judgement import Judgement, judged_frame
 from formcheck.judging.online import OnlineJudgement
 from formcheck.judging.session import judge_track, make_exercise
+from formcheck.judging.wrong_exercise import check_position
 from formcheck.outputs.annotate import AnnotatedVideo
 from formcheck.outputs.folder import OutputFolder
+from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
 from formcheck.outputs.timeline import plot_timeline
 from formcheck.pipeline.cache import TrackCache
 from formcheck.pipeline.flow import run_flow
-from formcheck.pipeline.models import resolve_model
+from formcheck.pipeline.models import file_sha256, resolve_model
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import FrameSource, VideoFileSource, open_source, prefetch
 from formcheck.pipeline.track import Track
@@ -52,6 +56,7 @@ class AnalyzeOptions:
     video: bool = True  # write annotated.mp4
     progress: bool = True
     use_cache: bool = True
+    full_source_path: bool = False  # report.json names the source; its absolute path only if asked
 
 
 @dataclass
@@ -72,6 +77,8 @@ class AnalysisResult:
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # one line each: results saved elsewhere, a video lost
+    warnings: list[str] = field(default_factory=list)  # one line each: never in position
+    set_reports: list[tuple[dict, Path | None]] = field(default_factory=list)  # --exercise auto: each set's
 
     @property
     def partial(self) -> bool:
@@ -200,14 +207,14 @@ def _analyze_into(
         if interrupted:
             raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
         raise FormcheckError(f"{path}: no frames were read")
-    judgement = judge_track(track, exercise)
-    partial = interrupted or bool(track.meta.get("partial"))
-    report = build_report(judgement.judge, str(path), str(track.meta.get("model", opts.model)), partial)
-    if not judgement.judge.hold_s and not judgement.judge.reps:  # never in position: name what was seen
+    judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted)
+    if warning:  # never in position: also name the exercise the recording looks like
         from formcheck.recognition.suggest import suggestion
 
         report.update(suggestion(track, exercise.name))
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
+    if warning:
+        result.warnings.append(f"{path}: {warning}")
     _write_outputs(result, judgement)
     if drawn is None and opts.video and is_video:
         if interrupted or interrupts.requested():  # asked to stop: the video is not drawn now
@@ -224,6 +231,42 @@ def _analyze_into(
     return result
 
 
+def judge_and_report(
+    path: Path, track: Track, exercise: Exercise, opts: AnalyzeOptions, interrupted: bool = False
+) -> tuple[Judgement, dict, str | None]:
+    """A track judged, and report.json's content for it; with the warning if it was never in
+    the exercise's position (also in the report)."""
+    judgement = judge_track(track, exercise)
+    partial = interrupted or bool(track.meta.get("partial"))
+    model = str(track.meta.get("model", opts.model))
+    report = build_report(judgement.judge, path.name, model, partial, **_provenance(path, track, opts))
+    return judgement, report, check_position(report, exercise, track)
+
+
+def _provenance(path: Path, track: Track, opts: AnalyzeOptions) -> dict:
+    """Where the report's numbers came from: the content's hash (a track's own video's hash, so
+    re-judging a clip's track is the same clip), the model, the strictness, the frames' rate and
+    size, and the absolute path only if asked."""
+    source_sha256 = track.meta.get("video_sha256")
+    if source_sha256 is None and path.is_file():  # a video extracted without the cache, or a bare track
+        source_sha256 = file_sha256(path)
+    model_sha256 = track.meta.get("model_sha256")
+    if model_sha256 is None and track.meta.get("model", opts.model) == opts.model:
+        with contextlib.suppress(FormcheckError):
+            model_sha256 = resolve_model(opts.model).sha256
+    info = {
+        "source_sha256": source_sha256,
+        "model_sha256": model_sha256,
+        "strictness": strictness_level(opts.config, opts.strictness),
+        "config": Path(opts.config).name if opts.config else None,
+        "fps": track.fps,
+        "size": (track.width, track.height),
+    }
+    if opts.full_source_path:
+        info["source_path"] = str(path.absolute())
+    return info
+
+
 def _write_outputs(result: AnalysisResult, judgement: Judgement) -> None:
     """report.json, frames.csv and timeline.png in the output folder, or all in a rescue folder if
     that cannot be written."""
@@ -231,6 +274,7 @@ def _write_outputs(result: AnalysisResult, judgement: Judgement) -> None:
         "report": ("report.json", lambda p: write_json(p, result.report)),
         "frames": ("frames.csv", lambda p: write_frames_csv(p, judgement)),
         "timeline": ("timeline.png", lambda p: plot_timeline(p, judgement, result.report)),
+        "html": ("report.html", lambda p: write_report_html(p, result.report, p.with_name("timeline.png"))),
     }
     folder = result.out_dir
     try:
@@ -257,3 +301,10 @@ def _record_video(result: AnalysisResult, drawn: Drawn, path: Path, frames: int)
     result.outputs["report"], note = save_or_rescue(result.outputs["report"], lambda p: write_json(p, report))
     if note:
         result.notes.append(note)
+    page = result.outputs["report"].with_name("report.html")
+    # the video by its path from the page (its name, unless the report had to be saved elsewhere)
+    video = Path(os.path.relpath(path, page.parent)).as_posix() if "annotated" in result.outputs else None
+    try:  # the page again, now with its video; the one written before stands if this fails
+        result.outputs["html"] = write_report_html(page, report, page.with_name("timeline.png"), video)
+    except OSError as exc:
+        result.notes.append(f"{page}: not updated with the video ({exc.strerror or exc})")

@@ -15,6 +15,7 @@ from formcheck.app.analyze import (
     AnalyzeOptions,
     Drawn,
     _extract_only,
+    _provenance,
     _record_video,
     _track_of,
     _write_outputs,
@@ -78,17 +79,19 @@ def _judge_sets(
     recognition = recognise(track)
     partial = interrupted or bool(track.meta.get("partial"))
     model = str(track.meta.get("model", opts.model))
-    sets = []
+    sets, set_reports = [], []
     judged = judge_sets(track, recognition, opts)
     for index, (recognised, judgement) in enumerate(judged, 1):
-        report = build_report(judgement.judge, str(path), model, partial)
+        report = build_report(judgement.judge, path.name, model, partial, **_provenance(path, track, opts))
         report["set"] = _set_entry(index, recognised)
         folder = out_dir / set_folder(index, recognised)
         folder.mkdir(exist_ok=True)
-        _write_outputs(AnalysisResult(path, folder, report), judgement)
+        one = AnalysisResult(path, folder, report)
+        _write_outputs(one, judgement)
+        set_reports.append((report, one.outputs.get("report")))
         sets.append({**report["set"], **{k: report[k] for k in (*TOTALS, "variant", "faults", "fault_time_s")}})
     report = combined_report(path, track, recognition, sets, model, partial)
-    result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
+    result = AnalysisResult(path, out_dir, report, interrupted=interrupted, set_reports=set_reports)
     _write_combined(result, recognition, track)
     if opts.video and is_video and judged:
         if interrupted or interrupts.requested():
@@ -131,7 +134,7 @@ def combined_report(
     return {
         "exercise": AUTO,
         "variant": "",
-        "source": str(path),
+        "source": path.name,
         "duration_s": round(track.duration_s, 2),
         **totals,
         "good_share": round(totals["good_hold_s"] / totals["hold_s"], 3) if totals["hold_s"] > 0 else None,

@@ -107,6 +107,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             variant=args.variant,
             video=not args.no_video,
             use_cache=not args.no_cache,
+            full_source_path=args.full_source_path,
         )
         if len(inputs) == 1:
             result = analyze_input(inputs[0], opts)
@@ -114,11 +115,41 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             if opts.exercise != "auto":
                 make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
+    if not args.no_history:
+        _record_history([result] if len(inputs) == 1 else results)
     if len(inputs) == 1:
         print_result(result)
         return report_outcomes([result])
     print(combined_table(results))
-    return report_outcomes(results)
+    code = report_outcomes(results)
+    summary_code = _save_summary(Path(args.out), results)
+    return code or summary_code
+
+
+def _record_history(results: list) -> None:
+    """Every input that gave a report, into the history (a re-analysis replaces its entry)."""
+    from formcheck.history import record
+
+    for result in results:
+        for report, path in result.set_reports:  # --exercise auto: each set is a session of its exercise
+            record(report, report_path=path)
+        if result.report and "sets" not in result.report:  # (an auto recording's own report is no session)
+            record(result.report, report_path=result.outputs.get("report"))
+
+
+def _save_summary(out: Path, results: list) -> int:
+    """A folder run's summary.csv beside its folders (the table's rows, as CSV); a failure to save
+    it is one line."""
+    from formcheck.app.outcomes import write_summary_csv
+    from formcheck.files import save_or_rescue
+
+    if not out.is_dir():  # nothing was written (every input failed before its folder)
+        return 0
+    _path, note = save_or_rescue(out / "summary.csv", lambda p: write_summary_csv(p, results))
+    if note:
+        print(f"formcheck: error: {note}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -234,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
+    p.add_argument("--full-source-path", action="store_true", help="record the input's absolute path in report.json")
+    p.add_argument("--no-history", action="store_true", help="do not record the runs in the history")
     _add_model_option(p)
     p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
@@ -266,6 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
         register_workout = None
     if register_workout is not None:
         register_workout(sub)
+
+    from formcheck.history import command as history_command
+
+    history_command.register(sub)
 
     p = sub.add_parser("demo", help="analyse the demo clip (a plank) and say where the outputs are")
     p.add_argument("--out", "-o", default="formcheck-out", help="parent folder for the outputs")

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections import Counter
+from pathlib import Path
 
 from formcheck.app.analyze import AnalysisResult
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED
-from formcheck.outputs.report import format_summary_table
+from formcheck.files import atomic_write
+from formcheck.outputs.report import format_summary_table, json_safe
 
 
 def print_result(result: AnalysisResult) -> None:
@@ -46,7 +49,8 @@ def combined_table(results: list[AnalysisResult]) -> str:
 
 def result_lines(result: AnalysisResult) -> tuple[int, list[str]]:
     """The exit code one input calls for, and its lines for stderr (none if it simply finished)."""
-    lines = [f"formcheck: error: {note}" for note in result.notes]
+    lines = [f"formcheck: warning: {w}" for w in result.warnings]
+    lines += [f"formcheck: error: {note}" for note in result.notes]
     code = EXIT_ERROR if result.notes else 0
     if result.state == "not started":
         return EXIT_INTERRUPTED, lines
@@ -84,3 +88,46 @@ def report_outcomes(results: list[AnalysisResult]) -> int:
             file=sys.stderr,
         )
     return EXIT_INTERRUPTED if EXIT_INTERRUPTED in codes else max(codes, default=0)
+
+
+SUMMARY_COLUMNS = (
+    "video",
+    "state",
+    "exercise",
+    "variant",
+    "duration_s",
+    "reps",
+    "good_reps",
+    "hold_s",
+    "good_hold_s",
+    "good_share",
+    "faults",
+    "warnings",
+    "error",
+    "report",
+)
+
+
+def write_summary_csv(path: Path, results: list[AnalysisResult]) -> None:
+    """A folder run's one table as `summary.csv`: a row per input, in the order given, with the
+    report's headline numbers (the same names as in report.json) and where the report is."""
+    with atomic_write(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(SUMMARY_COLUMNS)
+        for r in results:
+            rep = r.report
+            values = {key: rep.get(key, "") for key in SUMMARY_COLUMNS[2:10]}
+            values["good_share"] = "" if rep.get("good_share") is None else rep["good_share"]
+            writer.writerow(
+                json_safe(  # names with undecodable bytes as \xff escapes, as in report.json
+                    [
+                        r.input.name,
+                        r.state,
+                        *values.values(),
+                        ";".join(rep.get("fault_time_s") or {}),
+                        " | ".join(rep.get("warnings") or []),
+                        r.error or "",
+                        r.outputs.get("report", ""),
+                    ]
+                )
+            )

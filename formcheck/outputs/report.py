@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +24,49 @@ from formcheck.judging.judge import Judge
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.summary import summarize
 
+SCHEMA_VERSION = 1  # report.schema.json's version: raised when a key changes meaning or goes
 
-def build_report(judge: Judge, source: str, model: str, partial: bool, **extra: Any) -> dict:
-    """report.json's content: the session's numbers (summary) with where they came from."""
+
+def utc_now() -> str:
+    """'2026-11-29T18:20:05Z': when a report was made, the same in every time zone."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_report(
+    judge: Judge,
+    source: str,
+    model: str,
+    partial: bool,
+    *,
+    source_sha256: str | None = None,
+    model_sha256: str | None = None,
+    strictness: str = "standard",
+    fps: float | None = None,
+    size: tuple[int, int] | None = None,
+    **extra: Any,
+) -> dict:
+    """report.json's content (documented in report.schema.json and the README): the session's
+    numbers (summary) with where they came from. `source` is a name (a file's name, "camera 0"),
+    not a path, unless the user asked for the full path."""
     summary = summarize(judge)
     return {
+        "schema_version": SCHEMA_VERSION,
+        "created_at": utc_now(),
         "exercise": summary.pop("exercise"),
         "variant": summary.pop("variant"),
         "source": source,
+        "source_sha256": source_sha256,
         **summary,
         "partial": partial,
         "model": model,
+        "model_sha256": model_sha256,
+        "strictness": strictness,
+        "fps": round(fps, 3) if fps else None,
+        "width": size[0] if size else None,
+        "height": size[1] if size else None,
         "thresholds": judge.ex.t,
         "formcheck_version": __version__,
+        "warnings": [],
         **extra,
     }
 

@@ -15,6 +15,6 @@ def suggestion(track: Track, named: str) -> dict:
     best, seconds = next(iter(seen.items()))
     return {
         "recognised": best,
-        "suggestion": f"never in a {named.replace('_', ' ')} position; this looks like {best.replace('_', ' ')} "
-        f"({seconds:.0f} s): try --exercise {best} (or --exercise auto)",
+        "suggestion": f"this looks like {best.replace('_', ' ')} ({seconds:.0f} s): try --exercise {best} "
+        "(or --exercise auto)",
     }

@@ -11,6 +11,7 @@ display), keys between frames, a report per session.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -35,10 +36,13 @@ from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
 from formcheck.judging.judge import Judge
 from formcheck.judging.session import make_exercise
+from formcheck.judging.wrong_exercise import check_position
 from formcheck.outputs.audio import Announcer
+from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_json
 from formcheck.pipeline.capture import LatestFrameGrabber
 from formcheck.pipeline.flow import run_flow
+from formcheck.pipeline.models import file_sha256
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoFileSource
 
@@ -67,6 +71,7 @@ class LiveRun:
         exercise_factory: Callable[[str], Exercise],
         log: Callable[[str], None],
         auto: bool = False,
+        strictness: str = "standard",
     ) -> None:
         self.source, self.estimator, self.display, self.announcer = source, estimator, display, announcer
         self.out_dir, self.max_seconds, self.fast = out_dir, max_seconds, fast
@@ -81,6 +86,15 @@ class LiveRun:
         self.ended_by = ""
         self.grabber: LatestFrameGrabber | None = None
         self.auto = auto  # --exercise auto: recognised as it goes (app/live/auto.py)
+        path = getattr(source, "path", None)
+        # report.json's provenance (build_report): the file's hash makes a re-run of it the same entry
+        self.provenance = {
+            "source_sha256": file_sha256(Path(path)) if self.is_file and path is not None else None,
+            "model_sha256": estimator.model.sha256,
+            "strictness": strictness,
+            "fps": info.fps,
+            "size": (info.width, info.height),
+        }
         self._session_start(exercise)
 
     @property
@@ -116,10 +130,17 @@ class LiveRun:
             "mirrored": self.display.mirror,
         }
         ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
-        report = live_report(session.judge, self.source, self.model_name, ended_by, ended_early, stats)
+        report = live_report(
+            session.judge, self.source, self.model_name, ended_by, ended_early, stats, **self.provenance
+        )
+        warning = check_position(report, session.exercise)
+        if warning:
+            self.log(f"formcheck: warning: {warning}")
         path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
         if note:
             self.result.notes.append(note)
+        with contextlib.suppress(OSError):  # the page beside it is a view of the report (saved above)
+            write_report_html(path.with_suffix(".html"), report)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
         self.log(f"report: {path}")
@@ -263,7 +284,8 @@ def live_report(
     ended and the live figures (frames, latency). Every live judgement is reported through here:
     `live` sessions and each set of a workout (`extra` says which set)."""
     partial = ended_by in PARTIAL_ENDINGS or ended_early
-    name = str(getattr(source, "path", None) or source.info.name)
+    path = getattr(source, "path", None)
+    name = Path(path).name if path is not None else source.info.name  # a name, not a path (report.json)
     return build_report(judge, name, model_name, partial, mode="live", ended_by=ended_by, live=stats, **extra)
 
 
@@ -287,6 +309,7 @@ def live_session(
     announcer: Announcer | None = None,
     log: Callable[[str], None] | None = None,
     auto: bool = False,
+    strictness: str = "standard",
 ) -> LiveResult:
     """Judge `source` live until it ends, the user quits, Ctrl-C or `max_seconds` (wall clock).
 
@@ -316,6 +339,7 @@ def live_session(
         exercise_factory=exercise_factory or (lambda name: make_exercise(name)),
         log=log,
         auto=auto,
+        strictness=strictness,
     )
     try:
         return run.run()

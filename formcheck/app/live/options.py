@@ -14,6 +14,7 @@ from formcheck import interrupts
 from formcheck.app.live.loop import live_session
 from formcheck.app.live.results import DEFAULT_OUT, LiveResult
 from formcheck.app.live.window import display_problem
+from formcheck.config import strictness_level
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
@@ -66,6 +67,7 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"pose model: {', '.join(BUNDLED)} or a .task file (default: full)",
     )
     parser.add_argument("--quiet", action="store_true", help="no spoken cues")
+    parser.add_argument("--no-history", action="store_true", help="do not record the sessions in the history")
     parser.add_argument("--headless", action="store_true", help="no window and no keys (log a session)")
     parser.add_argument(
         "--fast",
@@ -150,8 +152,14 @@ def run_live(args: argparse.Namespace) -> int:
             screenshot=args.screenshot,
             screenshot_at=args.screenshot_at,
             auto=auto,
+            strictness=strictness_level(args.config, args.strictness),
         )
     _print_summary(result)
+    if not args.no_history:
+        from formcheck.history import record
+
+        for saved in result.reports:
+            record(saved.report, report_path=saved.path, kind="live")
     for note in result.notes:  # a report saved elsewhere than asked
         print(f"formcheck: error: {note}", file=sys.stderr)
     if result.ended_by == "interrupted":

@@ -42,6 +42,7 @@ def add_workout_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--model", default="full", metavar="lite|full|heavy|PATH", help="pose model (default: full)")
     parser.add_argument("--quiet", action="store_true", help="no spoken cues")
+    parser.add_argument("--no-history", action="store_true", help="do not record the sets in the history")
     parser.add_argument("--headless", action="store_true", help="no window and no keys")
     parser.add_argument(
         "--fast",
@@ -160,6 +161,8 @@ def run_workout(args: argparse.Namespace) -> int:
                 window.close()
             if camera is not None:
                 camera.close()
+    if not args.no_history:
+        _record_sets(run)
     print(f"\n{format_workout(report)}")
     print(f"workout report: {run.report_path}")
     if report.get("ended_by") == "interrupted":
@@ -168,3 +171,13 @@ def run_workout(args: argparse.Namespace) -> int:
         print("formcheck: error: the camera stopped; the reports hold what was done", file=sys.stderr)
         return EXIT_ERROR
     return 0
+
+
+def _record_sets(run: WorkoutRun) -> None:
+    """Every set that started, into the history (kind "workout"), each with its page."""
+    from formcheck.history import record
+
+    for step in run.steps:
+        for done in step.sets:
+            if done.report is not None:
+                record(done.report, report_path=done.report_path, kind="workout")

@@ -12,6 +12,7 @@ the machine goes and does not wait for rests (they are recorded as planned, `com
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from formcheck.app.workout.stopcue import STOP_CUE, StopSettings
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
 from formcheck.outputs.audio import Announcer
+from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import write_json
 from formcheck.pipeline.capture import GrabbedFrame, LatestFrameGrabber
 from formcheck.pipeline.flow import run_flow
@@ -238,6 +240,8 @@ class WorkoutRun:
         path, note = save_or_rescue(path, lambda p: write_json(p, report))
         if note:
             self.log(f"formcheck: error: {note}")
+        with contextlib.suppress(OSError):  # the page beside it is a view of the report (saved above)
+            write_report_html(path.with_suffix(".html"), report)
         done.report, done.report_path = report, path
 
     def _frames(self, feed: Feed, phases: SetPhases) -> Iterator[Frame]:

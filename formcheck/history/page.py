@@ -1,0 +1,75 @@
+"""`formcheck history --html FILE`: one self-contained page with the progress plot (embedded)
+and the sessions, each linked to its own report.html where that is still on disk."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+from string import Template
+
+from formcheck.files import write_text_atomic
+from formcheck.history.progress import counts_reps, fault_names, headline, local_when, plot_progress
+from formcheck.history.store import Entry
+from formcheck.outputs.html import png_data_uri
+
+PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>formcheck: history</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 1100px;
+         padding: 0 1rem; color: #222; }
+  h1 { font-size: 1.5rem; }
+  img { max-width: 100%; border: 1px solid #ccc; }
+  table { border-collapse: collapse; font-size: 0.9rem; margin-top: 1rem; }
+  th, td { border-bottom: 1px solid #e4e4e4; padding: 0.25rem 0.6rem; text-align: left; }
+  th { background: #f5f5f5; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td:first-child { white-space: nowrap; }
+  .meta { color: #666; font-size: 0.85rem; }
+</style>
+</head>
+<body>
+<h1>Progress</h1>
+<p class="meta">$count sessions; the headline figure is good-form hold time for a hold and good reps for a rep
+exercise; the dashed line is the plan's per-set target.</p>
+<img id="progress" alt="the headline figure per exercise per day, with the plan's targets" src="$plot">
+<table id="sessions">
+<thead><tr><th>when</th><th>kind</th><th>exercise</th><th>source</th><th>reps</th><th>good</th><th>hold s</th>
+<th>good s</th><th>headline</th><th>faults</th></tr></thead>
+<tbody>
+$rows
+</tbody>
+</table>
+</body>
+</html>
+""")
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _row(e: Entry) -> str:
+    page = Path(e.report_path).with_name("report.html") if e.report_path else None
+    source = _e(e.source)
+    if page is not None and page.is_file():
+        source = f'<a href="{_e(page.as_uri())}">{source}</a>'
+    name = e.exercise + (f" ({e.variant})" if e.variant else "")
+    cells = [
+        f"<td>{_e(local_when(e))}</td><td>{_e(e.kind)}</td><td>{_e(name)}</td><td>{source}</td>",
+        f'<td class="num">{e.reps}</td><td class="num">{e.good_reps}</td>',
+        f'<td class="num">{e.hold_s:.1f}</td><td class="num">{e.good_hold_s:.1f}</td>',
+        f'<td class="num">{headline(e):.{0 if counts_reps(e) else 1}f}</td><td>{_e(fault_names(e) or "-")}</td>',
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def write_history_page(path: Path, entries: list[Entry], targets: dict[str, float]) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        plot = png_data_uri(plot_progress(Path(tmp) / "progress.png", entries, targets))
+    text = PAGE.substitute(count=len(entries), plot=plot, rows="\n".join(_row(e) for e in entries))
+    return write_text_atomic(path, text)

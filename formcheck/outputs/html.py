@@ -1,0 +1,161 @@
+"""report.html: one page a person opens from the file system, beside report.json. It holds the
+annotated video (referenced by its name beside it: it stays small and the browser streams it),
+the timeline embedded as a data URI, the numbers, the faults and reps whose times seek the video
+on a click, and the cues. Plain HTML and a few lines of JavaScript, no server, no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from string import Template
+
+from formcheck.exercises import EXERCISES
+from formcheck.files import write_text_atomic
+from formcheck.outputs.report import headline, is_rep_exercise, json_safe, pretty, side_name, side_text
+
+TEMPLATE = Path(__file__).with_name("templates") / "report.html"
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{max(float(value), 0.0):.1f} s"
+
+
+def _seek(t: float) -> str:
+    """A time that seeks the video when clicked."""
+    return f'<button class="seek" data-t="{float(t):.3f}" title="show this moment">{float(t):.1f} s</button>'
+
+
+def title_of(report: dict) -> str:
+    cls = EXERCISES.get(str(report.get("exercise", "")))
+    title = cls.title if cls else pretty(str(report.get("exercise", "?")))
+    return title + (f" ({pretty(report['variant'])})" if report.get("variant") else "")
+
+
+def png_data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _rows(pairs: list[tuple[str, str]]) -> str:
+    return "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{v}</td></tr>' for k, v in pairs)
+
+
+def _numbers(report: dict) -> str:
+    pairs = [("Duration", _secs(report.get("duration_s")))]
+    hold, good = report.get("hold_s") or 0.0, report.get("good_hold_s") or 0.0
+    share = report.get("good_share")
+    pct = f" ({100 * share:.0f} %)" if share is not None else ""
+    if is_rep_exercise(report):
+        pairs.append(("Reps", f"{report.get('reps', 0)} ({report.get('good_reps', 0)} good)"))
+        if hold:
+            pairs.append(("Time at the top", f"{_secs(hold)}, good form {_secs(good)}{pct}"))
+    else:
+        pairs.append(("In position", _secs(hold)))
+        pairs.append(("Good form", _secs(good) + pct))
+        if report.get("reps"):
+            pairs.append(("Reps", f"{report['reps']} ({report.get('good_reps', 0)} good)"))
+    for side, times in (report.get("sides") or {}).items():
+        pairs.append((side_name(side), _e(side_text(times))))
+    reasons = report.get("unjudged_reasons") or {}
+    detail = ", ".join(f"{pretty(k)} {_secs(v)}" for k, v in reasons.items() if v)
+    pairs.append(("Not judged", _secs(report.get("unjudged_s")) + (f" ({_e(detail)})" if detail else "")))
+    return _rows([(k, v if "<" in v else _e(v)) for k, v in pairs])
+
+
+def _faults(report: dict) -> str:
+    spans = report.get("faults") or []
+    if not spans:
+        return '<p id="faults" class="good">No faults.</p>'
+    rows = [
+        "<tr>"
+        f'<td class="bad">{_e(pretty(s["name"]))}</td><td class="num">{_seek(s["start_s"])}</td>'
+        f'<td class="num">{_seek(s["end_s"])}</td><td class="num">{s["end_s"] - s["start_s"]:.1f} s</td>'
+        f"<td>{_e(s.get('cue', ''))}</td></tr>"
+        for s in spans
+    ]
+    head = "<tr><th>fault</th><th>from</th><th>to</th><th>for</th><th>cue</th></tr>"
+    return f'<table id="faults">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def _reps(report: dict) -> str:
+    reps = report.get("rep_details") or []
+    if not reps:
+        return ""
+    rows = []
+    for r in reps:
+        verdict = '<span class="good">good</span>' if r.get("good") else '<span class="bad">fault</span>'
+        faults = ", ".join(pretty(f) for f in r.get("faults", []))
+        rows.append(
+            f'<tr><td class="num">{r["rep"]}</td><td class="num">{_seek(r["start_s"])}</td>'
+            f'<td class="num">{_seek(r["top_s"])}</td><td class="num">{r["top_hold_s"]:.1f} s</td>'
+            f"<td>{verdict}</td><td>{_e(r.get('side', ''))}</td><td>{_e(faults)}</td></tr>"
+        )
+    head = "<tr><th>rep</th><th>start</th><th>top</th><th>held</th><th></th><th>side</th><th>faults</th></tr>"
+    return (
+        f'<h2>Reps</h2>\n<table id="reps">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    )
+
+
+def _cues(report: dict) -> str:
+    said: dict[str, int] = {}
+    for span in report.get("faults") or []:
+        if span.get("cue"):
+            said[span["cue"]] = said.get(span["cue"], 0) + 1
+    if not said:
+        return '<p class="note">Nothing to correct.</p>'
+    items = "".join(
+        f"<li>{_e(cue)}" + (f" <span class='meta'>({n} times)</span>" if n > 1 else "") + "</li>"
+        for cue, n in said.items()
+    )
+    return f'<ul id="cues">{items}</ul>'
+
+
+def _meta(report: dict) -> str:
+    parts = [f"source {report.get('source', '?')}"]
+    if report.get("created_at"):
+        parts.append(f"made {report['created_at'].replace('T', ' ').replace('Z', ' UTC')}")
+    if report.get("width") and report.get("height"):
+        parts.append(f"{report['width']}x{report['height']} at {report.get('fps') or 0:.0f} fps")
+    parts.append(f"model {report.get('model', '?')}, {report.get('strictness', 'standard')} strictness")
+    parts.append(f"formcheck {report.get('formcheck_version', '?')}")
+    return _e(" · ".join(parts))
+
+
+def render_report_html(report: dict, timeline_png: Path | None = None, video: str | None = None) -> str:
+    """The page for one report; `video` is the annotated video's name beside the page (None: none)."""
+    banners = "".join(f'<div class="warning">{_e(w)}</div>' for w in report.get("warnings") or [])
+    if report.get("partial"):
+        banners += (
+            '<div class="partial">PARTIAL: stopped, or the input broke off; this covers only what was seen.</div>'
+        )
+    if video:
+        video_html = f'<video id="video" src="{_e(video)}" controls preload="metadata" playsinline></video>'
+    else:
+        video_html = '<p class="note">No annotated video with this report.</p>'
+    if timeline_png is not None and timeline_png.is_file():
+        alt = "the session over time: in position, faults, reps and the signals behind them"
+        timeline = f'<img id="timeline" class="timeline" alt="{alt}" src="{png_data_uri(timeline_png)}">'
+    else:
+        timeline = '<p class="note">No timeline with this report.</p>'
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        title=_e(f"formcheck: {title_of(report)} — {report.get('source', '')}"),
+        headline=_e(headline(report, title_of(report))),
+        meta=_meta(report),
+        banners=banners,
+        video=video_html,
+        numbers=_numbers(report),
+        faults=_faults(report),
+        reps=_reps(report),
+        cues=_cues(report),
+        timeline=timeline,
+    )
+
+
+def write_report_html(path: Path, report: dict, timeline_png: Path | None = None, video: str | None = None) -> Path:
+    """Write the page atomically (names with undecodable bytes shown as escapes, as in report.json)."""
+    return write_text_atomic(path, render_report_html(json_safe(report), timeline_png, video))
