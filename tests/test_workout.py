@@ -130,9 +130,11 @@ def check_day(report: dict, out: Path, day: int, analyze_in: Path | None = None)
         assert all(r["compressed"] and r["taken_s"] == 0 for r in step["rests"])
 
 
-def test_day_1_end_to_end(videos, tmp_path):
+def test_day_1_end_to_end(videos, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_HISTORY", str(tmp_path / "history.sqlite"))
     report, out = run_workout(tmp_path, 1, clips_for_day(videos, 1, DAY1))
     check_day(report, out, 1, analyze_in=tmp_path)
+    check_saved_sets(report, out, tmp_path / "history.sqlite")
     side_plank = report["steps"][1]
     assert side_plank["exercise"] == "side_plank" and side_plank["planned"]["per_side"]
     for first, second in zip(side_plank["sets"][::2], side_plank["sets"][1::2], strict=True):
@@ -140,6 +142,24 @@ def test_day_1_end_to_end(videos, tmp_path):
         assert first["hold_s"] > 2 and second["hold_s"] > 2  # each side timed on its own
         assert first["source"] != second["source"]
     assert (out / "summary.png").is_file()
+
+
+def check_saved_sets(report: dict, out: Path, history: Path) -> None:
+    """Every started set: its report valid against the schema, in the history once, and linked
+    from the workout's page to its own page."""
+    from formcheck.history.store import History
+    from formcheck.outputs.schema import report_problems
+
+    started = [s for step in report["steps"] for s in step["sets"] if s["started"]]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for entry in started:
+        assert report_problems(json.loads((out / entry["report"]).read_text())) == []
+        link = Path(entry["report"]).with_suffix(".html").as_posix()
+        assert f'href="{link}"' in page and (out / link).is_file()
+    assert all(f"{s['step']}. {s['exercise'].replace('_', ' ')}" in page for s in report["steps"])
+    with History.open(history) as h:
+        kinds = [e.kind for e in h.entries()]
+    assert kinds.count("workout") == len(started)  # (the day-1 test's own `analyze` runs are there too)
 
 
 def test_day_2_end_to_end(videos, tmp_path):

@@ -23,6 +23,7 @@ from formcheck import interrupts
 from formcheck.app.live.loop import KEY_PAUSE, KEY_QUIT, live_report
 from formcheck.app.live.results import PARTIAL_ENDINGS
 from formcheck.app.workout.display import WorkoutDisplay
+from formcheck.app.workout.page import write_workout_page
 from formcheck.app.workout.phases import FORM_SLIPPING, QUIT, REPEAT, SKIPPED, SOURCE_ENDED, SetPhases
 from formcheck.app.workout.records import RestRecord, SetRecord, StepRecord, format_workout, workout_report
 from formcheck.app.workout.replay import ReplayEstimator
@@ -370,6 +371,8 @@ class WorkoutRun:
         summary = format_workout(self.report)
         card = self.display.card(None, ["Workout summary", *summary.splitlines()], lines_top=0.33)
         self._write_card(card)
+        with contextlib.suppress(OSError):  # a view of the report saved above
+            write_workout_page(path.with_suffix(".html"), self.report, self.out_dir / "summary.png")
         if self.display.window is not None and not self.fast and ended not in PARTIAL_ENDINGS:
             deadline = time.monotonic() + 10.0  # the summary stays up until a key, or 10 s
             while time.monotonic() < deadline and self.display.window.key(50) < 0:
