@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from formcheck import __version__, interrupts
+from formcheck.app.language import add_language_option, apply_language
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
 
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--download-cache", help="where the downloaded packages are kept (default: the user's cache)")
     b.set_defaults(func=cmd_models_build)
 
+    add_language_option(parser)
     return parser
 
 
@@ -274,6 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args = build_parser().parse_args(argv)
             if interrupts.requested() and not getattr(args, "acts_on_stops", False):
                 raise KeyboardInterrupt
+            apply_language(args)
             func: Callable[[argparse.Namespace], int] = args.func
             return func(args)
         except FormcheckError as exc:

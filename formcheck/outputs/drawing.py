@@ -26,12 +26,20 @@ _ASCII = str.maketrans(
         "×": "x",
         "·": "-",
         "≈": "~",
+        # German in Hershey's ASCII: the spelling German itself uses without umlauts
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "Ä": "Ae",
+        "Ö": "Oe",
+        "Ü": "Ue",
+        "ß": "ss",
     }
 )
 
 
 def ascii_text(text: str) -> str:
-    """Hershey fonts draw ASCII only: map common punctuation, drop anything else."""
+    """Hershey fonts draw ASCII only: map common punctuation and umlauts, drop anything else."""
     return text.translate(_ASCII).encode("ascii", "ignore").decode()
 
 

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
+from formcheck.i18n import N_, _
 from formcheck.judging.records import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import (
@@ -38,7 +39,7 @@ CUE_RED = (40, 40, 210)
 CUE_AMBER = (0, 165, 250)
 CUE_GREEN = (60, 150, 40)
 CUE_BAND_ALPHA = 0.85  # the band is nearly opaque: the cue must read on any background
-GOOD_FORM_TEXT = "Good form"  # shown on the green band when the judge has nothing to say
+GOOD_FORM_TEXT = N_("Good form")  # shown on the green band when the judge has nothing to say
 
 BONE_COLOUR = (245, 245, 245)
 OUTLINE_COLOUR = (30, 30, 30)
@@ -207,7 +208,7 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
             mid = math.radians(start + span / 2.0)
         text = f"{value:.0f} deg"
         scale, thickness = max(0.4, 0.75 * u), max(1, round(2 * u))
-        (tw, th), _ = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        (tw, th), _baseline = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
         cx, cy = math.cos(mid), math.sin(mid)
         # Distance from the box centre to its edge along the bisector, so the box clears the arc.
         half = min(tw / 2 / max(abs(cx), 1e-6), (th / 2 + 4) / max(abs(cy), 1e-6))
@@ -353,11 +354,11 @@ def _draw_panel(
 def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     h, w = image.shape[:2]
     colour = cue_colour(state)
-    text = ascii_text(state.cue).strip()
+    text = ascii_text(_(state.cue)).strip()  # the judgement's English cue, shown in the language
     if not text:
         if colour != CUE_GREEN:
             return
-        text = GOOD_FORM_TEXT
+        text = ascii_text(_(GOOD_FORM_TEXT))
     lines, scale, thickness, line_h, text_h = layout_cue(text, w, h)
     pad = max(4, int(0.45 * text_h))
     band_h = min(h, line_h * len(lines) + 2 * pad - int(0.35 * text_h))
