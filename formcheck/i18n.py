@@ -64,6 +64,20 @@ def name_text(identifier: str) -> str:
     return _(identifier.replace("_", " "))
 
 
+def signal_text(feature: str) -> str:
+    """A signal's name in words, without its unit: 'body_angle_deg' -> 'body angle' / 'Körperwinkel'."""
+    return name_text(signal_words(feature))
+
+
+def signal_words(feature: str) -> str:
+    return feature.removesuffix("_deg").removesuffix("_ratio").removesuffix("_s").replace("_", " ")
+
+
+def label_text(label: str) -> str:
+    """A side label in words: 'left' -> 'links'; 'knee_to_chest right' -> 'Knie zur Brust rechts'."""
+    return " ".join(name_text(part) for part in label.split())
+
+
 def language() -> str:
     """The current language code ('en' or 'de')."""
     _current()
@@ -162,3 +176,26 @@ def num(value: float, digits: int = 1) -> str:
 
     fmt = "0." + "0" * digits if digits > 0 else "0"
     return format_decimal(round(value, digits) + 0.0, format=fmt, locale=language())
+
+
+def signed_num(value: float) -> str:
+    """With its sign, up to 3 significant digits, in the language: '+12.5' / '+12,5', '-0,012'."""
+    from babel.numbers import format_decimal
+
+    value = float(value)
+    return "-" if value != value else format_decimal(value, format="+@##;-@##", locale=language())
+
+
+def seconds_text(value: float, digits: int = 1) -> str:
+    """'12.3 s' / '12,3 s'."""
+    return _("{value} s").format(value=num(value, digits))
+
+
+def degrees_text(value: float) -> str:
+    """'172 deg' / '172 Grad' (the overlay's Hershey font has no degree sign)."""
+    return _("{value} deg").format(value=num(value, 0))
+
+
+def percent_text(share: float, digits: int = 0) -> str:
+    """0.823 -> '82 %' (both languages put a space before the sign)."""
+    return _("{value} %").format(value=num(100 * share, digits))

@@ -8,12 +8,15 @@ identifier (lowercase_with_underscores) must be wrapped in `_()` / `N_()` / `nge
 2. an exercise's `title`, `get_in_position_cue` or `timeline_label`, a `cue` or `praise` field,
    a `Plot`'s title, or any value assigned to a name ending in `_CUE`, `_CUES`, `_TEXT`, `_TITLE`
    or `_NAMES`, or to `REASONS`;
-3. printed: `print(...)` / `echo(...)` (except the `formcheck: error:` / `formcheck: interrupted:`
-   diagnostics on stderr, which stay English so they can be searched for and reported),
-   or spoken: `.say(...)`;
-4. drawn on a frame: `cv2.putText(image, TEXT, ...)`, `label(image, TEXT, ...)`;
+3. printed: `print(...)` / `echo(...)` (except diagnostics, `formcheck: error: ...`,
+   `formcheck: interrupted: ...`, `formcheck: note: ...`, which stay English so they can be
+   searched for and reported, as do FormcheckError messages), or spoken: `.say(TEXT, key)`;
+4. drawn on a frame: `cv2.putText(image, TEXT, ...)`, `label(image, TEXT, ...)`, `draw_banner`,
+   `draw_big_text`;
 5. a matplotlib title or label: `set_title`, `suptitle`, `set_xlabel`, `set_ylabel`, `.text(x, y,
    TEXT)`, `annotate(TEXT)`, or a `label=` keyword.
+6. anywhere in a function that builds text for people, named `headline`, `panel_lines` or
+   ending in `_table`, `_text` or `_label` (the terminal summary, the overlay's panel).
 
 Exempt: developer tools that are no part of what a user of formcheck reads (EXEMPT below, each with
 its reason). A literal passed through a helper (`headline(summary, title)`) is found where it is
@@ -31,17 +34,20 @@ from pathlib import Path
 WRAPPERS = {"_", "N_", "ngettext"}
 NAMED_ATTRS = {"title", "get_in_position_cue", "timeline_label", "cue", "praise"}
 NAME_SUFFIXES = ("_CUE", "_CUES", "_TEXT", "_TITLE", "_NAMES")
-PRINTERS = {"print", "echo", "say"}
-DRAWERS = {"putText": 1, "label": 1}
+PRINTERS = {"print", "echo"}
+DRAWERS = {"putText": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1}
 MPL = {"set_title": 0, "suptitle": 0, "set_xlabel": 0, "set_ylabel": 0, "annotate": 0, "text": 2}
-DIAGNOSTIC = re.compile(r"^formcheck: (error|interrupted)")
+DIAGNOSTIC = re.compile(r"^formcheck: [a-z]+(:|$)")  # formcheck: error: / interrupted: / note: ...
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2}")
 IDENTIFIER = re.compile(r"^[a-z0-9_]*$")
+PROGRAM = re.compile(r"^formcheck [a-z]+: ")
+TEXT_BUILDER = re.compile(r"^(headline|panel_lines)$|^[^_].*_(table|text|label)$")  # public ones
 
 EXEMPT = {
     "formcheck/lab/catalogue.py": "the developer's catalogue tool (python -m formcheck.lab.catalogue)",
     "formcheck/lab/sample_index.py": "builds the committed sample-track index; run by developers",
     "formcheck/pipeline/modelbuild.py": "rebuilds the model bundles; its lines are for the maintainer",
+    "formcheck/app/evaluate.py": "scores the rules against labelled clips: a table for whoever tunes them",
 }
 
 
@@ -74,6 +80,7 @@ def _literal_text(node: ast.AST) -> str | None:
         text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
     else:
         return None
+    text = PROGRAM.sub("", text)  # "formcheck live: ..." names the program: no words to translate
     if not WORDS.search(text) or IDENTIFIER.match(text):
         return None
     return text
@@ -130,6 +137,8 @@ def findings_in(tree: ast.AST, path: str) -> Iterator[Finding]:
             elif name == "Plot":
                 checks += [(a, "a plot's title") for a in node.args[1:2]]
                 checks += [(k.value, "a plot's title") for k in node.keywords if k.arg == "title"]
+            elif name == "say":
+                checks += [(a, "spoken by say()") for a in node.args[:1]]
             elif name in PRINTERS and not _is_stderr_diagnostic(node):
                 checks += [(a, f"{name}()") for a in node.args]
             elif name in DRAWERS:
@@ -151,6 +160,24 @@ def findings_in(tree: ast.AST, path: str) -> Iterator[Finding]:
                         yield Finding(path, getattr(lit, "lineno", node.lineno), text, f"assigned to {target}", lit)
 
 
+def _in_text_builders(tree: ast.AST, path: str) -> Iterator[Finding]:
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef) or not TEXT_BUILDER.search(func.name):
+            continue
+        wrapped = {id(n) for call in ast.walk(func) if _is_wrapped(call) for n in ast.walk(call)}
+        docstring = ast.get_docstring(func, clean=False) is not None and func.body[0]
+        skip = {id(n) for n in ast.walk(docstring)} if docstring else set()
+        for node in ast.walk(func):
+            if id(node) in wrapped or id(node) in skip:
+                continue
+            if isinstance(node, ast.JoinedStr):
+                skip |= {id(v) for v in node.values}  # judged as one f-string
+            if isinstance(node, ast.Constant | ast.JoinedStr):
+                text = _literal_text(node)
+                if text is not None:
+                    yield Finding(path, node.lineno, text, f"text built in {func.name}()", node)
+
+
 def scan(root: Path) -> list[Finding]:
     """Every finding in the package under `root` (the repository), skipping EXEMPT files."""
     out: list[Finding] = []
@@ -158,5 +185,7 @@ def scan(root: Path) -> list[Finding]:
         rel = file.relative_to(root).as_posix()
         if rel in EXEMPT:
             continue
-        out.extend(findings_in(ast.parse(file.read_text(encoding="utf-8"), rel), rel))
+        tree = ast.parse(file.read_text(encoding="utf-8"), rel)
+        out.extend(findings_in(tree, rel))
+        out.extend(_in_text_builders(tree, rel))
     return out

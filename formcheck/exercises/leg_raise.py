@@ -93,7 +93,7 @@ def leg_raise_pose(
 def _gap_plot(variant: str, key: str) -> Plot:
     return Plot(
         "leg_gap_deg",
-        f"gap between the thighs (deg; the rep signal of {variant})",
+        N_("gap between the thighs (deg; the variant's rep signal)"),
         (Limit(key, "above", "rep"),),
         variant=variant,
     )

@@ -21,7 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from formcheck.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+from formcheck.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, signal_words
 
 PACKAGE = Path(__file__).parents[1]
 MARKERS = {"_": 1, "N_": 1, "ngettext": 2}
@@ -63,12 +63,15 @@ def identifier_texts() -> Iterator[tuple[str, str]]:
             yield fault.name.replace("_", " "), f"fault of {name}"
         for variant in cls.variants:
             yield variant.replace("_", " "), f"variant of {name}"
-        for label in getattr(cls, "side_labels", ()):
-            yield label.replace("_", " "), f"side label of {name}"
+        shown = [cls.key_angle.feature, *(p.feature for p in cls.plots if p.timeline)]
+        for feature in shown:  # the overlay's key value, the timeline's legend
+            yield signal_words(feature), f"signal of {name}"
     for code_name, _cue in REASONS.values():
         yield code_name.replace("_", " "), "unjudged reason"
     for word in ("settling", "left", "right", "top", "down", "hold", "not in position"):
         yield word, "shared word"
+    for state in ("done", "partial", "not started", "failed"):
+        yield state, "state of an analysed input (the folder table)"
 
 
 def template() -> Catalog:

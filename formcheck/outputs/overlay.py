@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
-from formcheck.i18n import N_, _
+from formcheck.i18n import N_, _, degrees_text, label_text, name_text, num, seconds_text, signal_text
 from formcheck.judging.records import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import (
@@ -51,7 +51,7 @@ BACK_COLOUR = (230, 190, 60)  # the back's outline, as the model's silhouette ha
 PANEL_TEXT = (255, 255, 255)
 PANEL_DIM = (190, 190, 190)
 
-PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
+PHASE_NAMES = {"up": N_("top"), "down": N_("down"), "out": N_("not in position"), "hold": N_("hold")}
 
 
 def mirror_xy(xy: np.ndarray | None, width: float) -> np.ndarray | None:
@@ -74,15 +74,15 @@ def cue_colour(state: FrameState) -> tuple[int, int, int]:
 
 
 def feature_label(name: str, value: float) -> str:
-    """'body_angle_deg', 171.6 -> 'body angle 172 deg'."""
-    words = name.removesuffix("_deg").removesuffix("_ratio").removesuffix("_s").replace("_", " ")
+    """'body_angle_deg', 171.6 -> 'body angle 172 deg' (in the language: 'Körperwinkel 172 Grad')."""
+    words = signal_text(name)
     if value != value:
         return f"{words} -"
     if name.endswith("_deg"):
-        return f"{words} {value:.0f} deg"
+        return f"{words} {degrees_text(value)}"
     if name.endswith("_s"):
-        return f"{words} {value:.1f} s"
-    return f"{words} {value:.2f}"
+        return f"{words} {seconds_text(value)}"
+    return f"{words} {num(value, 2)}"
 
 
 # -- layout helpers ------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
             mid = math.radians(a_end - 35.0 if start == ang_a else a_end + 35.0)
         else:
             mid = math.radians(start + span / 2.0)
-        text = f"{value:.0f} deg"
+        text = ascii_text(degrees_text(value))
         scale, thickness = max(0.4, 0.75 * u), max(1, round(2 * u))
         (tw, th), _baseline = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
         cx, cy = math.cos(mid), math.sin(mid)
@@ -279,28 +279,29 @@ def panel_lines(
     """The counters panel as (text, relative size, colour) lines: title, then the good-form hold
     timer (holds) or reps and phase (rep exercises), the side, the key feature's value when no
     arc shows it (`key_drawn` False), and the frame rate."""
-    title = exercise.title + (f" ({exercise.variant.replace('_', ' ')})" if exercise.variant else "")
+    title = _(exercise.title) + (f" ({name_text(exercise.variant)})" if exercise.variant else "")
     lines: list[tuple[str, float, tuple[int, int, int]]] = [(title, 1.25, PANEL_TEXT)]
-    reps = f"Reps {state.reps} (good {state.good_reps})"
+    reps = _("Reps {reps} (good {good})").format(reps=state.reps, good=state.good_reps)
     if exercise.kind == "hold":
-        good = max(state.good_hold_s, 0.0)
-        lines.append((f"Good form {good:.1f} s / {max(state.hold_s, 0.0):.1f} s", 1.0, PANEL_TEXT))
+        good = seconds_text(max(state.good_hold_s, 0.0))
+        text = _("Good form {good} / {held}").format(good=good, held=seconds_text(max(state.hold_s, 0.0)))
+        lines.append((text, 1.0, PANEL_TEXT))
         if state.reps > 0:
             lines.append((reps, 1.0, PANEL_TEXT))
     else:
         lines.append((reps, 1.0, PANEL_TEXT))
-        phase = PHASE_NAMES.get(state.phase, state.phase)
-        lines.append((f"Phase: {phase}", 0.85, PANEL_DIM))
+        phase = _(PHASE_NAMES.get(state.phase, state.phase))
+        lines.append((_("Phase: {phase}").format(phase=phase), 0.85, PANEL_DIM))
     if state.side in ("left", "right"):
-        lines.append((f"Side: {state.side}", 0.85, PANEL_DIM))
-    elif state.side:  # another label (which stretch, and its side) stands as it is
-        lines.append((state.side.replace("_", " "), 0.85, PANEL_DIM))
+        lines.append((_("Side: {side}").format(side=name_text(state.side)), 0.85, PANEL_DIM))
+    elif state.side:  # another label (which stretch, and its side)
+        lines.append((label_text(state.side), 0.85, PANEL_DIM))
     if not key_drawn and exercise.key_feature in features:
         value = float(features[exercise.key_feature])
         lines.append((feature_label(exercise.key_feature, value), 0.85, PANEL_DIM))
     if fps is not None and fps == fps:
-        lines.append((f"{fps:.0f} fps", 0.7, PANEL_DIM))
-    return lines
+        lines.append((_("{fps} fps").format(fps=num(fps, 0)), 0.7, PANEL_DIM))
+    return [(ascii_text(text), size, colour) for text, size, colour in lines]
 
 
 def _draw_panel(

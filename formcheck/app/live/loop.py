@@ -32,6 +32,7 @@ from formcheck.app.live.window import WINDOW, Window
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
+from formcheck.i18n import _
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import build_report, write_json
@@ -132,7 +133,7 @@ class LiveRun:
         self.save("reset")
         self.phases.restart(self.exercise)
         self._session_start(self.exercise)
-        self.announcer.say("Reset", "key:reset")
+        self.announcer.say(_("Reset"), "key:reset")
 
     def next_exercise(self) -> None:
         self.save("next")
@@ -141,7 +142,7 @@ class LiveRun:
         exercise = self.exercise_factory(following)
         self.phases.restart(exercise)
         self._session_start(exercise)
-        self.announcer.say(exercise.title, f"exercise:{following}")
+        self.announcer.say(_(exercise.title), f"exercise:{following}")
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ class LiveRun:
             return "quit"
         if k in KEY_PAUSE:
             self.paused = not self.paused
-            self.announcer.say("Paused" if self.paused else "Resumed", f"key:pause:{self.paused}")
+            self.announcer.say(_("Paused") if self.paused else _("Resumed"), f"key:pause:{self.paused}")
         elif k in KEY_RESET:
             self.paused = False
             self.reset()

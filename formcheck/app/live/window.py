@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.i18n import _
 from formcheck.outputs.drawing import ascii_text
 
 WINDOW = "formcheck"
@@ -34,12 +35,12 @@ def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WH
     scale *= u
     thickness = max(2, round(scale * 2.2))
     font = cv2.FONT_HERSHEY_DUPLEX
-    (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+    (tw, th), _baseline = cv2.getTextSize(text, font, scale, thickness)
     if tw > 0.9 * w:
         f = 0.9 * w / tw
         scale *= f
         thickness = max(2, round(thickness * f))
-        (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+        (tw, th), _baseline = cv2.getTextSize(text, font, scale, thickness)
     org = ((w - tw) // 2, int(h * centre_y + th / 2))
     radius = int(0.5 * math.hypot(tw, th) + 0.25 * th)
     cx, cy = w // 2, int(h * centre_y)
@@ -77,7 +78,7 @@ def draw_banner(image: np.ndarray, text: str, colour=AMBER, ink=DARK, top: float
 
 def draw_help(image: np.ndarray) -> None:
     """One dim line naming the keys, at the top right."""
-    text = "q quit  space pause  r reset  n next"
+    text = ascii_text(_("q quit  space pause  r reset  n next"))
     u = _unit(image)
     scale = max(0.35, 0.5 * u)
     thickness = 1
