@@ -169,3 +169,50 @@ def test_real_espeak_does_not_raise_even_without_a_sound_device():
     time.sleep(0.5)
     a.close()
     assert shutil.which(a.backend)
+
+
+VOICES_DE = """Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 5  de              --/M      German             gmw/de
+"""
+
+
+def test_german_cues_use_a_german_voice(monkeypatch, tmp_path, capsys):
+    log = tmp_path / "said.txt"
+    folder = tmp_path / "bin"
+    lines = " ".join(f"'{line}'" for line in VOICES_DE.splitlines())  # printf: a builtin (PATH has no cat)
+    fake_espeak(folder, f'case "$1" in --voices=*) printf "%s\\n" {lines}; exit 0;; esac\necho "$@" >> "{log}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="de")
+    assert a.voice == ["-v", "de"] and a.voice_note is None
+    a.say("Hüfte anheben — Po und Bauch anspannen", "fault")
+    assert wait_for(lambda: log.exists() and "anspannen" in log.read_text())
+    a.close()
+    assert log.read_text().split()[:2] == ["-v", "de"]
+    assert capsys.readouterr().err == ""
+
+
+def test_no_german_voice_is_said_once_and_the_default_voice_speaks(monkeypatch, tmp_path, capsys):
+    log = tmp_path / "said.txt"
+    folder = tmp_path / "bin"
+    header = VOICES_DE.splitlines()[0]
+    fake_espeak(folder, f'case "$1" in --voices=*) echo "{header}"; exit 0;; esac\necho "$@" >> "{log}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="de")
+    a.say("Hüfte anheben", "1")
+    a.say("Beine strecken", "2")
+    assert wait_for(lambda: log.exists() and "strecken" in log.read_text())
+    a.close()
+    assert "-v" not in log.read_text().split()
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["formcheck: note: espeak-ng has no voice for language 'de': cues are spoken with its default voice"]
+
+
+def test_english_needs_no_voice_lookup(monkeypatch, tmp_path):
+    folder = tmp_path / "bin"
+    asked = tmp_path / "asked.txt"
+    fake_espeak(folder, f'echo "$@" >> "{asked}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="en")
+    assert a.voice == [] and a.voice_note is None
+    a.close()
+    assert not asked.exists()  # no --voices query: English is every espeak's default voice

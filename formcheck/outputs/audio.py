@@ -5,6 +5,9 @@ the terminal bell, else does nothing. It never blocks the frame loop and never r
 in a worker thread, and only the newest pending message waits behind the one being spoken (an
 old cue is worse than none). The same `key` is not repeated within `repeat_s` seconds, so a fault
 that flickers on and off is not nagged about.
+
+The texts come already in the user's language (formcheck.i18n); the voice is that language's
+(`espeak-ng -v de`) where the program has one, else its default voice, and a note says so once.
 """
 
 from __future__ import annotations
@@ -17,10 +20,31 @@ import threading
 import time
 from collections.abc import Callable
 
+from formcheck import i18n
+
 SPEECH_PROGRAMS = ("espeak-ng", "espeak")
 REPEAT_S = 4.0  # the same cue at most every 4 s: long enough not to nag, short enough to remind
 WORDS_PER_MINUTE = 175  # espeak's default is 175; cues are short
 SPEAK_TIMEOUT_S = 10.0  # a speech program stuck on a missing sound device is killed after this
+
+
+def voice_args(program: str, language: str) -> tuple[list[str], str | None]:
+    """The arguments that make `program` speak `language` (['-v', 'de']), and a note for the user
+    when it has no voice for it (then its default voice speaks). English is every espeak's default."""
+    if language == "en":
+        return [], None
+    try:
+        listed = subprocess.run(
+            [program, f"--voices={language}"], capture_output=True, text=True, timeout=SPEAK_TIMEOUT_S
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    # "Pty Language Age/Gender VoiceName File Other Languages", then one line per voice
+    languages = {line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1}
+    if language in languages or any(code.startswith(f"{language}-") for code in languages):
+        return ["-v", language], None
+    name = program.rsplit("/", 1)[-1]
+    return [], f"{name} has no voice for language {language!r}: cues are spoken with its default voice"
 
 
 def find_speech_program() -> str | None:
@@ -41,12 +65,20 @@ class Announcer:
         repeat_s: float = REPEAT_S,
         bell: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
+        language: str | None = None,
     ) -> None:
         self.enabled = enabled
         self.repeat_s = repeat_s
         self._clock = clock
         self._last: dict[str, float] = {}
         self.program = find_speech_program() if enabled else None
+        self.language = language or i18n.language()
+        self.voice: list[str] = []
+        self.voice_note: str | None = None  # said once, on stderr, when the language has no voice
+        if self.program:
+            self.voice, self.voice_note = voice_args(self.program, self.language)
+            if self.voice_note:
+                print(f"formcheck: note: {self.voice_note}", file=sys.stderr)
         # Without a speech program, a bell on an interactive terminal is the next best thing.
         self.bell = (self.program is None and sys.stdout.isatty()) if bell is None else bell
         self.spoken: list[str] = []  # everything passed on (for tests and the session log)
@@ -108,7 +140,7 @@ class Announcer:
         assert self.program is not None
         try:
             proc = subprocess.Popen(
-                [self.program, "-s", str(WORDS_PER_MINUTE), text],
+                [self.program, *self.voice, "-s", str(WORDS_PER_MINUTE), text],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
