@@ -23,6 +23,7 @@ folder analysis speak the same language.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gettext
 import locale
 import os
@@ -199,3 +200,19 @@ def degrees_text(value: float) -> str:
 def percent_text(share: float, digits: int = 0) -> str:
     """0.823 -> '82 %' (both languages put a space before the sign)."""
     return _("{value} %").format(value=num(100 * share, digits))
+
+
+def decimal_symbol() -> str:
+    """'.' or ',': for number formatting done elsewhere (matplotlib's tick labels)."""
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(language())
+
+
+def date_text(moment: datetime.datetime | datetime.date, time: bool = True) -> str:
+    """A date (and time) for people: '29.11.26, 18:30' / '11/29/26, 6:30 PM' (history, reports)."""
+    from babel.dates import format_date, format_datetime
+
+    if time and isinstance(moment, datetime.datetime):
+        return format_datetime(moment, format="short", locale=language())
+    return format_date(moment, format="medium", locale=language())

@@ -4,6 +4,7 @@ every command, and the cues of every exercise in German."""
 from __future__ import annotations
 
 import argparse
+import datetime
 
 import pytest
 
@@ -97,3 +98,14 @@ def test_numbers_for_people_per_language(lang):
     assert i18n.num(float("nan")) == "-"
     lang("en")
     assert i18n.num(12.345, 1) == "12.3"
+
+
+def test_dates_for_people_per_language(lang):
+    moment = datetime.datetime(2026, 11, 29, 18, 5)
+    lang("de")
+    assert i18n.date_text(moment) == "29.11.26, 18:05"
+    assert i18n.date_text(moment.date()) == "29.11.2026"
+    assert i18n.decimal_symbol() == ","
+    lang("en")
+    assert i18n.date_text(moment.date()) == "Nov 29, 2026"
+    assert i18n.decimal_symbol() == "."

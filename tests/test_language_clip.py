@@ -105,3 +105,52 @@ def test_analyze_in_german_matches_english_but_for_the_words(tmp_path, videos):
         key, score = best_cue(frame, candidates, top)
         assert key.startswith(f"{lang}:"), (lang, key, score)
         assert score > 0.5, (lang, key, score)
+
+
+SESSIONS = {
+    "glute_bridge": "glute_bridge/glute_bridge_side_woman_darebee.mp4",  # reps
+    "stretch": "stretch/stretch_knee_to_chest_side_woman_treatment_table.mp4",  # which stretch, which side
+    "seated_rotation": "seated_rotation/seated_rotation_chair_twist_front_woman_white_studio.mp4",  # turn per side
+}
+
+
+@pytest.mark.parametrize("exercise", list(SESSIONS))
+def test_summary_and_timeline_of_real_sessions_in_german(videos, exercise):
+    """Rep counts, sides, stretch names and measures per side: every word of the summary and the
+    timeline from the catalogue, numbers with a decimal comma."""
+    from formcheck.judging.session import judge_track
+    from formcheck.judging.summary import summarize
+    from formcheck.outputs.report import format_summary_table
+    from formcheck.outputs.timeline import timeline_figure
+    from formcheck.pipeline.extract import track_for_video
+
+    track, _stats = track_for_video(videos / SESSIONS[exercise])  # a committed track: no model run
+    judgement = judge_track(track, make_exercise(exercise))
+    summary = summarize(judgement.judge)
+    english = format_summary_table(summary)
+    set_language("de")
+    try:
+        table = format_summary_table(summary)
+        fig = timeline_figure(judgement, summary)
+        texts = [fig._suptitle.get_text()] + [t.get_text() for ax in fig.get_axes() for t in ax.texts]
+        texts += [ax.get_xlabel() for ax in fig.get_axes()] + [ax.get_title(loc="left") for ax in fig.get_axes()]
+        ticks = [t.get_text() for ax in fig.get_axes() for t in ax.get_yticklabels()]
+        legends = [t.get_text() for ax in fig.get_axes() if ax.get_legend() for t in ax.get_legend().get_texts()]
+    finally:
+        set_language("en")
+    assert table.splitlines()[0].split()[0] == "Übung" and table != english
+    assert not re.search(r"\d\.\d", table), table  # no decimal point left for people
+    keys = {line.split("  ")[0].strip() for line in english.splitlines()}
+    assert not any(line.startswith(k) for k in keys if k for line in table.splitlines()), table  # no English row
+    assert in_language("de", make_exercise(exercise).title) in table
+    names = list(summary.get("sides", {})) + list(summary.get("fault_time_s", {}))
+    for name in names:  # identifiers shown in words of the language, each word from the catalogue
+        parts = [part.replace("_", " ") for part in str(name).split()]
+        assert all(in_language("de", part) != part for part in parts), (name, table)
+        assert " ".join(in_language("de", part) for part in parts) in table or name in ("left", "right"), table
+    for side in ("left", "right"):
+        if side in summary.get("sides", {}):
+            assert in_language("de", f"{side} side") in table
+    assert "Zeit (s)" in texts, texts
+    assert all("." not in t for t in ticks if re.search(r"\d", t)), ticks
+    assert legends and all(t == in_language("de", t) for t in legends)  # nothing left in English ids

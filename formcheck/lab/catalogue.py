@@ -68,7 +68,7 @@ def identifier_texts() -> Iterator[tuple[str, str]]:
             yield signal_words(feature), f"signal of {name}"
     for code_name, _cue in REASONS.values():
         yield code_name.replace("_", " "), "unjudged reason"
-    for word in ("settling", "left", "right", "top", "down", "hold", "not in position"):
+    for word in ("settling", "left", "right", "both", "top", "down", "hold", "not in position"):
         yield word, "shared word"
     for state in ("done", "partial", "not started", "failed"):
         yield state, "state of an analysed input (the folder table)"

@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import atomic_write
-from formcheck.i18n import N_, _, name_text, seconds_text, signal_text, signed_num
+from formcheck.i18n import N_, _, decimal_symbol, name_text, seconds_text, signal_text, signed_num
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.records import FrameState
 from formcheck.outputs.report import exercise_title, headline, side_name, unjudged_reason_name
@@ -424,4 +424,23 @@ def timeline_figure(judgement: Judgement, summary: dict) -> Any:
     ax.set_xlim(s.t0, s.t1)
     title = headline(summary, exercise_title(summary))
     fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
+    _localise_ticks(fig)
     return fig
+
+
+def _localise_ticks(fig: Any) -> None:
+    """Tick labels with the language's decimal symbol (0,1 in German); the minus stays matplotlib's."""
+    from matplotlib.ticker import ScalarFormatter
+
+    symbol = decimal_symbol()
+    if symbol == ".":
+        return
+
+    class Localised(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", symbol)
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:  # not the fault lanes' named ticks
+                axis.set_major_formatter(Localised())
