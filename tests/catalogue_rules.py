@@ -11,7 +11,7 @@ identifier (lowercase_with_underscores) must be wrapped in `_()` / `N_()` / `nge
 3. printed: `print(...)` / `echo(...)` (except diagnostics, `formcheck: error: ...`,
    `formcheck: interrupted: ...`, `formcheck: note: ...`, which stay English so they can be
    searched for and reported, as do FormcheckError messages), or spoken: `.say(TEXT, key)`;
-4. drawn on a frame: `cv2.putText(image, TEXT, ...)`, `label(image, TEXT, ...)`, `draw_banner`,
+4. drawn on a frame: `cv2.putText(image, TEXT, ...)`, `draw_text`, `label(image, TEXT, ...)`, `draw_banner`,
    `draw_big_text`;
 5. a matplotlib title or label: `set_title`, `suptitle`, `set_xlabel`, `set_ylabel`, `.text(x, y,
    TEXT)`, `annotate(TEXT)`, or a `label=` keyword.
@@ -35,7 +35,7 @@ WRAPPERS = {"_", "N_", "ngettext"}
 NAMED_ATTRS = {"title", "get_in_position_cue", "timeline_label", "cue", "praise"}
 NAME_SUFFIXES = ("_CUE", "_CUES", "_TEXT", "_TITLE", "_NAMES")
 PRINTERS = {"print", "echo"}
-DRAWERS = {"putText": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1}
+DRAWERS = {"putText": 1, "draw_text": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1}
 MPL = {"set_title": 0, "suptitle": 0, "set_xlabel": 0, "set_ylabel": 0, "annotate": 0, "text": 2}
 DIAGNOSTIC = re.compile(r"^formcheck: [a-z]+(:|$)")  # formcheck: error: / interrupted: / note: ...
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2}")

@@ -12,7 +12,7 @@ from formcheck.exercises.base import REASONS, WRONG_VIEW_CUES
 from formcheck.i18n import LANGUAGES, _, set_language
 from formcheck.judging.records import FrameState
 from formcheck.judging.session import make_exercise
-from formcheck.outputs.drawing import CUE_FONT, ascii_text, layout_cue, text_width, unit
+from formcheck.outputs.drawing import CUE_FONT, drawable, layout_cue, text_width, unit
 from formcheck.outputs.overlay import CUE_BAND_ALPHA, CUE_RED, GOOD_FORM_TEXT, draw_overlay
 
 W, H = 1280, 720
@@ -41,7 +41,7 @@ def test_there_are_cues_to_fit():
 def test_every_cue_fits_the_band_at_full_size(language):
     full = 1.25 * unit(W, H)  # layout_cue's starting size: readable from the mat
     for text in band_texts():
-        shown = ascii_text(_(text))
+        shown = drawable(_(text))
         lines, scale, thickness, _line_h, _text_h = layout_cue(shown, W, H)
         assert " ".join(lines).split() == shown.split(), f"words lost: {shown!r}"
         assert len(lines) <= 2, f"{language}: {shown!r} needs {len(lines)} lines"
@@ -66,3 +66,27 @@ def test_every_cue_is_drawn_inside_the_band(language):
         assert cols.size, f"{text!r}: nothing drawn"
         assert cols.min() >= 2 and cols.max() <= W - 3, f"{language}: {text!r} touches the frame's edge"
         assert text_rows.min() >= 1 and text_rows.max() <= H - top - 2, f"{language}: {text!r} leaves the band"
+
+
+@pytest.mark.parametrize("unicode_fonts", [True, False])
+def test_german_letters_are_drawn_as_german(monkeypatch, unicode_fonts):
+    """'Hüfte' differs from 'Hufte' only above the u, and is as wide: with OpenCV's own Unicode
+    fonts, and with ASCII-only ones (the vowel and two dots drawn by draw_text); ß is ss there."""
+    from formcheck.outputs import drawing
+
+    monkeypatch.setattr(drawing, "unicode_fonts", lambda: unicode_fonts)
+    scale, thickness, org = 1.25, 2, (40, 100)
+    drawn = {}
+    for word in ("Hüfte", "Hufte"):
+        image = np.zeros((140, 400, 3), np.uint8)
+        drawing.draw_text(image, word, org, CUE_FONT, scale, (255, 255, 255), thickness)
+        drawn[word] = image
+    assert text_width("Hüfte", CUE_FONT, scale, thickness) == text_width("Hufte", CUE_FONT, scale, thickness)
+    ys, xs = np.nonzero(np.abs(drawn["Hüfte"].astype(int) - drawn["Hufte"]).max(axis=2) > 60)
+    assert xs.size, "the dots are missing"
+    u_left = org[0] + text_width("H", CUE_FONT, scale, thickness)
+    u_right = org[0] + text_width("Hu", CUE_FONT, scale, thickness)
+    assert xs.min() >= u_left - 2 and xs.max() <= u_right + 2  # over the u only
+    u_ink = np.nonzero(drawn["Hufte"][:, u_left + 2 : u_right - 2].max(axis=(1, 2)) > 60)[0]
+    assert ys.max() < u_ink.min() + 2  # above the u's own top
+    assert drawing.hershey(drawing.drawable("Füße"))[0] == ("Füße" if unicode_fonts else "Fusse")

@@ -27,6 +27,9 @@ from formcheck.outputs.drawing import (
     ascii_text,
     blend_rect,
     dashed_line,
+    draw_text,
+    drawable,
+    hershey,
     label,
     layout_cue,
     pt,
@@ -301,7 +304,7 @@ def panel_lines(
         lines.append((feature_label(exercise.key_feature, value), 0.85, PANEL_DIM))
     if fps is not None and fps == fps:
         lines.append((_("{fps} fps").format(fps=num(fps, 0)), 0.7, PANEL_DIM))
-    return [(ascii_text(text), size, colour) for text, size, colour in lines]
+    return [(drawable(text), size, colour) for text, size, colour in lines]
 
 
 def _draw_panel(
@@ -322,7 +325,7 @@ def _draw_panel(
     for text, rel, colour in lines:
         scale = base * rel
         thickness = max(1, round(2 * u * rel)) if rel >= 1.2 else max(1, round(1.6 * u))
-        (tw, th), bl = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        (tw, th), bl = cv2.getTextSize(hershey(text)[0], PANEL_FONT, scale, thickness)
         sized.append((text, scale, thickness, colour, tw, th, bl))
     # Keep the panel inside the frame: shrink everything if the widest line does not fit.
     widest = max(s[4] for s in sized)
@@ -340,7 +343,7 @@ def _draw_panel(
     y = y0 + pad
     for k, (text, scale, thickness, colour, _tw, th, bl) in enumerate(sized):
         y += th
-        cv2.putText(image, text, (x0 + pad, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
+        draw_text(image, text, (x0 + pad, y), PANEL_FONT, scale, colour, thickness)
         y += bl + gap
         if k == 1 and bar_h:  # good-form share of the hold so far, under the timer
             share = state.good_hold_s / state.hold_s if state.hold_s > 0 else 0.0
@@ -355,11 +358,11 @@ def _draw_panel(
 def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     h, w = image.shape[:2]
     colour = cue_colour(state)
-    text = ascii_text(_(state.cue)).strip()  # the judgement's English cue, shown in the language
+    text = drawable(_(state.cue)).strip()  # the judgement's English cue, shown in the language
     if not text:
         if colour != CUE_GREEN:
             return
-        text = ascii_text(_(GOOD_FORM_TEXT))
+        text = drawable(_(GOOD_FORM_TEXT))
     lines, scale, thickness, line_h, text_h = layout_cue(text, w, h)
     pad = max(4, int(0.45 * text_h))
     band_h = min(h, line_h * len(lines) + 2 * pad - int(0.35 * text_h))
@@ -369,7 +372,7 @@ def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     y = y0 + pad + text_h
     for line in lines:
         tw = text_width(line, CUE_FONT, scale, thickness)
-        cv2.putText(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness, cv2.LINE_AA)
+        draw_text(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness)
         y += line_h
 
 

@@ -24,7 +24,6 @@ from formcheck.files import temp_path_beside
 from formcheck.i18n import N_, _
 from formcheck.judging.judgement import back_edge
 from formcheck.judging.records import FrameState
-from formcheck.outputs.drawing import ascii_text
 from formcheck.outputs.overlay import draw_overlay, mirror_xy
 from formcheck.pipeline.capture import GrabbedFrame
 from formcheck.pipeline.sources import Frame
@@ -89,9 +88,9 @@ class LiveDisplay:
         )
         title = _(self.exercise.title)
         if live.phase == "position":
-            draw_banner(image, ascii_text(_("{title}: get into position").format(title=title)), top=PHASE_BANNER_TOP)
+            draw_banner(image, _("{title}: get into position").format(title=title), top=PHASE_BANNER_TOP)
         elif live.phase == "countdown":
-            draw_banner(image, ascii_text(_("{title}: starting in").format(title=title)), top=PHASE_BANNER_TOP)
+            draw_banner(image, _("{title}: starting in").format(title=title), top=PHASE_BANNER_TOP)
             draw_big_text(image, str(live.countdown), centre_y=0.55)
         self._show(image, live.phase, live.state, live.session_t)
 
@@ -103,7 +102,7 @@ class LiveDisplay:
         if self.last_state is not None:
             frozen = dataclasses.replace(self.last_state, judged=False, faults=(), cue=PAUSED_CUE)
             draw_overlay(image, None, None, True, frozen, {}, self.exercise)
-        draw_big_text(image, ascii_text(_("PAUSED")), scale=2.0, centre_y=0.45)
+        draw_big_text(image, _("PAUSED"), scale=2.0, centre_y=0.45)
         self._show(image, "paused", None, session_t)
 
     def close(self) -> None:
