@@ -8,7 +8,7 @@ identifier (lowercase_with_underscores) must be wrapped in `_()` / `N_()` / `nge
 2. an exercise's `title`, `get_in_position_cue` or `timeline_label`, a `cue` or `praise` field,
    a `Plot`'s title, or any value assigned to a name ending in `_CUE`, `_CUES`, `_TEXT`, `_TITLE`
    or `_NAMES`, or to `REASONS`;
-3. printed: `print(...)` / `echo(...)` (except diagnostics, `formcheck: error: ...`,
+3. printed: `print(...)` / `echo(...)` / `log(...)` (except diagnostics, `formcheck: error: ...`,
    `formcheck: interrupted: ...`, `formcheck: note: ...`, which stay English so they can be
    searched for and reported, as do FormcheckError messages), or spoken: `.say(TEXT, key)`;
 4. drawn on a frame: `cv2.putText(image, TEXT, ...)`, `draw_text`, `label(image, TEXT, ...)`, `draw_banner`,
@@ -34,7 +34,7 @@ from pathlib import Path
 WRAPPERS = {"_", "N_", "ngettext"}
 NAMED_ATTRS = {"title", "get_in_position_cue", "timeline_label", "cue", "praise"}
 NAME_SUFFIXES = ("_CUE", "_CUES", "_TEXT", "_TITLE", "_NAMES")
-PRINTERS = {"print", "echo"}
+PRINTERS = {"print", "echo", "log"}
 DRAWERS = {"putText": 1, "draw_text": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1}
 MPL = {"set_title": 0, "suptitle": 0, "set_xlabel": 0, "set_ylabel": 0, "annotate": 0, "text": 2}
 DIAGNOSTIC = re.compile(r"^formcheck: [a-z]+(:|$)")  # formcheck: error: / interrupted: / note: ...

@@ -21,7 +21,7 @@ from formcheck.app.live.results import FrameInfo
 from formcheck.app.live.window import Window, draw_banner, draw_big_text, draw_help
 from formcheck.exercises.base import Exercise
 from formcheck.files import temp_path_beside
-from formcheck.i18n import N_, _
+from formcheck.i18n import N_, _, seconds_text
 from formcheck.judging.judgement import back_edge
 from formcheck.judging.records import FrameState
 from formcheck.outputs.overlay import draw_overlay, mirror_xy
@@ -148,6 +148,7 @@ class LiveDisplay:
             os.replace(tmp, path)
             self.screenshot_written = path
             frame = grabbed.frame
-            self.log(f"screenshot: {path} (frame {frame.index}, {frame.timestamp_ms / 1000.0:.3f} s)")
+            at = seconds_text(frame.timestamp_ms / 1000.0, 3)
+            self.log(_("screenshot: {path} (frame {index}, {at})").format(path=path, index=frame.index, at=at))
         else:
             tmp.unlink(missing_ok=True)

@@ -119,7 +119,7 @@ class LiveRun:
             self.result.notes.append(note)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
-        self.log(f"report: {path}")
+        self.log(_("report: {path}").format(path=path))
         self.phases.session = None
         return saved
 
