@@ -179,6 +179,14 @@ def num(value: float, digits: int = 1) -> str:
     return format_decimal(round(value, digits) + 0.0, format=fmt, locale=language())
 
 
+def sig_num(value: float) -> str:
+    """Up to 3 significant digits, in the language: '0.123' / '0,123', '12.3', '1.5'."""
+    from babel.numbers import format_decimal
+
+    value = float(value)
+    return "-" if value != value else format_decimal(value, format="@##", locale=language())
+
+
 def signed_num(value: float) -> str:
     """With its sign, up to 3 significant digits, in the language: '+12.5' / '+12,5', '-0,012'."""
     from babel.numbers import format_decimal

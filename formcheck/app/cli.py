@@ -10,7 +10,7 @@ from pathlib import Path
 from formcheck import __version__, interrupts
 from formcheck.app.language import add_language_option, apply_language
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
-from formcheck.i18n import _, num, percent_text
+from formcheck.i18n import _, num
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
 
 
@@ -36,7 +36,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out, note = save_or_rescue(out, track.save)
     text = _("{frames} frames, person found in {share}, {ms} ms/frame ({model} model)").format(
         frames=stats.frames,
-        share=percent_text(stats.detection_rate, 1),
+        share=_("{value}%").format(value=num(100 * stats.detection_rate, 1)),  # German: 95,3 %
         ms=num(stats.ms_per_frame, 1),
         model=estimator.model.name,
     )

@@ -63,7 +63,7 @@ def identifier_texts() -> Iterator[tuple[str, str]]:
             yield fault.name.replace("_", " "), f"fault of {name}"
         for variant in cls.variants:
             yield variant.replace("_", " "), f"variant of {name}"
-        shown = [cls.key_angle.feature, *(p.feature for p in cls.plots if p.timeline)]
+        shown = [cls.key_angle.feature, *(p.feature for p in cls.plots if p.timeline), *cls.rep_measures]
         for feature in shown:  # the overlay's key value, the timeline's legend
             yield signal_words(feature), f"signal of {name}"
     for code_name, _cue in REASONS.values():

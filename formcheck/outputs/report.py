@@ -19,7 +19,19 @@ from formcheck import __version__
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS
 from formcheck.files import atomic_write, write_text_atomic
-from formcheck.i18n import _, degrees_text, label_text, language, name_text, ngettext, num, percent_text, seconds_text
+from formcheck.i18n import (
+    _,
+    degrees_text,
+    label_text,
+    language,
+    name_text,
+    ngettext,
+    num,
+    percent_text,
+    seconds_text,
+    sig_num,
+    signal_text,
+)
 from formcheck.judging.judge import Judge
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.summary import summarize
@@ -197,6 +209,10 @@ def headline(summary: dict, title: str) -> str:
     return text
 
 
+def _measure(name: str, value: float) -> str:
+    return degrees_text(value) if name.endswith("_deg") else sig_num(value)
+
+
 def _secs(value: float | None) -> str:
     return "-" if value is None else seconds_text(max(float(value), 0.0))
 
@@ -247,7 +263,7 @@ def format_summary_table(summary: dict) -> str:
         rows.append((f"  {side_name(side)}", side_text(times)))
     ranges = {k: v for k, v in (summary.get("mean_ranges") or {}).items() if v is not None}
     if ranges:
-        rows.append((_("Mean range"), ", ".join(f"{name_text(k)} {num(v, 3)}" for k, v in ranges.items())))
+        rows.append((_("Mean range"), ", ".join(f"{signal_text(k)} {_measure(k, v)}" for k, v in ranges.items())))
     spans = summary.get("faults") or []
     fault_time = summary.get("fault_time_s") or {}
     names = list(fault_time) + sorted({s["name"] for s in spans} - set(fault_time))
