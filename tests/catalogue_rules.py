@@ -35,7 +35,7 @@ WRAPPERS = {"_", "N_", "ngettext"}
 NAMED_ATTRS = {"title", "get_in_position_cue", "timeline_label", "cue", "praise"}
 NAME_SUFFIXES = ("_CUE", "_CUES", "_TEXT", "_TITLE", "_NAMES")
 PRINTERS = {"print", "echo", "log"}
-DRAWERS = {"putText": 1, "draw_text": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1}
+DRAWERS = {"putText": 1, "draw_text": 1, "label": 1, "draw_banner": 1, "draw_big_text": 1, "draw_lines": 1}
 MPL = {"set_title": 0, "suptitle": 0, "set_xlabel": 0, "set_ylabel": 0, "annotate": 0, "text": 2}
 DIAGNOSTIC = re.compile(r"^formcheck: [a-z]+(:|$)")  # formcheck: error: / interrupted: / note: ...
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2}")
@@ -48,6 +48,7 @@ EXEMPT = {
     "formcheck/lab/sample_index.py": "builds the committed sample-track index; run by developers",
     "formcheck/pipeline/modelbuild.py": "rebuilds the model bundles; its lines are for the maintainer",
     "formcheck/app/evaluate.py": "scores the rules against labelled clips: a table for whoever tunes them",
+    "formcheck/recognition/train.py": "trains the recogniser shipped in the package; run by developers",
 }
 
 
@@ -165,6 +166,7 @@ def _in_text_builders(tree: ast.AST, path: str) -> Iterator[Finding]:
         if not isinstance(func, ast.FunctionDef) or not TEXT_BUILDER.search(func.name):
             continue
         wrapped = {id(n) for call in ast.walk(func) if _is_wrapped(call) for n in ast.walk(call)}
+        wrapped |= {id(n) for k in ast.walk(func) if isinstance(k, ast.keyword) for n in ast.walk(k.value)}  # encoding=
         docstring = ast.get_docstring(func, clean=False) is not None and func.body[0]
         skip = {id(n) for n in ast.walk(docstring)} if docstring else set()
         for node in ast.walk(func):

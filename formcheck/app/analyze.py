@@ -203,6 +203,10 @@ def _analyze_into(
     judgement = judge_track(track, exercise)
     partial = interrupted or bool(track.meta.get("partial"))
     report = build_report(judgement.judge, str(path), str(track.meta.get("model", opts.model)), partial)
+    if not judgement.judge.hold_s and not judgement.judge.reps:  # never in position: name what was seen
+        from formcheck.recognition.suggest import suggestion
+
+        report.update(suggestion(track, exercise.name))
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
     _write_outputs(result, judgement)
     if drawn is None and opts.video and is_video:

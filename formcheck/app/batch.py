@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import interrupts
-from formcheck.app.analyze import TRACK_SUFFIX, VIDEO_SUFFIXES, AnalysisResult, AnalyzeOptions, analyze_one
+from formcheck.app.analyze import TRACK_SUFFIX, VIDEO_SUFFIXES, AnalysisResult, AnalyzeOptions
+from formcheck.app.auto import analyze_input
 from formcheck.errors import FormcheckError
 from formcheck.pipeline.sources import IMAGE_SUFFIXES
 from formcheck.progress import progress_bar
@@ -93,7 +94,7 @@ def _worker(path: str, out_dir: str, opts: AnalyzeOptions) -> AnalysisResult:
     if interrupts.requested():  # picked up after the stop: left unstarted
         return AnalysisResult(source, out, {}, interrupted=True)
     try:
-        return analyze_one(source, opts, out)
+        return analyze_input(source, opts, out)
     except KeyboardInterrupt:  # stopped before its first frame
         return AnalysisResult(source, out, {}, interrupted=True)
     except FormcheckError as exc:

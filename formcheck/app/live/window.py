@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.i18n import _
+from formcheck.i18n import N_, _
 from formcheck.outputs.drawing import draw_text, drawable, hershey
 
 WINDOW = "formcheck"
@@ -76,9 +76,12 @@ def draw_banner(image: np.ndarray, text: str, colour=AMBER, ink=DARK, top: float
     draw_text(image, text, ((w - tw) // 2, y0 + pad + th), font, scale, ink, thickness)
 
 
-def draw_help(image: np.ndarray) -> None:
+HELP_TEXT = N_("q quit  space pause  r reset  n next")
+
+
+def draw_help(image: np.ndarray, text: str = HELP_TEXT) -> None:
     """One dim line naming the keys, at the top right."""
-    text = drawable(_("q quit  space pause  r reset  n next"))
+    text = drawable(_(text))
     u = _unit(image)
     scale = max(0.35, 0.5 * u)
     thickness = 1
