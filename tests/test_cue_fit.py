@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from formcheck.app.live.display import PAUSED_CUE
+from formcheck.app.workout import placement
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS, WRONG_VIEW_CUES
 from formcheck.i18n import LANGUAGES, _, set_language
@@ -24,6 +25,9 @@ def band_texts() -> list[str]:
     texts = {GOOD_FORM_TEXT, PAUSED_CUE, *WRONG_VIEW_CUES.values(), *(cue for _name, cue in REASONS.values())}
     for cls in EXERCISES.values():
         texts |= {cls.get_in_position_cue, *(f.cue for f in cls.faults), *(f.praise for f in cls.faults)}
+    # the workout's placement check speaks through the cue band too
+    p = placement
+    texts |= {p.STEP_IN, p.FEET_OUT, p.HEAD_OUT, p.HANDS_OUT, p.WHOLE_BODY, p.UNSEEN, p.GREEN, p.SETTLING}
     return sorted(texts)
 
 

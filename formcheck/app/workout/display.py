@@ -96,7 +96,7 @@ class WorkoutDisplay(LiveDisplay):
         if shown.placement is not None:
             placed = shown.placement
             colour = GREEN_BAND if placed.green else AMBER
-            draw_banner(image, placed.message, colour=colour, top=PHASE_BANNER_TOP)
+            draw_banner(image, _(placed.message), colour=colour, top=PHASE_BANNER_TOP)
             if not placed.green and placed.ready_s > 0:
                 draw_lines(
                     image,

@@ -132,7 +132,7 @@ class SetPhases:
         if placed.message != self.last_message:  # said once each time it changes
             self.last_message = placed.message
             if placed.message and placed.message != GREEN:
-                self.announcer.say(placed.message, f"placement:{placed.message}")
+                self.announcer.say(_(placed.message), f"placement:{placed.message}")
         # The overlay's cue band says what the placement check says (the same advice, one voice).
         state = dataclasses.replace(placed.state, cue=placed.message)
         live = LiveFrame(state, placed.signals, placed.pose, "position", None, None)
