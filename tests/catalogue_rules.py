@@ -15,8 +15,9 @@ identifier (lowercase_with_underscores) must be wrapped in `_()` / `N_()` / `nge
    `draw_big_text`;
 5. a matplotlib title or label: `set_title`, `suptitle`, `set_xlabel`, `set_ylabel`, `.text(x, y,
    TEXT)`, `annotate(TEXT)`, or a `label=` keyword.
-6. anywhere in a function that builds text for people, named `headline`, `panel_lines` or
-   ending in `_table`, `_text` or `_label` (the terminal summary, the overlay's panel).
+6. anywhere in a function that builds text for people, named `headline`, `panel_lines`,
+   `describe`, `format_*` or ending in `_table`, `_text` or `_label` (the terminal summary, the
+   overlay's panel, the workout's summary, the plan's listing).
 
 Exempt: developer tools that are no part of what a user of formcheck reads (EXEMPT below, each with
 its reason). A literal passed through a helper (`headline(summary, title)`) is found where it is
@@ -41,7 +42,7 @@ DIAGNOSTIC = re.compile(r"^formcheck: [a-z]+(:|$)")  # formcheck: error: / inter
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2}")
 IDENTIFIER = re.compile(r"^[a-z0-9_]*$")
 PROGRAM = re.compile(r"^formcheck [a-z]+: ")
-TEXT_BUILDER = re.compile(r"^(headline|panel_lines)$|^[^_].*_(table|text|label)$")  # public ones
+TEXT_BUILDER = re.compile(r"^(headline|panel_lines|describe|format_\w+)$|^[^_].*_(table|text|label)$")  # public
 
 EXEMPT = {
     "formcheck/lab/catalogue.py": "the developer's catalogue tool (python -m formcheck.lab.catalogue)",
@@ -49,6 +50,7 @@ EXEMPT = {
     "formcheck/pipeline/modelbuild.py": "rebuilds the model bundles; its lines are for the maintainer",
     "formcheck/app/evaluate.py": "scores the rules against labelled clips: a table for whoever tunes them",
     "formcheck/recognition/train.py": "trains the recogniser shipped in the package; run by developers",
+    "formcheck/recognition/evaluation.py": "scores the recogniser on labelled clips (evaluate --recognition)",
 }
 
 
