@@ -28,7 +28,7 @@ from formcheck.app.workout.replay import ReplayEstimator
 from formcheck.app.workout.stopcue import STOP_CUE, StopSettings
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
-from formcheck.i18n import _, num
+from formcheck.i18n import N_, _, num
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import write_json
 from formcheck.pipeline.capture import GrabbedFrame, LatestFrameGrabber
@@ -40,6 +40,7 @@ from formcheck.plan import Day, Plan, Step
 KEY_SKIP = {ord("s"), ord("S")}
 KEY_REPEAT = {ord("r"), ord("R")}
 SIDES = ("first", "second")
+SIDE_NAMES = {"first": N_("first side"), "second": N_("second side")}  # a per-side step's halves
 REST_TICK_S = 0.1
 REST_SAY_AT_S = (10, 3, 2, 1)  # remaining seconds said during a rest
 
@@ -167,10 +168,10 @@ class WorkoutRun:
 
     def _title(self, record: StepRecord, exercise: Exercise, set_no: int, side: str) -> str:
         step = record.step
-        parts = [f"Day {self.day.number}", f"{record.number}/{len(self.day.steps)} {exercise.title}"]
-        parts.append(f"set {set_no}/{step.sets}: {step.target_text}")
+        parts = [_("Day {n}").format(n=self.day.number), f"{record.number}/{len(self.day.steps)} {_(exercise.title)}"]
+        parts.append(_("set {n}/{of}: {target}").format(n=set_no, of=step.sets, target=step.target_text))
         if side:
-            parts.append(f"{side} side")
+            parts.append(_(SIDE_NAMES.get(side, side)))
         return " - ".join(parts)
 
     # -- one set ---------------------------------------------------------------------------------
@@ -307,9 +308,9 @@ class WorkoutRun:
         said = _("Rest {seconds} seconds").format(seconds=num(seconds, 0))
         self.announcer.say(f"{_(STOP_CUE)}. {said}" if stopped else said, f"rest:{id(self)}:{time.monotonic()}")
         record = RestRecord(set_no, side, seconds, 0.0, compressed=self.fast)
-        what = "next exercise" if next_step else "next set"
+        then = _("then the next exercise") if next_step else _("then the next set")
         if self.fast:
-            self.display.card(None, [f"Rest {seconds:g} s", f"then the {what}"], big=f"{seconds:g}")
+            self.display.card(None, [_("Rest {seconds} s").format(seconds=f"{seconds:g}"), then], big=f"{seconds:g}")
             return record
         camera = self.feeds._camera_feed if self.feeds.is_camera else None
         start = time.monotonic()
@@ -336,7 +337,7 @@ class WorkoutRun:
                 )
             if camera is not None:
                 latest = camera.grabber.get(timeout=0.0) or latest
-            lines = [f"Rest - {'paused' if self.paused else f'then the {what}'}", "s: skip the rest"]
+            lines = [_("Rest") + " - " + (_("paused") if self.paused else then), _("s: skip the rest")]
             self.display.card(latest, lines, big=str(count))
             if self._poll_keys(None):
                 record.skipped = not self.ended_by
@@ -369,7 +370,7 @@ class WorkoutRun:
         if note:
             self.log(f"formcheck: error: {note}")
         summary = format_workout(self.report)
-        card = self.display.card(None, ["Workout summary", *summary.splitlines()], lines_top=0.33)
+        card = self.display.card(None, [_("Workout summary"), *summary.splitlines()], lines_top=0.33)
         self._write_card(card)
         if self.display.window is not None and not self.fast and ended not in PARTIAL_ENDINGS:
             deadline = time.monotonic() + 10.0  # the summary stays up until a key, or 10 s
