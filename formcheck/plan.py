@@ -21,6 +21,7 @@ from typing import Any
 
 from formcheck.config import default_tables
 from formcheck.errors import FormcheckError
+from formcheck.i18n import _
 
 SHIPPED = "back_care.toml"
 NOT_EXERCISES = {"common", "workout"}  # thresholds tables that are not an exercise's
@@ -71,14 +72,14 @@ class Step:
 
     @property
     def target_text(self) -> str:
-        return f"{self.seconds:g} s" if self.seconds is not None else f"{self.reps} reps"
+        return f"{self.seconds:g} s" if self.seconds is not None else _("{n} reps").format(n=self.reps)
 
     def describe(self) -> str:
         """e.g. "side_plank: 3 x 20 s per side, rest 30 s"."""
         name = self.exercise + (f" ({self.variant})" if self.variant else "")
         amount = f"{self.sets} x {self.target_text}" if self.sets > 1 else self.target_text
-        side = " per side" if self.per_side else ""
-        rest = f", rest {self.rest_s:g} s" if self.sets > 1 and self.rest_s else ""
+        side = " " + _("per side") if self.per_side else ""
+        rest = ", " + _("rest {seconds} s").format(seconds=f"{self.rest_s:g}") if self.sets > 1 and self.rest_s else ""
         return f"{name}: {amount}{side}{rest}"
 
 
@@ -139,12 +140,15 @@ def format_plan(plan: Plan) -> str:
         lines.append(plan.about)
     for day in plan.days:
         lines.append("")
-        lines.append(f"Day {day.number}: {day.title}" if day.title else f"Day {day.number}")
+        title = _("Day {n}: {title}") if day.title else _("Day {n}")
+        lines.append(title.format(n=day.number, title=day.title))
         for i, step in enumerate(day.steps, 1):
-            after = f"; then rest {step.rest_after_s:g} s" if step.rest_after_s else ""
+            after = (
+                "; " + _("then rest {seconds} s").format(seconds=f"{step.rest_after_s:g}") if step.rest_after_s else ""
+            )
             lines.append(f"  {i}. {step.describe()}{after}")
             lines.append(f"     {step.instruction}")
-            lines.append(f"     Camera: {step.camera}")
+            lines.append("     " + _("Camera: {where}").format(where=step.camera))
     return "\n".join(lines)
 
 

@@ -10,6 +10,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+# The tests read English output unless they ask for another language (a developer's LANG=de_DE
+# must not change what they see); tests/test_i18n.py sets its own.
+os.environ["FORMCHECK_LANG"] = "en"
+
+
 def shared_videos() -> Path | None:
     """The labelled real clips: $FORMCHECK_SAMPLES, else ../shared/videos beside the checkout."""
     for candidate in (os.environ.get("FORMCHECK_SAMPLES"), REPO.parent / "shared" / "videos"):

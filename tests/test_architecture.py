@@ -26,7 +26,7 @@ EXERCISE_HELPERS = {
     "formcheck.exercises.posing",
     "formcheck.exercises.stretch_shapes",
 }
-ALLOWED_IN_EXERCISES = EXERCISE_HELPERS | {"formcheck", "formcheck.geometry", "formcheck.landmarks"}
+ALLOWED_IN_EXERCISES = EXERCISE_HELPERS | {"formcheck", "formcheck.geometry", "formcheck.landmarks", "formcheck.i18n"}
 
 
 def module_name(path: Path) -> str:

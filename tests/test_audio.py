@@ -229,3 +229,69 @@ def test_a_broken_pyttsx3_is_silence_not_an_error(monkeypatch):
     assert wait_for(lambda: a.voice is None)  # given up quietly
     assert a.say("two", "2") is True  # still accepted (the bell or nothing), never raises
     a.close()
+
+
+VOICES_DE = """Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 5  de              --/M      German             gmw/de
+"""
+
+
+def test_german_cues_use_a_german_voice(monkeypatch, tmp_path, capsys):
+    log = tmp_path / "said.txt"
+    folder = tmp_path / "bin"
+    lines = " ".join(f"'{line}'" for line in VOICES_DE.splitlines())  # printf: a builtin (PATH has no cat)
+    fake_espeak(folder, f'case "$1" in --voices=*) printf "%s\\n" {lines}; exit 0;; esac\necho "$@" >> "{log}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="de")
+    assert a.voice is not None and a.voice.argv[1:3] == ("-v", "de") and a.voice_note is None
+    a.say("Hüfte anheben — Po und Bauch anspannen", "fault")
+    assert wait_for(lambda: log.exists() and "anspannen" in log.read_text())
+    a.close()
+    assert log.read_text().split()[:2] == ["-v", "de"]
+    assert capsys.readouterr().err == ""
+
+
+def test_no_german_voice_is_said_once_and_the_default_voice_speaks(monkeypatch, tmp_path, capsys):
+    log = tmp_path / "said.txt"
+    folder = tmp_path / "bin"
+    header = VOICES_DE.splitlines()[0]
+    fake_espeak(folder, f'case "$1" in --voices=*) echo "{header}"; exit 0;; esac\necho "$@" >> "{log}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="de")
+    a.say("Hüfte anheben", "1")
+    a.say("Beine strecken", "2")
+    assert wait_for(lambda: log.exists() and "strecken" in log.read_text())
+    a.close()
+    assert "-v" not in log.read_text().split()
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["formcheck: note: espeak-ng has no voice for language 'de': cues are spoken with its default voice"]
+
+
+def test_english_needs_no_voice_lookup(monkeypatch, tmp_path):
+    folder = tmp_path / "bin"
+    asked = tmp_path / "asked.txt"
+    fake_espeak(folder, f'echo "$@" >> "{asked}"')
+    monkeypatch.setenv("PATH", str(folder))
+    a = Announcer(True, language="en")
+    assert a.voice is not None and "-v" not in a.voice.argv and a.voice_note is None
+    a.close()
+    assert not asked.exists()  # no --voices query: English is every espeak's default voice
+
+
+def test_macos_say_speaks_german_with_its_first_german_voice():
+    listing = (
+        "Alex                en_US    # Most people recognize me by my voice.\n"
+        "Anna                de_DE    # Hallo! Ich heiße Anna.\n"
+    )
+
+    def run(argv, **kwargs):
+        assert argv[1:] == ["-v", "?"]
+        return audio.subprocess.CompletedProcess(argv, 0, stdout=listing)
+
+    say = audio.Voice("say", ("/usr/bin/say", "-r", "175"))
+    voice, note = audio.voice_for_language(say, "de", run)
+    assert voice.argv == ("/usr/bin/say", "-r", "175", "-v", "Anna") and note is None
+    voice, note = audio.voice_for_language(say, "de", lambda argv, **kw: audio.subprocess.CompletedProcess(argv, 0, ""))
+    assert voice == say and note and "no voice for language 'de'" in note
+    sapi = audio.Voice("sapi", ("powershell", "-Command", "..."), stdin=True)
+    assert audio.voice_for_language(sapi, "de", run)[1]  # no German voice chosen on Windows: said

@@ -112,6 +112,7 @@ def test_the_wheel_carries_the_two_models_and_stays_small(wheel):
             data = zf.read(f"formcheck/models/pose_landmarker_{variant}.task")
             assert hashlib.sha256(data).hexdigest() == BUNDLE_SHA256[variant]
         assert "formcheck/thresholds.toml" in names
+        assert "formcheck/locale/de/LC_MESSAGES/formcheck.mo" in names  # the German catalogue, compiled
         assert "formcheck/plans/back_care.toml" in names  # the workout's shipped plan
         assert "formcheck/recognition/model.npz" in names  # --exercise auto works installed
         assert "formcheck/outputs/report.schema.json" in names  # report.json documented
@@ -119,6 +120,7 @@ def test_the_wheel_carries_the_two_models_and_stays_small(wheel):
         assert not [n for n in names if "heavy" in n]
         metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: platformdirs" in metadata
+    assert "Requires-Dist: babel" in metadata
 
 
 def test_the_sdist_carries_the_models_too(dist):
@@ -177,3 +179,12 @@ def test_demo_and_samples_say_in_one_line_how_to_get_a_clip(installed):
         assert result.returncode != 0 and "Traceback" not in result.stderr
         (line,) = result.stderr.strip().splitlines()
         assert "formcheck demo --fetch" in line and where in line
+
+
+def test_the_installed_formcheck_speaks_german_from_its_own_catalogue(installed):
+    said = _ask(
+        installed["python"],
+        "import formcheck.i18n as i; i.set_language('de'); print(i.LOCALE_DIR); print(i._('Plank'))",
+        installed["root"],
+    ).splitlines()
+    assert Path(said[0]).is_relative_to(installed["site"]) and said[1] == "Unterarmstütz"

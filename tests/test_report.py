@@ -176,7 +176,7 @@ def test_timeline_png(tmp_path: Path, exercise: str) -> None:
 def test_summary_table_of_real_sessions(plank: tuple[Judgement, dict], bridge: tuple[Judgement, dict]) -> None:
     _, summary = plank
     text = format_summary_table(summary)
-    assert text.splitlines()[0].split() == ["Exercise", "plank"]
+    assert text.splitlines()[0].split() == ["Exercise", "Plank"]  # the title, in the language
     assert "Good form" in text and "In position" in text
     for name, seconds in summary["fault_time_s"].items():
         assert name.replace("_", " ") in text and f"{seconds:.1f} s" in text

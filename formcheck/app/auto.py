@@ -24,6 +24,7 @@ from formcheck.app.analyze import (
 )
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
+from formcheck.i18n import _
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.outputs.folder import OutputFolder
@@ -160,7 +161,8 @@ def _write_combined(result: AnalysisResult, recognition: Recognition, track: Tra
 
 
 def format_sets_table(report: dict) -> str:
-    lines = [f"{'set':>3} {'exercise':16} {'start s':>8} {'end s':>8} {'reps':>9} {'hold s':>7} {'good s':>7} faults"]
+    head = [_("set"), _("exercise"), _("start s"), _("end s"), _("reps"), _("hold s"), _("good s"), _("faults")]
+    lines = [f"{head[0]:>3} {head[1]:16} {head[2]:>8} {head[3]:>8} {head[4]:>9} {head[5]:>7} {head[6]:>7} {head[7]}"]
     for s in report["sets"]:
         reps = f"{s['reps']} ({s['good_reps']})"
         faults = ", ".join(sorted(s["fault_time_s"])) or "-"
@@ -169,5 +171,5 @@ def format_sets_table(report: dict) -> str:
             f"{s['hold_s']:7.1f} {s['good_hold_s']:7.1f} {faults}"
         )
     if not report["sets"]:
-        lines.append("    no exercise recognised for long enough to be a set")
+        lines.append("    " + _("no exercise recognised for long enough to be a set"))
     return "\n".join(lines)

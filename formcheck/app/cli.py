@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from formcheck import __version__, interrupts
+from formcheck.app.language import add_language_option, apply_language
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
+from formcheck.i18n import _, num
 from formcheck.pipeline.models import BUNDLED, DEFAULT_MODEL
 
 
@@ -32,10 +34,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     with open_source(args.video) as source, PoseEstimator(args.model, outline=not args.no_outline) as estimator:
         track, stats = extract_track(source, estimator, show_progress=True)
     out, note = save_or_rescue(out, track.save)
-    print(
-        f"{out}: {stats.frames} frames, person found in {stats.detection_rate:.1%}, "
-        f"{stats.ms_per_frame:.1f} ms/frame ({estimator.model.name} model)"
+    text = _("{frames} frames, person found in {share}, {ms} ms/frame ({model} model)").format(
+        frames=stats.frames,
+        share=_("{value}%").format(value=num(100 * stats.detection_rate, 1)),  # German: 95,3 %
+        ms=num(stats.ms_per_frame, 1),
+        model=estimator.model.name,
     )
+    print(f"{out}: {text}")
     if note:
         print(f"formcheck: error: {note}", file=sys.stderr)
         return EXIT_ERROR
@@ -61,8 +66,10 @@ def cmd_models_build(args: argparse.Namespace) -> int:
     for variant in args.variants:
         path = write_bundle(variant, Path(args.out) if args.out else build_dir(), cache)
         digest = file_sha256(path)
-        verdict = "matches the pinned hash" if digest == BUNDLE_SHA256[variant] else "DIFFERS from the pinned hash"
-        print(f"{path}: sha256 {digest} ({verdict})")
+        verdict = (
+            _("matches the pinned hash") if digest == BUNDLE_SHA256[variant] else _("DIFFERS from the pinned hash")
+        )
+        print(_("{path}: sha256 {digest} ({verdict})").format(path=path, digest=digest, verdict=verdict))
         if digest != BUNDLE_SHA256[variant]:
             return EXIT_ERROR
     return 0
@@ -176,7 +183,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "clips": [{"file": r.label.file, "error": r.error, "summary": r.summary} for r in evaluation.results],
         }
         path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures))
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
         if note:
             print(f"formcheck: error: {note}", file=sys.stderr)
             return EXIT_ERROR
@@ -194,7 +201,7 @@ def _evaluate_recognition(args: argparse.Namespace) -> int:
     print(format_report(scores))
     if args.json:
         path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures(scores)))
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
         if note:
             print(f"formcheck: error: {note}", file=sys.stderr)
             return EXIT_ERROR
@@ -204,6 +211,7 @@ def _evaluate_recognition(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from formcheck.app.analyze import AnalyzeOptions, analyze_one
     from formcheck.app.outcomes import print_result, report_outcomes
+    from formcheck.exercises import EXERCISES
     from formcheck.files import check_folder
     from formcheck.lab.samples import DEMO_CLIP, DEMO_ENTRY, DEMO_EXERCISE, fetch_dir, fetch_entries, find_sample
 
@@ -217,13 +225,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"into {fetch_dir()}, or set FORMCHECK_SAMPLES to a folder that has it"
         )
     check_folder(Path(args.out), "--out")
-    print(f"formcheck demo: analysing {clip} as a {DEMO_EXERCISE.replace('_', ' ')}")
+    title = _(EXERCISES[DEMO_EXERCISE].title)
+    print("formcheck demo: " + _("analysing {clip} as: {title}").format(clip=clip, title=title))
     result = analyze_one(clip, AnalyzeOptions(exercise=DEMO_EXERCISE, out=Path(args.out), model=args.model))
     print_result(result)
-    print(
-        f"\nOpen {result.out_dir / 'annotated.mp4'} in a browser or player, "
-        f"and {result.out_dir / 'timeline.png'} for the signals behind each judgement."
-    )
+    text = _("Open {video} in a browser or player, and {timeline} for the signals behind each judgement.")
+    print("\n" + text.format(video=result.out_dir / "annotated.mp4", timeline=result.out_dir / "timeline.png"))
     return report_outcomes([result])
 
 
@@ -233,7 +240,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
     if args.samples_command == "fetch":
         dest = Path(args.dest) if args.dest else fetch_dir()
         paths = fetch_samples(dest)
-        print(f"{len(paths)} sample clips in {dest}")
+        print(_("{n} sample clips in {folder}").format(n=len(paths), folder=dest))
     else:
         for folder in sample_dirs():
             print(folder)
@@ -332,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--download-cache", help="where the downloaded packages are kept (default: the user's cache)")
     b.set_defaults(func=cmd_models_build)
 
+    add_language_option(parser)
     return parser
 
 
@@ -344,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args = build_parser().parse_args(argv)
             if interrupts.requested() and not getattr(args, "acts_on_stops", False):
                 raise KeyboardInterrupt
+            apply_language(args)
             func: Callable[[argparse.Namespace], int] = args.func
             return func(args)
         except FormcheckError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 from formcheck.app.analyze import AnalysisResult
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED
 from formcheck.files import atomic_write
+from formcheck.i18n import _, name_text, num
 from formcheck.outputs.report import format_summary_table, json_safe
 
 
@@ -23,7 +24,7 @@ def print_result(result: AnalysisResult) -> None:
         print(format_summary_table(result.report))
     if result.report.get("suggestion"):
         print(result.report["suggestion"])
-    print(f"outputs in {result.out_dir}/:")
+    print(_("outputs in {folder}:").format(folder=f"{result.out_dir}/"))
     for name, path in result.outputs.items():
         print(f"  {name:9} {path}")
     sys.stdout.flush()
@@ -31,19 +32,20 @@ def print_result(result: AnalysisResult) -> None:
 
 def combined_table(results: list[AnalysisResult]) -> str:
     """One row per input, in the order given, with its state: done, partial, not started, failed."""
-    lines = [f"{'video':44} {'state':11} {'reps':>9} {'hold s':>8} {'good s':>8} {'faults':30} output"]
+    head = [_("video"), _("state"), _("reps"), _("hold s"), _("good s"), _("faults"), _("output")]
+    lines = [f"{head[0]:44} {head[1]:11} {head[2]:>9} {head[3]:>8} {head[4]:>8} {head[5]:30} {head[6]}"]
     for r in results:
         name = r.input.name[-44:]
+        state = name_text(r.state)
         if not r.report:
-            lines.append(f"{name:44} {r.state:11} {r.error or ''}".rstrip())
+            lines.append(f"{name:44} {state:11} {r.error or ''}".rstrip())
             continue
         rep = r.report
         reps = f"{rep['reps']} ({rep['good_reps']})"
         faults = ", ".join(sorted(rep.get("fault_time_s", {}))) or "-"
         where = r.outputs["report"].parent if "report" in r.outputs else r.out_dir
-        lines.append(
-            f"{name:44} {r.state:11} {reps:>9} {rep['hold_s']:8.1f} {rep['good_hold_s']:8.1f} {faults[:30]:30} {where}"
-        )
+        hold, good = num(rep["hold_s"]), num(rep["good_hold_s"])
+        lines.append(f"{name:44} {state:11} {reps:>9} {hold:>8} {good:>8} {faults[:30]:30} {where}")
     return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import face_up_ratio, head_angle_deg, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+from formcheck.i18n import N_
 
 # Held on the arms (forearms or straight arms), the trunk lifted passively: timed holds.
 HOLDS = ("sphinx", "press_up")
@@ -108,31 +109,33 @@ def good_lifts(changes: Mapping[str, Any]) -> list[np.ndarray]:
 
 class BackExtension(Exercise):
     name = "back_extension"
-    title = "Back extension"
+    title = N_("Back extension")
     kind = "reps"
     view = "side"
     needed = ("shoulder", "hip", "knee", "ankle", "ear")
     order = 6.0
-    get_in_position_cue = "Lie face down, legs long"
+    get_in_position_cue = N_("Lie face down, legs long")
     variants = ("floor", "bench_45", "swiss_ball", "t_raise", "sphinx", "press_up", "over_roller")
     hold_variants = HOLDS  # a timed hold: every fault is judged on every frame held
     faults = (
         FaultSpec(
             "over_arched",
-            "Lift only until your chest clears the floor",
-            "Good — small lift",
+            N_("Lift only until your chest clears the floor"),
+            N_("Good — small lift"),
             scope="top",
             joints=("shoulder",),
         ),
-        FaultSpec("neck_cranked", "Look at the floor", "Good — neck long", scope="top", joints=("ear",)),
-        FaultSpec("legs_lifted", "Keep your feet on the floor", "Good — feet down", scope="top", joints=("ankle",)),
-        FaultSpec("jerking", "Lift slowly", "Good — slow and controlled", scope="tempo", joints=("shoulder",)),
+        FaultSpec("neck_cranked", N_("Look at the floor"), N_("Good — neck long"), scope="top", joints=("ear",)),
+        FaultSpec(
+            "legs_lifted", N_("Keep your feet on the floor"), N_("Good — feet down"), scope="top", joints=("ankle",)
+        ),
+        FaultSpec("jerking", N_("Lift slowly"), N_("Good — slow and controlled"), scope="tempo", joints=("shoulder",)),
     )
     key_angle = KeyAngle("chest_lift_deg", ("shoulder", "hip", None))
     plots = (
         Plot(
             "trunk_lift_deg",
-            "trunk above the legs' line or the floor (deg; the rep signal)",
+            N_("trunk above the legs' line or the floor (deg; the rep signal)"),
             (
                 Limit("over_arch_deg", "above", "fault", "over_arched"),
                 Limit("hold_level_deg", "above", "rep"),
@@ -141,12 +144,12 @@ class BackExtension(Exercise):
         ),
         Plot(
             "head_angle_deg",
-            "head vs trunk line (deg; + raised)",
+            N_("head vs trunk line (deg; + raised)"),
             (Limit("neck_crank_deg", "above", "fault", "neck_cranked"),),
         ),
         Plot(
             "leg_line_deg",
-            "hip-ankle line above horizontal (deg; - legs sloping down to the feet)",
+            N_("hip-ankle line above horizontal (deg; - legs sloping down to the feet)"),
             (
                 Limit("leg_lift_deg", "above", "fault", "legs_lifted"),
                 Limit("max_leg_tilt_deg", "above", "position"),
@@ -155,17 +158,17 @@ class BackExtension(Exercise):
         ),
         Plot(
             "knee_angle_deg",
-            "knee angle (deg)",
+            N_("knee angle (deg)"),
             (Limit("min_knee_angle_deg", "below", "position"),),
         ),
         Plot(
             "face_down_ratio",
-            "ear above nose (torso lengths; > 0 face down)",
+            N_("ear above nose (torso lengths; > 0 face down)"),
             (Limit("face_down_tolerance_ratio", "below", "position", sign=-1),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "trunk lift (deg)\nabove the floor or the legs' line"
+    timeline_label = N_("trunk lift (deg)\nabove the floor or the legs' line")
     synthetic = Synthetic(
         pose=back_extension_pose,
         good=GOOD,

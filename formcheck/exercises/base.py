@@ -18,6 +18,7 @@ import numpy as np
 
 from formcheck import geometry as g
 from formcheck.exercises.frames import PoseFrames, Signals  # re-exported: what exercises read and return
+from formcheck.i18n import N_
 
 Kind = Literal["hold", "reps"]
 View = Literal["side", "front"]
@@ -29,13 +30,13 @@ NO_PERSON = 1
 NOT_VISIBLE = 2
 WRONG_VIEW = 3
 REASONS = {
-    NO_PERSON: ("no_person", "Step into the frame"),
-    NOT_VISIBLE: ("not_visible", "Keep your whole body in the frame"),
-    WRONG_VIEW: ("wrong_view", "Turn side-on to the camera"),
+    NO_PERSON: ("no_person", N_("Step into the frame")),
+    NOT_VISIBLE: ("not_visible", N_("Keep your whole body in the frame")),
+    WRONG_VIEW: ("wrong_view", N_("Turn side-on to the camera")),
 }
 WRONG_VIEW_CUES = {
-    "side": "Turn side-on to the camera",
-    "front": "Face the camera (or turn your back to it)",
+    "side": N_("Turn side-on to the camera"),
+    "front": N_("Face the camera (or turn your back to it)"),
 }
 
 
@@ -43,7 +44,7 @@ WRONG_VIEW_CUES = {
 class FaultSpec:
     name: str
     cue: str
-    praise: str = "Good — that's it"
+    praise: str = N_("Good — that's it")
     # "hold": judged on every frame in position; "top": only at the top of a rep;
     # "rep": judged once per rep, on the rep's peak (e.g. a bridge that never got high enough) or
     # on its ranges (`Exercise.rep_faults`); "tempo": once per rep from how long its rise and
@@ -231,7 +232,7 @@ class Exercise:
     plots: ClassVar[tuple[Plot, ...]]  # signals to plot, with their limit lines
     synthetic: ClassVar[Synthetic | None] = None  # hand-built poses for tests and notebooks
     timeline_label: ClassVar[str] = ""  # y label of the timeline's signal panel (default: its plot's title)
-    get_in_position_cue: ClassVar[str] = "Get into position"
+    get_in_position_cue: ClassVar[str] = N_("Get into position")
     variants: ClassVar[tuple[str, ...]] = ()
     tolerances: ClassVar[tuple[str, ...]] = ()  # thresholds scaled by the strictness level
     reports_sides: bool = False  # time (holds) or count (reps) each side separately

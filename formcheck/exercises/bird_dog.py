@@ -27,6 +27,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, unit
+from formcheck.i18n import N_
 
 
 def tilt_from_vertical_deg(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
@@ -95,28 +96,38 @@ def bird_dog_pose(
 
 class BirdDog(Exercise):
     name = "bird_dog"
-    title = "Bird-dog"
+    title = N_("Bird-dog")
     kind = "reps"
     view = "side"
     back = "up"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
     order = 10.0
-    get_in_position_cue = "On all fours: hands under shoulders, knees under hips"
+    get_in_position_cue = N_("On all fours: hands under shoulders, knees under hips")
     reports_sides = True  # reps per reaching arm
     variants = ("crunch",)  # elbow to knee under the body between reaches
     # The rings are on the side nearer the camera, whichever limb reaches.
     faults = (
         FaultSpec(
-            "arm_low", "Reach your arm out level with your back", "Good — arm level", scope="top", joints=("wrist",)
+            "arm_low",
+            N_("Reach your arm out level with your back"),
+            N_("Good — arm level"),
+            scope="top",
+            joints=("wrist",),
         ),
         FaultSpec(
-            "leg_low", "Push your heel back, level with your hips", "Good — leg level", scope="top", joints=("ankle",)
+            "leg_low",
+            N_("Push your heel back, level with your hips"),
+            N_("Good — leg level"),
+            scope="top",
+            joints=("ankle",),
         ),
-        FaultSpec("leg_too_high", "Lower your leg to hip height", "Good — leg level", scope="top", joints=("ankle",)),
+        FaultSpec(
+            "leg_too_high", N_("Lower your leg to hip height"), N_("Good — leg level"), scope="top", joints=("ankle",)
+        ),
         FaultSpec(
             "back_arched",
-            "Don't let your back sag — brace your belly",
-            "Good — back flat",
+            N_("Don't let your back sag — brace your belly"),
+            N_("Good — back flat"),
             scope="top",
             joints=("hip",),
             outline=True,
@@ -127,18 +138,18 @@ class BirdDog(Exercise):
     plots = (
         Plot(
             "reach_deg",
-            "reaching diagonal: the lower of its arm and leg above horizontal (deg; the rep signal)",
+            N_("reaching diagonal: the lower of its arm and leg above horizontal (deg; the rep signal)"),
             (Limit("reach_top_deg", "above", "rep", sign=-1),),
             timeline=True,
         ),
         Plot(
             "arm_reach_deg",
-            "reaching arm (shoulder-wrist) above horizontal (deg)",
+            N_("reaching arm (shoulder-wrist) above horizontal (deg)"),
             (Limit("arm_low_deg", "below", "fault", "arm_low", sign=-1),),
         ),
         Plot(
             "leg_reach_deg",
-            "reaching leg (hip-ankle) above horizontal (deg)",
+            N_("reaching leg (hip-ankle) above horizontal (deg)"),
             (
                 Limit("leg_high_deg", "above", "fault", "leg_too_high"),
                 Limit("leg_low_deg", "below", "fault", "leg_low", sign=-1),
@@ -146,32 +157,32 @@ class BirdDog(Exercise):
         ),
         Plot(
             "lumbar_curve",
-            "back profile's lumbar curve (torso lengths; - sunk)",
+            N_("back profile's lumbar curve (torso lengths; - sunk)"),
             (Limit("back_sag_ratio", "below", "fault", "back_arched", sign=-1),),
         ),
         Plot(
             "support_arm_tilt_deg",
-            "supporting arm off vertical (deg)",
+            N_("supporting arm off vertical (deg)"),
             (Limit("max_support_tilt_deg", "above", "position"),),
         ),
         Plot(
             "support_thigh_tilt_deg",
-            "supporting thigh off vertical (deg)",
+            N_("supporting thigh off vertical (deg)"),
             (Limit("max_support_tilt_deg", "above", "position"),),
         ),
         Plot(
             "support_knee_angle_deg",
-            "supporting knee angle (deg; kneeling ~90)",
+            N_("supporting knee angle (deg; kneeling ~90)"),
             (Limit("max_knee_angle_deg", "above", "position"),),
         ),
         Plot(
             "trunk_tilt_deg",
-            "shoulder-hip line from horizontal (deg)",
+            N_("shoulder-hip line from horizontal (deg)"),
             (Limit("max_trunk_tilt_deg", "above", "position"),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "reach above horizontal (deg)"
+    timeline_label = N_("reach above horizontal (deg)")
     synthetic = Synthetic(
         pose=bird_dog_pose,
         good={"arm_deg": 0.0, "leg_deg": 0.0},

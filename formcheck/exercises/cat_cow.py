@@ -30,6 +30,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import head_angle_deg, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+from formcheck.i18n import N_
 
 
 def tilt_from_vertical_deg(top: np.ndarray, bottom: np.ndarray, head_dir: np.ndarray) -> np.ndarray:
@@ -107,42 +108,45 @@ def cat_cow_cycle(changes: Mapping[str, Any], fps: float = 30.0) -> list[np.ndar
 
 class CatCow(Exercise):
     name = "cat_cow"
-    title = "Cat-cow"
+    title = N_("Cat-cow")
     kind = "hold"
     view = "side"
     back = "up"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     order = 1.0
-    get_in_position_cue = "On all fours: round your back up, then let it sink"
+    get_in_position_cue = N_("On all fours: round your back up, then let it sink")
     faults = (
         FaultSpec(
             "no_spinal_motion",
-            "Move your whole back — round up, then let it sink",
+            N_("Move your whole back — round up, then let it sink"),
             scope="rep",
             joints=("hip",),
             outline=True,
         ),
-        FaultSpec("hips_shifting", "Keep your hips over your knees", scope="rep", joints=("hip",)),
-        FaultSpec("arms_bent", "Keep your arms straight", "Good — arms straight", joints=("elbow",)),
+        FaultSpec("hips_shifting", N_("Keep your hips over your knees"), scope="rep", joints=("hip",)),
+        FaultSpec("arms_bent", N_("Keep your arms straight"), N_("Good — arms straight"), joints=("elbow",)),
     )
     # No three-joint angle shows the head against the trunk line truthfully: the value is printed.
     key_angle = KeyAngle("head_angle_deg")
     plots = (
         Plot(
             "head_angle_deg",
-            "head vs trunk line from neutral (deg; + raised in the cow, - tucked in the cat; the cycle signal)",
+            N_("head vs trunk line from neutral (deg; + raised in the cow, - tucked in the cat; the cycle signal)"),
             (Limit("cat_tuck_deg", "below", "rep", sign=-1),),
             timeline=True,
         ),
         # The two range faults: a horizontal line cannot show a range, so the title says what it is.
         Plot(
             "back_curve",
-            "back profile's curve (torso lengths; + rounded, - hollow); fault: its range over a cycle below the line",
+            N_(
+                "back profile's curve (torso lengths; + rounded, - hollow); fault: its range over a cycle "
+                "below the line"
+            ),
             (Limit("min_back_range_ratio", "below", "fault", "no_spinal_motion"),),
         ),
         Plot(
             "hip_shift_deg",
-            "thigh off vertical (deg; + hips ahead of the knees); fault: its swing over a cycle above the line",
+            N_("thigh off vertical (deg; + hips ahead of the knees); fault: its swing over a cycle above the line"),
             (
                 Limit("hip_swing_deg", "above", "fault", "hips_shifting"),
                 Limit("max_thigh_tilt_deg", "above", "position"),
@@ -151,12 +155,12 @@ class CatCow(Exercise):
         ),
         Plot(
             "elbow_angle_deg",
-            "elbow angle (deg; judged with the hand under the shoulder)",
+            N_("elbow angle (deg; judged with the hand under the shoulder)"),
             (Limit("elbow_bend_deg", "below", "fault", "arms_bent", sign=-1, offset=180.0),),
         ),
         Plot(
             "arm_tilt_deg",
-            "arm off vertical (deg; + hands ahead of the shoulders)",
+            N_("arm off vertical (deg; + hands ahead of the shoulders)"),
             (
                 Limit("max_arm_tilt_deg", "above", "position"),
                 Limit("max_arm_tilt_deg", "below", "position", sign=-1),
@@ -164,17 +168,17 @@ class CatCow(Exercise):
         ),
         Plot(
             "trunk_tilt_deg",
-            "shoulder-hip line from horizontal (deg)",
+            N_("shoulder-hip line from horizontal (deg)"),
             (Limit("max_trunk_tilt_deg", "above", "position"),),
         ),
         Plot(
             "knee_angle_deg",
-            "knee angle (deg; kneeling ~90)",
+            N_("knee angle (deg; kneeling ~90)"),
             (Limit("max_knee_angle_deg", "above", "position"),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "head from neutral (deg)\n+ cow / − cat"
+    timeline_label = N_("head from neutral (deg)\n+ cow / − cat")
     synthetic = Synthetic(
         pose=cat_cow_pose,
         good={},

@@ -27,6 +27,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import face_up_ratio, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, unit
+from formcheck.i18n import N_
 
 
 def arm_overhead_deg(shoulder: np.ndarray, wrist: np.ndarray, head_dir: np.ndarray) -> np.ndarray:
@@ -85,20 +86,20 @@ def dead_bug_pose(
 
 class DeadBug(Exercise):
     name = "dead_bug"
-    title = "Dead bug"
+    title = N_("Dead bug")
     kind = "reps"
     view = "side"
     back = "down"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
     order = 11.0
-    get_in_position_cue = "Lie on your back: arms up, knees over hips"
+    get_in_position_cue = N_("Lie on your back: arms up, knees over hips")
     reports_sides = True  # reps per moving arm (the sliding leg in heel slides)
     variants = ("heel_slide",)
     faults = (
         FaultSpec(
             "lower_back_lifting",
-            "Press your lower back into the floor",
-            "Good — back down",
+            N_("Press your lower back into the floor"),
+            N_("Good — back down"),
             scope="top",
             joints=("hip",),
             outline=True,
@@ -109,13 +110,13 @@ class DeadBug(Exercise):
     plots = (
         Plot(
             "reach_deg",
-            "moving diagonal: the lower of arm overhead and hip opening (deg; the rep signal)",
+            N_("moving diagonal: the lower of arm overhead and hip opening (deg; the rep signal)"),
             (Limit("reach_top_deg", "above", "rep"),),
             timeline=True,
         ),
         Plot(
             "slide_knee_deg",
-            "heel slide: the sliding knee's angle (deg; the rep signal)",
+            N_("heel slide: the sliding knee's angle (deg; the rep signal)"),
             (Limit("slide_knee_deg", "above", "rep"),),
             variant="heel_slide",
             timeline=True,
@@ -123,32 +124,32 @@ class DeadBug(Exercise):
         # Each limb must pass the top line for the diagonal to (the reach is the lower of the two).
         Plot(
             "arm_reach_deg",
-            "moving arm from vertical towards the head (deg; 90 overhead)",
+            N_("moving arm from vertical towards the head (deg; 90 overhead)"),
             (Limit("reach_top_deg", "above", "rep"),),
         ),
         Plot(
             "leg_reach_deg",
-            "opposite hip's opening from 90 deg (deg; 90 leg straight out)",
+            N_("opposite hip's opening from 90 deg (deg; 90 leg straight out)"),
             (Limit("reach_top_deg", "above", "rep"),),
         ),
         Plot(
             "lumbar_curve",
-            "lower back's curve (torso lengths; - hollow: lifted off the floor; the silhouette)",
+            N_("lower back's curve (torso lengths; - hollow: lifted off the floor; the silhouette)"),
             (Limit("back_lift_ratio", "below", "fault", "lower_back_lifting", sign=-1),),
         ),
         Plot(
             "trunk_tilt_deg",
-            "shoulder-hip line from horizontal (deg)",
+            N_("shoulder-hip line from horizontal (deg)"),
             (Limit("max_trunk_tilt_deg", "above", "position"),),
         ),
         Plot(
             "face_up_ratio",
-            "nose above ear (torso lengths; > 0 face up)",
+            N_("nose above ear (torso lengths; > 0 face up)"),
             (Limit("min_face_up_ratio", "below", "position"),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "reach (deg)"
+    timeline_label = N_("reach (deg)")
     synthetic = Synthetic(
         pose=dead_bug_pose,
         good={"arm_deg": 85.0, "leg_deg": 80.0, "knee_angle_deg": 175.0},

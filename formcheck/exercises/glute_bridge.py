@@ -22,6 +22,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import face_up_ratio, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, unit
+from formcheck.i18n import N_
 
 BOTH = "with hip, outline, shoulders down"  # the two lines of the outline rule flag it together
 
@@ -73,28 +74,28 @@ def bridge_pose(hip_lift_deg: float = 0.0, shin_offset_ratio: float = 0.0, width
 
 class GluteBridge(Exercise):
     name = "glute_bridge"
-    title = "Glute bridge"
+    title = N_("Glute bridge")
     kind = "reps"
     view = "side"
     back = "down"
     needed = ("shoulder", "hip", "knee", "ankle")
     order = 5.0
-    get_in_position_cue = "Lie on your back, knees bent, feet flat"
+    get_in_position_cue = N_("Lie on your back, knees bent, feet flat")
     variants = ("hip_thrust", "frog_pump", "hands_behind_head")
     faults = (
-        FaultSpec("hips_too_low", "Lift your hips higher", scope="rep", joints=("hip",)),
+        FaultSpec("hips_too_low", N_("Lift your hips higher"), scope="rep", joints=("hip",)),
         FaultSpec(
             "back_arched",
-            "Don't arch — squeeze your glutes and stop at a straight line",
-            "Good — straight line",
+            N_("Don't arch — squeeze your glutes and stop at a straight line"),
+            N_("Good — straight line"),
             scope="top",
             joints=("hip",),
             outline=True,
         ),
         FaultSpec(
             "feet_misplaced",
-            "Move your feet so your knees are over your ankles",
-            "Good — knees over ankles",
+            N_("Move your feet so your knees are over your ankles"),
+            N_("Good — knees over ankles"),
             scope="top",
             joints=("knee", "ankle"),
         ),
@@ -103,7 +104,7 @@ class GluteBridge(Exercise):
     plots = (
         Plot(
             "hip_lift_deg",
-            "hip above the knee-shoulder line (deg; the rep signal)",
+            N_("hip above the knee-shoulder line (deg; the rep signal)"),
             (
                 Limit("arch_deg", "above", "fault", "back_arched"),
                 Limit("arch_with_curve_deg", "above", "fault", "back_arched", together=BOTH),
@@ -114,23 +115,23 @@ class GluteBridge(Exercise):
         ),
         Plot(
             "local_lumbar",
-            "back outline's lower-back curve, side-on only (torso lengths; - arched)",
+            N_("back outline's lower-back curve, side-on only (torso lengths; - arched)"),
             (Limit("arch_curve_ratio", "below", "fault", "back_arched", sign=-1, together=BOTH),),
             timeline=True,
         ),
         Plot(
             "shoulder_height_ratio",
-            "shoulders above the ankles (torso lengths; ~0 on the floor, > 1 on a bench)",
+            N_("shoulders above the ankles (torso lengths; ~0 on the floor, > 1 on a bench)"),
             (Limit("bench_shoulder_ratio", "below", "fault", "back_arched", together=BOTH),),
         ),
         Plot(
             "shin_offset_ratio",
-            "knee ahead of / behind the ankle (shin lengths; at the top)",
+            N_("knee ahead of / behind the ankle (shin lengths; at the top)"),
             (Limit("shin_offset_ratio", "above", "fault", "feet_misplaced"),),
         ),
         Plot(
             "knee_angle_deg",
-            "knee angle (deg)",
+            N_("knee angle (deg)"),
             (
                 Limit("min_top_knee_angle_deg", "below", "fault", "feet_misplaced"),
                 Limit("max_knee_angle_deg", "above", "position"),
@@ -138,12 +139,12 @@ class GluteBridge(Exercise):
         ),
         Plot(
             "face_up_ratio",
-            "nose above ear (torso lengths; > 0 face up)",
+            N_("nose above ear (torso lengths; > 0 face up)"),
             (Limit("face_up_tolerance_ratio", "below", "position", sign=-1),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "hip lift (deg)\n0 = knees-hips-shoulders straight"
+    timeline_label = N_("hip lift (deg)\n0 = knees-hips-shoulders straight")
     synthetic = Synthetic(
         pose=bridge_pose,
         good={"hip_lift_deg": 0.0},

@@ -29,6 +29,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import face_up_ratio, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+from formcheck.i18n import N_
 
 # Variants where both legs move together and the rep is the near thigh rising and falling.
 BOTH_LEGS = ("", "bent_knee", "reverse_crunch")
@@ -92,7 +93,7 @@ def leg_raise_pose(
 def _gap_plot(variant: str, key: str) -> Plot:
     return Plot(
         "leg_gap_deg",
-        f"gap between the thighs (deg; the rep signal of {variant})",
+        N_("gap between the thighs (deg; the variant's rep signal)"),
         (Limit(key, "above", "rep"),),
         variant=variant,
     )
@@ -100,39 +101,41 @@ def _gap_plot(variant: str, key: str) -> Plot:
 
 class LegRaise(Exercise):
     name = "leg_raise"
-    title = "Lying leg raise"
+    title = N_("Lying leg raise")
     kind = "reps"
     view = "side"
     back = "down"
     needed = ("shoulder", "hip", "knee", "ankle")
     order = 9.0
-    get_in_position_cue = "Lie on your back, legs long"
+    get_in_position_cue = N_("Lie on your back, legs long")
     variants = ("bent_knee", "single_leg", "flutter", "scissor", "reverse_crunch", "banded_single_leg")
     side_variants = ONE_LEG + KICKS  # one leg at a time (or kicks): reps are counted per leg
     faults = (
-        FaultSpec("knees_bent", "Straighten your legs", "Good — legs long", scope="top", joints=("knee",)),
+        FaultSpec("knees_bent", N_("Straighten your legs"), N_("Good — legs long"), scope="top", joints=("knee",)),
         FaultSpec(
             "lower_back_lifting",
-            "Press your lower back into the floor",
-            "Good — back down",
+            N_("Press your lower back into the floor"),
+            N_("Good — back down"),
             joints=("hip",),
             outline=True,
         ),
-        FaultSpec("dropping_legs", "Lower slowly", "Good — slow and controlled", scope="tempo", joints=("ankle",)),
+        FaultSpec(
+            "dropping_legs", N_("Lower slowly"), N_("Good — slow and controlled"), scope="tempo", joints=("ankle",)
+        ),
     )
     # The value is the thigh against the trunk line; drawn against the image horizontal.
     key_angle = KeyAngle("leg_raise_deg", ("knee", "hip", None))
     plots = (
         Plot(
             "leg_raise_deg",
-            "near thigh above the trunk line (deg; the rep signal of two-leg raises)",
+            N_("near thigh above the trunk line (deg; the rep signal of two-leg raises)"),
             (Limit("rep_top_deg", "above", "rep"),),
             timeline=True,
         ),
         # Drawn with the real-range line too: in a two-leg raise both thighs pass it.
         Plot(
             "far_leg_raise_deg",
-            "far thigh above the trunk line (deg)",
+            N_("far thigh above the trunk line (deg)"),
             (Limit("rep_top_deg", "above", "rep"),),
             timeline=True,
         ),
@@ -142,27 +145,27 @@ class LegRaise(Exercise):
         _gap_plot("scissor", "kick_top_deg"),
         Plot(
             "knee_angle_deg",
-            "near knee angle (deg; at the top, straight-leg raise)",
+            N_("near knee angle (deg; at the top, straight-leg raise)"),
             (Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),),
         ),
         Plot(
             "lumbar_curve_ratio",
-            "lower back's curve (torso lengths; - hollow: lifted off the floor; the silhouette)",
+            N_("lower back's curve (torso lengths; - hollow: lifted off the floor; the silhouette)"),
             (Limit("lumbar_lift_ratio", "below", "fault", "lower_back_lifting", sign=-1),),
         ),
         Plot(
             "trunk_tilt_deg",
-            "shoulder-hip line from horizontal (deg)",
+            N_("shoulder-hip line from horizontal (deg)"),
             (Limit("max_trunk_tilt_deg", "above", "position"),),
         ),
         Plot(
             "face_up_ratio",
-            "nose above ear (torso lengths; > 0 face up)",
+            N_("nose above ear (torso lengths; > 0 face up)"),
             (Limit("face_up_tolerance_ratio", "below", "position", sign=-1),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "thigh above the trunk line (deg)\n0 = on the floor, 90 = vertical"
+    timeline_label = N_("thigh above the trunk line (deg)\n0 = on the floor, 90 = vertical")
     synthetic = Synthetic(
         pose=leg_raise_pose,
         good={"near_thigh_deg": 90.0},

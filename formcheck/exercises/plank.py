@@ -21,8 +21,9 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import head_angle_deg, shoulder_width_ratio, support_points
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+from formcheck.i18n import N_
 
-NECK_CUE = "Keep your neck long — look at the floor just ahead of your hands"
+NECK_CUE = N_("Keep your neck long — look at the floor just ahead of your hands")
 
 
 def hands_raised(pose: PoseFrames, shoulder: np.ndarray, hip: np.ndarray, torso: np.ndarray) -> np.ndarray:
@@ -85,13 +86,13 @@ def plank_pose(
 
 class Plank(Exercise):
     name = "plank"
-    title = "Plank"
+    title = N_("Plank")
     kind = "hold"
     view = "side"
     back = "up"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     order = 3.0
-    get_in_position_cue = "Get into your plank: forearms under shoulders, legs straight"
+    get_in_position_cue = N_("Get into your plank: forearms under shoulders, legs straight")
     # Dynamic variants count reps inside the hold: knee taps (both knees to the mat and back),
     # leg raises (one straight leg up and down) and shoulder taps (one hand up to the other
     # shoulder and back).
@@ -99,41 +100,41 @@ class Plank(Exercise):
     faults = (
         FaultSpec(
             "hips_sagging",
-            "Lift your hips — squeeze glutes and abs",
-            "Good — hips in line",
+            N_("Lift your hips — squeeze glutes and abs"),
+            N_("Good — hips in line"),
             body_line=True,
             joints=("hip",),
         ),
         FaultSpec(
             "hips_piked",
-            "Lower your hips into a straight line",
-            "Good — straight line",
+            N_("Lower your hips into a straight line"),
+            N_("Good — straight line"),
             body_line=True,
             joints=("hip",),
         ),
         FaultSpec(
             "lower_back_sagging",
-            "Tuck your pelvis — flatten your lower back",
-            "Good — back flat",
+            N_("Tuck your pelvis — flatten your lower back"),
+            N_("Good — back flat"),
             body_line=True,
             joints=("hip",),
             outline=True,
         ),
-        FaultSpec("knees_bent", "Straighten your legs", "Good — legs long", joints=("knee",)),
+        FaultSpec("knees_bent", N_("Straighten your legs"), N_("Good — legs long"), joints=("knee",)),
         FaultSpec(
             "shoulders_not_over_elbows",
-            "Stack your shoulders over your elbows",
-            "Good — shoulders stacked",
+            N_("Stack your shoulders over your elbows"),
+            N_("Good — shoulders stacked"),
             joints=("shoulder", "elbow"),
         ),
-        FaultSpec("head_dropped", NECK_CUE, "Good — neck long", joints=("ear",)),
-        FaultSpec("head_raised", NECK_CUE, "Good — neck long", joints=("ear",)),
+        FaultSpec("head_dropped", NECK_CUE, N_("Good — neck long"), joints=("ear",)),
+        FaultSpec("head_raised", NECK_CUE, N_("Good — neck long"), joints=("ear",)),
     )
     key_angle = KeyAngle("body_angle_deg", ("shoulder", "hip", "ankle"), straight=True)
     plots = (
         Plot(
             "hip_bend_deg",
-            "hip bend (deg; + piked, - sagging)",
+            N_("hip bend (deg; + piked, - sagging)"),
             (
                 Limit("hip_pike_deg", "above", "fault", "hips_piked"),
                 Limit("hip_sag_deg", "below", "fault", "hips_sagging", sign=-1),
@@ -142,13 +143,13 @@ class Plank(Exercise):
         ),
         Plot(
             "lumbar_curve",
-            "back outline's lumbar curve (torso lengths; + rounded, - hollow)",
+            N_("back outline's lumbar curve (torso lengths; + rounded, - hollow)"),
             (Limit("lumbar_sag_ratio", "below", "fault", "lower_back_sagging", sign=-1),),
             timeline=True,
         ),
         Plot(
             "head_angle_deg",
-            "head vs trunk line (deg; + raised, - dropped)",
+            N_("head vs trunk line (deg; + raised, - dropped)"),
             (
                 Limit("head_raise_deg", "above", "fault", "head_raised"),
                 Limit("head_drop_deg", "below", "fault", "head_dropped", sign=-1),
@@ -156,7 +157,7 @@ class Plank(Exercise):
         ),
         Plot(
             "knee_angle_deg",
-            "knee angle (deg)",
+            N_("knee angle (deg)"),
             (
                 Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),
                 Limit("min_knee_angle_deg", "below", "position"),
@@ -164,23 +165,23 @@ class Plank(Exercise):
         ),
         Plot(
             "hands_raised_pct",
-            "shoulder taps: both wrists above the torso line (% torso; a tap is a rise)",
+            N_("shoulder taps: both wrists above the torso line (% torso; a tap is a rise)"),
             variant="shoulder_taps",
         ),
         Plot(
             "ankle_gap_pct",
-            "leg raises: one ankle above the other (% torso)",
+            N_("leg raises: one ankle above the other (% torso)"),
             (Limit("leg_raise_ratio", "above", "rep", sign=100.0),),
             variant="leg_raises",
         ),
         Plot(
             "far_knee_angle_deg",
-            "far knee angle where the model sees that leg (deg)",
+            N_("far knee angle where the model sees that leg (deg)"),
             (Limit("min_knee_angle_deg", "below", "position"),),
         ),
         Plot(
             "shoulder_offset_ratio",
-            "shoulder ahead of elbow (upper-arm lengths; forearm plank)",
+            N_("shoulder ahead of elbow (upper-arm lengths; forearm plank)"),
             (
                 Limit("shoulder_offset_ratio", "above", "fault", "shoulders_not_over_elbows"),
                 Limit("shoulder_offset_ratio", "below", "fault", "shoulders_not_over_elbows", sign=-1),
@@ -188,17 +189,17 @@ class Plank(Exercise):
         ),
         Plot(
             "body_tilt_deg",
-            "shoulder-ankle line from horizontal (deg)",
+            N_("shoulder-ankle line from horizontal (deg)"),
             (Limit("max_body_tilt_deg", "above", "position"),),
         ),
         Plot(
             "hip_height_ratio",
-            "hip above support-toe line (torso lengths)",
+            N_("hip above support-toe line (torso lengths)"),
             (Limit("min_hip_height_ratio", "below", "position"),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "hip bend (deg)\n+ piked / − sagging"
+    timeline_label = N_("hip bend (deg)\n+ piked / − sagging")
     synthetic = Synthetic(
         pose=plank_pose,
         good={},

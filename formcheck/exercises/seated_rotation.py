@@ -40,6 +40,7 @@ from formcheck.exercises.base import (
     Synthetic,
 )
 from formcheck.exercises.posing import HEIGHT, PX_PER_M, WIDTH
+from formcheck.i18n import N_
 from formcheck.landmarks import Landmark, side_landmark
 
 L_SH, R_SH = int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)
@@ -161,22 +162,22 @@ def seated_rotation_pose(
 
 class SeatedRotation(Exercise):
     name = "seated_rotation"
-    title = "Seated spine rotation"
+    title = N_("Seated spine rotation")
     kind = "hold"
     view = "front"
     needed = ("shoulder", "hip", "knee")
     order = 8.0
-    get_in_position_cue = "Sit tall and turn your shoulders to one side"
+    get_in_position_cue = N_("Sit tall and turn your shoulders to one side")
     variants = ("static", "dynamic")
     reports_sides = True
     side_value = "turn_deg"  # its range is reported per side
     uses_world = True
     faults = (
-        FaultSpec("slouching", "Sit tall", "Good — tall spine", joints=("shoulder",)),
+        FaultSpec("slouching", N_("Sit tall"), N_("Good — tall spine"), joints=("shoulder",)),
         FaultSpec(
             "hips_turning",
-            "Keep your hips facing forward — turn from your ribs",
-            "Good — hips still",
+            N_("Keep your hips facing forward — turn from your ribs"),
+            N_("Good — hips still"),
             joints=("hip",),
         ),
     )
@@ -188,37 +189,37 @@ class SeatedRotation(Exercise):
     plots = (
         Plot(
             "abs_turn_deg",
-            "shoulders turned from the pelvis, either way (deg)",
+            N_("shoulders turned from the pelvis, either way (deg)"),
             (Limit("turned_deg", "below", "position"),),
             timeline=True,
         ),
         Plot(
             "lean_deg",
-            "trunk lean forward or sideways, the larger (deg)",
+            N_("trunk lean forward or sideways, the larger (deg)"),
             (Limit("slouch_deg", "above", "fault", "slouching"),),
         ),
         Plot(
             "hips_follow_deg",
-            "pelvis turned towards the twist since the shoulders were last square (deg)",
+            N_("pelvis turned towards the twist since the shoulders were last square (deg)"),
             (Limit("hips_turn_deg", "above", "fault", "hips_turning"),),
         ),
         Plot(
             "pelvis_yaw_deg",
-            "pelvis (thighs) yaw from facing the camera (deg)",
+            N_("pelvis (thighs) yaw from facing the camera (deg)"),
             (Limit("max_view_yaw_deg", "above", "view"), Limit("max_view_yaw_deg", "below", "view", sign=-1)),
         ),
         Plot(
             "hip_angle_deg",
-            "trunk to thighs, 3-D (deg; seated ~90-120)",
+            N_("trunk to thighs, 3-D (deg; seated ~90-120)"),
             (Limit("min_hip_angle_deg", "below", "position"), Limit("max_hip_angle_deg", "above", "position")),
         ),
         Plot(
             "upright_lean_deg",
-            "trunk off upright, any way but leaning back (deg; lying twists are another exercise)",
+            N_("trunk off upright, any way but leaning back (deg; lying twists are another exercise)"),
             (Limit("max_lean_deg", "above", "position"),),
         ),
     )
-    timeline_label = "turn (deg)\neither way"
+    timeline_label = N_("turn (deg)\neither way")
     synthetic = Synthetic(
         pose=seated_rotation_pose,
         good={"turn_deg": 50.0},

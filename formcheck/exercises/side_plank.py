@@ -21,6 +21,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import shoulder_width_ratio, support_points
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, rotate, unit
+from formcheck.i18n import N_
 
 
 def side_plank_pose(
@@ -83,22 +84,24 @@ def side_plank_pose(
 
 class SidePlank(Exercise):
     name = "side_plank"
-    title = "Side plank"
+    title = N_("Side plank")
     kind = "hold"
     view = "front"
     # Both sides matter: the body line runs between the mid-points of each pair.
     needed = ("shoulder", "elbow", "hip", "knee", "ankle")
     order = 2.0
-    get_in_position_cue = "Lift your hips: side plank on your forearm, feet stacked"
+    get_in_position_cue = N_("Lift your hips: side plank on your forearm, feet stacked")
     reports_sides = True
     variants = ("hip_dips", "twists", "high_crunch", "high")
     faults = (
-        FaultSpec("hips_dropped", "Push your hips up", "Good — hips up", body_line=True, joints=("hip",)),
-        FaultSpec("hips_piked", "Bring your hips into line", "Good — straight line", body_line=True, joints=("hip",)),
+        FaultSpec("hips_dropped", N_("Push your hips up"), N_("Good — hips up"), body_line=True, joints=("hip",)),
+        FaultSpec(
+            "hips_piked", N_("Bring your hips into line"), N_("Good — straight line"), body_line=True, joints=("hip",)
+        ),
         FaultSpec(
             "shoulders_not_over_elbows",
-            "Stack your shoulder over your elbow",
-            "Good — elbow stacked",
+            N_("Stack your shoulder over your elbow"),
+            N_("Good — elbow stacked"),
             joints=("shoulder", "elbow"),
         ),
     )
@@ -106,7 +109,7 @@ class SidePlank(Exercise):
     plots = (
         Plot(
             "hip_bend_deg",
-            "mid-hip off the shoulder-ankle line (deg; + piked, - dropped)",
+            N_("mid-hip off the shoulder-ankle line (deg; + piked, - dropped)"),
             (
                 Limit("hip_pike_deg", "above", "fault", "hips_piked"),
                 Limit("hip_drop_deg", "below", "fault", "hips_dropped", sign=-1),
@@ -115,7 +118,7 @@ class SidePlank(Exercise):
         ),
         Plot(
             "elbow_offset_ratio",
-            "elbow off plumb under the shoulder (upper-arm lengths; + = to the head)",
+            N_("elbow off plumb under the shoulder (upper-arm lengths; + = to the head)"),
             (
                 Limit("elbow_offset_ratio", "above", "fault", "shoulders_not_over_elbows"),
                 Limit("elbow_offset_ratio", "below", "fault", "shoulders_not_over_elbows", sign=-1),
@@ -123,31 +126,31 @@ class SidePlank(Exercise):
         ),
         Plot(
             "hip_height_ratio",
-            "mid-hip above support-ankle line (torso lengths)",
+            N_("mid-hip above support-ankle line (torso lengths)"),
             (Limit("min_hip_height_ratio", "below", "position"),),
         ),
         Plot(
             "body_tilt_deg",
-            "shoulder-ankle line from horizontal (deg)",
+            N_("shoulder-ankle line from horizontal (deg)"),
             (Limit("max_body_tilt_deg", "above", "position"),),
         ),
         Plot(
             "knee_angle_deg",
-            "support-side knee angle (deg)",
+            N_("support-side knee angle (deg)"),
             (Limit("min_knee_angle_deg", "below", "position"),),
         ),
         Plot(
             "view_ratio",
-            "shoulder width / torso (facing the camera ~0.5-0.7)",
+            N_("shoulder width / torso (facing the camera ~0.5-0.7)"),
             (Limit("min_view_ratio", "below", "view"),),
         ),
         Plot(
             "body_length_ratio",
-            "shoulder-ankle length / torso",
+            N_("shoulder-ankle length / torso"),
             (Limit("min_body_length_ratio", "below", "view"),),
         ),
     )
-    timeline_label = "hip bend (deg)\n+ piked / − dropped"
+    timeline_label = N_("hip bend (deg)\n+ piked / − dropped")
     synthetic = Synthetic(
         pose=side_plank_pose,
         good={},

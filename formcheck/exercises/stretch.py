@@ -44,6 +44,7 @@ from formcheck.exercises.stretch_shapes import (
     stretch_margins,
     swing_deg,
 )
+from formcheck.i18n import N_
 from formcheck.landmarks import side_landmark
 
 
@@ -190,45 +191,45 @@ def label_of(name: str, side: str) -> str:
 
 class Stretch(Exercise):
     name = "stretch"
-    title = "Stretches"
+    title = N_("Stretches")
     kind = "hold"
     view = "side"
     needed = ("shoulder", "hip", "knee", "ankle")
     order = 7.0
-    get_in_position_cue = "Get into your stretch and hold it"
+    get_in_position_cue = N_("Get into your stretch and hold it")
     variants = STRETCHES
     reports_sides = True  # per stretch and side, from side_label
     history_s = 3.5  # bouncing reads the last bounce_window_s + bounce_half_period_s (and settles)
     faults = (
-        FaultSpec("knees_bent", "Straighten your knee", "Good — leg long", joints=("knee",)),
-        FaultSpec("bouncing", "Hold still — don't bounce", "Good — steady", joints=("hip",)),
+        FaultSpec("knees_bent", N_("Straighten your knee"), N_("Good — leg long"), joints=("knee",)),
+        FaultSpec("bouncing", N_("Hold still — don't bounce"), N_("Good — steady"), joints=("hip",)),
     )
     tolerances = ("knee_bend_deg", "bounce_deg")
     key_angle = KeyAngle("hip_angle_deg", ("shoulder", "hip", "knee"))
     plots = (
         Plot(
             "bounce_swing_deg",
-            "recent fast back-and-forth swings of the stretch's own angle (deg; the smaller of the two largest)",
+            N_("recent fast back-and-forth swings of the stretch's own angle (deg; the smaller of the two largest)"),
             (Limit("bounce_deg", "above", "fault", "bouncing"),),
             timeline=True,
         ),
         Plot(
             "stretched_knee_deg",
-            "stretched leg's knee on a hamstring stretch (deg)",
+            N_("stretched leg's knee on a hamstring stretch (deg)"),
             (Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),),
         ),
         Plot(
             "side_view_ratio",
-            "shoulder and hip width / torso, where a side view is needed (not a standing stretch)",
+            N_("shoulder and hip width / torso, where a side view is needed (not a standing stretch)"),
             (Limit("max_view_ratio", "above", "view"),),
         ),
         Plot(
             "stretched_leg_ratio",
-            "2-D length of the leg judged straight on a hamstring stretch / torso (short: at the camera)",
+            N_("2-D length of the leg judged straight on a hamstring stretch / torso (short: at the camera)"),
             (Limit("min_leg_length_ratio", "below", "view"),),
         ),
     )
-    timeline_label = "fast swings of the\nstretch's angle (deg)"
+    timeline_label = N_("fast swings of the\nstretch's angle (deg)")
     # A forward fold (both hamstring faults apply); every stretch and side is posed in the tests.
     synthetic = Synthetic(
         pose=stretch_pose,

@@ -18,6 +18,7 @@ from formcheck.exercises.base import (
 )
 from formcheck.exercises.measures import face_up_ratio, head_angle_deg, shoulder_width_ratio
 from formcheck.exercises.posing import FOREARM, NECK, SHIN, THIGH, TORSO, UPPER_ARM, assemble, far_offset, rotate, unit
+from formcheck.i18n import N_
 
 BOTH = "both: trunk and outline"  # the two lines of the outline rule flag it together
 
@@ -56,13 +57,13 @@ def superman_pose(
 
 class Superman(Exercise):
     name = "superman"
-    title = "Superman"
+    title = N_("Superman")
     kind = "reps"
     view = "side"
     needed = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "ear")
     order = 4.0
     back = "up"
-    get_in_position_cue = "Lie face down, arms long in front of you"
+    get_in_position_cue = N_("Lie face down, arms long in front of you")
     # Both lift one arm and the opposite leg at a time: "swimmer" (Leap Fitness's name) and
     # "alternating" (the labels' name for the same movement done slowly).
     variants = ("swimmer", "alternating")
@@ -72,36 +73,36 @@ class Superman(Exercise):
     # keeps the plain count.
     side_variants = ("alternating",)
     faults = (
-        FaultSpec("arms_not_lifted", "Lift arms and legs together", scope="top", joints=("wrist",)),
-        FaultSpec("legs_not_lifted", "Lift arms and legs together", scope="top", joints=("ankle",)),
+        FaultSpec("arms_not_lifted", N_("Lift arms and legs together"), scope="top", joints=("wrist",)),
+        FaultSpec("legs_not_lifted", N_("Lift arms and legs together"), scope="top", joints=("ankle",)),
         FaultSpec(
             "over_arched",
-            "Lift only a few inches",
-            "Good — small lift",
+            N_("Lift only a few inches"),
+            N_("Good — small lift"),
             scope="top",
             joints=("shoulder",),
             outline=True,
         ),
-        FaultSpec("neck_cranked", "Look at the floor", "Good — neck long", scope="top", joints=("ear",)),
-        FaultSpec("knees_bent", "Keep your legs long", "Good — legs long", scope="top", joints=("knee",)),
+        FaultSpec("neck_cranked", N_("Look at the floor"), N_("Good — neck long"), scope="top", joints=("ear",)),
+        FaultSpec("knees_bent", N_("Keep your legs long"), N_("Good — legs long"), scope="top", joints=("knee",)),
     )
     key_angle = KeyAngle("chest_lift_deg", ("shoulder", "hip", None))
     plots = (
         Plot(
             "arm_lift_deg",
-            "shoulder-wrist line above horizontal (deg)",
+            N_("shoulder-wrist line above horizontal (deg)"),
             (Limit("arm_lift_deg", "below", "fault", "arms_not_lifted"),),
             timeline=True,
         ),
         Plot(
             "leg_lift_deg",
-            "hip-ankle line above horizontal (deg)",
+            N_("hip-ankle line above horizontal (deg)"),
             (Limit("leg_lift_deg", "below", "fault", "legs_not_lifted"),),
             timeline=True,
         ),
         Plot(
             "chest_lift_deg",
-            "hip-shoulder line above horizontal (deg)",
+            N_("hip-shoulder line above horizontal (deg)"),
             (
                 Limit("over_arch_deg", "above", "fault", "over_arched"),
                 Limit("arch_with_curve_deg", "above", "fault", "over_arched", together=BOTH),
@@ -110,18 +111,18 @@ class Superman(Exercise):
         ),
         Plot(
             "lumbar_curve",
-            "back outline's lumbar curve (torso lengths; + rounded, - hollow)",
+            N_("back outline's lumbar curve (torso lengths; + rounded, - hollow)"),
             (Limit("over_arch_curve_ratio", "below", "fault", "over_arched", sign=-1, together=BOTH),),
             timeline=True,
         ),
         Plot(
             "head_angle_deg",
-            "head vs trunk line (deg; + raised)",
+            N_("head vs trunk line (deg; + raised)"),
             (Limit("neck_crank_deg", "above", "fault", "neck_cranked"),),
         ),
         Plot(
             "knee_angle_deg",
-            "knee angle (deg)",
+            N_("knee angle (deg)"),
             (
                 Limit("knee_bend_deg", "below", "fault", "knees_bent", sign=-1, offset=180.0),
                 Limit("min_knee_angle_deg", "below", "position"),
@@ -129,12 +130,12 @@ class Superman(Exercise):
         ),
         Plot(
             "face_down_ratio",
-            "ear above nose (torso lengths; > 0 face down)",
+            N_("ear above nose (torso lengths; > 0 face down)"),
             (Limit("face_down_tolerance_ratio", "below", "position", sign=-1),),
         ),
-        Plot("view_ratio", "shoulder width / torso (0 = side-on)", (Limit("max_view_ratio", "above", "view"),)),
+        Plot("view_ratio", N_("shoulder width / torso (0 = side-on)"), (Limit("max_view_ratio", "above", "view"),)),
     )
-    timeline_label = "lift above horizontal (deg)"
+    timeline_label = N_("lift above horizontal (deg)")
     synthetic = Synthetic(
         pose=superman_pose,
         good={"arm_lift_deg": 15.0, "leg_lift_deg": 18.0, "chest_lift_deg": 12.0},

@@ -12,6 +12,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Plot
+from formcheck.i18n import _
 from formcheck.judging.judgement import back_edge
 from formcheck.lab.labels import ClipLabel
 from formcheck.lab.tuning import panels
@@ -91,7 +92,9 @@ def _draw_panel(ax: Any, judgement: Any, panel: Plot, summary: Mapping[str, Any]
     if not np.isfinite(values).any():
         values = every
     ax.plot(times, every, color="0.75", linewidth=0.7)
-    ax.plot(times, values, color="black", linewidth=1.0, label=f"{panel.feature} (judged frames)")
+    ax.plot(
+        times, values, color="black", linewidth=1.0, label=_("{feature} (judged frames)").format(feature=panel.feature)
+    )
     finite = values[np.isfinite(values)]
     limits = [limit for limit in panel.limits if math.isfinite(limit.value(t))]
     for limit in limits:
@@ -168,7 +171,7 @@ def plot_tuning(
     if mark_s is not None:
         for ax in axes:
             ax.axvline(mark_s, color="tab:blue", linewidth=1.0)
-    axes[-1].set_xlabel("time in clip (s)")
+    axes[-1].set_xlabel(_("time in clip (s)"))
     axes[-1].set_xlim(float(times[0]) if len(times) else 0.0, _end_time(times))
     if title:
         fig.suptitle(title, fontsize=11)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
+from formcheck.i18n import _
 from formcheck.paths import CHECKOUT_DIR, IN_CHECKOUT, SHARED_VIDEOS, data_dir
 from formcheck.pipeline.models import file_sha256
 
@@ -177,7 +178,7 @@ def fetch_entries(dest: Path, entries: list[ManifestEntry], progress: bool = Tru
             paths.append(target)
             continue
         if progress:
-            print(f"[{i}/{len(entries)}] fetching {entry.file}", file=sys.stderr)
+            print(_("[{i}/{n}] fetching {file}").format(i=i, n=len(entries), file=entry.file), file=sys.stderr)
         try:
             _download_verified(entry, target)
         except _Unreachable as exc:

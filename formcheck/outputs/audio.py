@@ -7,6 +7,10 @@ does nothing. It never blocks the frame loop and never raises: speech runs
 in a worker thread, and only the newest pending message waits behind the one being spoken (an
 old cue is worse than none). The same `key` is not repeated within `repeat_s` seconds, so a fault
 that flickers on and off is not nagged about.
+
+The texts come already in the user's language (formcheck.i18n); the voice is that language's
+(`espeak-ng -v de`, macOS `say -v Anna`) where the platform has one, else the default voice, and a
+note says so once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from formcheck import i18n
 
 SPEECH_PROGRAMS = ("espeak-ng", "espeak")
 REPEAT_S = 4.0  # the same cue at most every 4 s: long enough not to nag, short enough to remind
@@ -61,6 +67,36 @@ def find_voice(platform: str | None = None, which: Callable[[str], str | None] =
     return None
 
 
+def voice_for_language(
+    voice: Voice, language: str, run: Callable[..., subprocess.CompletedProcess] = subprocess.run
+) -> tuple[Voice, str | None]:
+    """`voice` speaking `language` (espeak's `-v de`, the first German voice `say -v ?` lists), and a
+    note for the user when it has none (then its default voice speaks). English is every default."""
+    if language == "en":
+        return voice, None
+    program = voice.argv[0] if voice.argv else ""
+    if voice.name in SPEECH_PROGRAMS:
+        # "Pty Language Age/Gender VoiceName File Other Languages", then one line per voice
+        codes = {
+            line.split()[1] for line in _listing(run, [program, f"--voices={language}"])[1:] if len(line.split()) > 1
+        }
+        if language in codes or any(code.startswith(f"{language}-") for code in codes):
+            return Voice(voice.name, (program, "-v", language, *voice.argv[1:]), voice.stdin), None
+    elif voice.name == "say":  # "Anna                de_DE    # Hallo! Ich heiße Anna."
+        for line in _listing(run, [program, "-v", "?"]):
+            name, _sep, rest = line.partition("#")[0].rstrip().rpartition(" ")
+            if rest.lower().startswith(f"{language}_") and name.strip():
+                return Voice(voice.name, (*voice.argv, "-v", name.strip()), voice.stdin), None
+    return voice, f"{voice.name} has no voice for language {language!r}: cues are spoken with its default voice"
+
+
+def _listing(run: Callable[..., subprocess.CompletedProcess], argv: list[str]) -> list[str]:
+    try:
+        return run(argv, capture_output=True, text=True, timeout=SPEAK_TIMEOUT_S).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+
+
 def find_speech_program() -> str | None:
     """The path of the program that speaks (say, PowerShell, espeak-ng or espeak), or None."""
     voice = find_voice()
@@ -76,12 +112,19 @@ class Announcer:
         repeat_s: float = REPEAT_S,
         bell: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
+        language: str | None = None,
     ) -> None:
         self.enabled = enabled
         self.repeat_s = repeat_s
         self._clock = clock
         self._last: dict[str, float] = {}
         self.voice = find_voice() if enabled else None
+        self.language = language or i18n.language()
+        self.voice_note: str | None = None  # said once, on stderr, when the language has no voice
+        if self.voice is not None:
+            self.voice, self.voice_note = voice_for_language(self.voice, self.language)
+            if self.voice_note:
+                print(f"formcheck: note: {self.voice_note}", file=sys.stderr)
         # Without a voice, a bell on an interactive terminal is the next best thing.
         self.bell = (self.voice is None and sys.stdout.isatty()) if bell is None else bell
         self.spoken: list[str] = []  # everything passed on (for tests and the session log)

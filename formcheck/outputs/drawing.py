@@ -1,4 +1,5 @@
-"""Drawing primitives for the overlay and the live window: ASCII text for Hershey fonts, text
+"""Drawing primitives for the overlay and the live window: text OpenCV can draw (German letters
+too), text
 that fits the frame, translucent boxes, dashed lines. Every size scales with the frame."""
 
 from __future__ import annotations
@@ -28,11 +29,84 @@ _ASCII = str.maketrans(
         "≈": "~",
     }
 )
+# German: OpenCV 5 (what mediapipe brings) draws Unicode letters with its own fonts; an OpenCV whose
+# fonts are ASCII-only Hershey draws an umlaut as its vowel with two dots (draw_text) and ß as ss.
+UMLAUTS = {"ä": "a", "ö": "o", "ü": "u", "Ä": "A", "Ö": "O", "Ü": "U"}
+_GERMAN = {*UMLAUTS, "ß"}
+_AE = str.maketrans({**{k: v + "e" for k, v in UMLAUTS.items()}, "ß": "ss"})
 
 
 def ascii_text(text: str) -> str:
-    """Hershey fonts draw ASCII only: map common punctuation, drop anything else."""
-    return text.translate(_ASCII).encode("ascii", "ignore").decode()
+    """Plain ASCII: common punctuation mapped, umlauts spelt out (ä -> ae), anything else dropped."""
+    return text.translate(_ASCII).translate(_AE).encode("ascii", "ignore").decode()
+
+
+@lru_cache(maxsize=1)
+def unicode_fonts() -> bool:
+    """Whether this OpenCV draws letters beyond ASCII (an ASCII-only font draws '?' for them)."""
+    drawn = []
+    for ch in ("ü", "?"):
+        img = np.zeros((40, 40), np.uint8)
+        cv2.putText(img, ch, (5, 30), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+        drawn.append(img)
+    return not np.array_equal(*drawn)
+
+
+def drawable(text: str) -> str:
+    """What `draw_text` can draw: ASCII and German letters (punctuation mapped, the rest dropped)."""
+    return "".join(ch for ch in text.translate(_ASCII) if ch.isascii() or ch in _GERMAN)
+
+
+def hershey(text: str) -> tuple[str, tuple[int, ...]]:
+    """A drawable text as this OpenCV's glyphs: unchanged where it has German letters; else each
+    umlaut its vowel (with where the dots go: indices) and ß as ss."""
+    if unicode_fonts():
+        return text, ()
+    text = text.replace("ß", "ss")
+    marks = tuple(i for i, ch in enumerate(text) if ch in UMLAUTS)
+    return "".join(UMLAUTS.get(ch, ch) for ch in text), marks
+
+
+def draw_text(
+    image: np.ndarray,
+    text: str,
+    org: tuple[int, int],
+    font: int,
+    scale: float,
+    colour: tuple[int, int, int],
+    thickness: int,
+) -> None:
+    """cv2.putText for a `drawable` text. Where OpenCV's fonts are ASCII-only, an umlaut is its vowel
+    with two dots above it, placed from the vowel's own ink, so German needs no 'ae' spellings."""
+    glyphs, marks = hershey(text)
+    cv2.putText(image, glyphs, org, font, scale, colour, thickness, cv2.LINE_AA)
+    for i in marks:
+        x0 = org[0] + text_width(glyphs[:i], font, scale, thickness)
+        for cx, cy, radius in _umlaut_dots(glyphs[i], font, scale, thickness):
+            x, y = x0 + cx, org[1] + cy
+            if radius > 1:
+                cv2.circle(image, (x, y), radius, colour, -1, cv2.LINE_AA)
+            else:  # small text: a round dot blurs into its twin; a square pixel pair reads as dots
+                cv2.rectangle(image, (x, y), (x + radius, y + radius), colour, -1)
+
+
+@lru_cache(maxsize=512)
+def _umlaut_dots(vowel: str, font: int, scale: float, thickness: int) -> tuple[tuple[int, int, int], ...]:
+    """The two dots over `vowel` as (x, y, radius) from its drawing origin, measured on the glyph."""
+    (w, h), base = cv2.getTextSize(vowel, font, scale, thickness)
+    (_, cap_h), _baseline = cv2.getTextSize("H", font, scale, thickness)
+    pad = 2 * thickness + 2
+    ink = np.zeros((h + base + 2 * pad, w + 2 * pad), np.uint8)
+    cv2.putText(ink, vowel, (pad, pad + h), font, scale, 255, thickness, cv2.LINE_AA)
+    ys, xs = np.nonzero(ink > 127)
+    if not xs.size:
+        return ()
+    left, right, top = int(xs.min()) - pad, int(xs.max()) - pad, int(ys.min()) - pad - h
+    radius = max(1, round(0.085 * cap_h))
+    y = top - max(2, round(0.14 * cap_h)) - radius
+    span = right - left
+    spread = (0.27, 0.73) if radius > 1 else (0.15, 0.75)  # small: the pixel pair's left corners
+    return tuple((round(left + f * span), y, radius) for f in spread)
 
 
 def unit(width: int, height: int) -> float:
@@ -41,7 +115,8 @@ def unit(width: int, height: int) -> float:
 
 
 def text_width(text: str, font: int, scale: float, thickness: int) -> int:
-    return cv2.getTextSize(text, font, scale, thickness)[0][0]
+    """The width `draw_text` draws `text` at (an umlaut as wide as its vowel)."""
+    return cv2.getTextSize(hershey(text)[0], font, scale, thickness)[0][0]
 
 
 def wrap(words: list[str], font: int, scale: float, thickness: int, max_w: int) -> list[str]:

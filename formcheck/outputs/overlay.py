@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from formcheck.exercises.base import Exercise
+from formcheck.i18n import N_, _, degrees_text, label_text, name_text, num, seconds_text, signal_text
 from formcheck.judging.records import FrameState
 from formcheck.landmarks import SIDE_BONES, side_landmark
 from formcheck.outputs.drawing import (
@@ -26,6 +27,9 @@ from formcheck.outputs.drawing import (
     ascii_text,
     blend_rect,
     dashed_line,
+    draw_text,
+    drawable,
+    hershey,
     label,
     layout_cue,
     pt,
@@ -38,7 +42,7 @@ CUE_RED = (40, 40, 210)
 CUE_AMBER = (0, 165, 250)
 CUE_GREEN = (60, 150, 40)
 CUE_BAND_ALPHA = 0.85  # the band is nearly opaque: the cue must read on any background
-GOOD_FORM_TEXT = "Good form"  # shown on the green band when the judge has nothing to say
+GOOD_FORM_TEXT = N_("Good form")  # shown on the green band when the judge has nothing to say
 
 BONE_COLOUR = (245, 245, 245)
 OUTLINE_COLOUR = (30, 30, 30)
@@ -50,7 +54,7 @@ BACK_COLOUR = (230, 190, 60)  # the back's outline, as the model's silhouette ha
 PANEL_TEXT = (255, 255, 255)
 PANEL_DIM = (190, 190, 190)
 
-PHASE_NAMES = {"up": "top", "down": "down", "out": "not in position", "hold": "hold"}
+PHASE_NAMES = {"up": N_("top"), "down": N_("down"), "out": N_("not in position"), "hold": N_("hold")}
 
 
 def mirror_xy(xy: np.ndarray | None, width: float) -> np.ndarray | None:
@@ -73,15 +77,15 @@ def cue_colour(state: FrameState) -> tuple[int, int, int]:
 
 
 def feature_label(name: str, value: float) -> str:
-    """'body_angle_deg', 171.6 -> 'body angle 172 deg'."""
-    words = name.removesuffix("_deg").removesuffix("_ratio").removesuffix("_s").replace("_", " ")
+    """'body_angle_deg', 171.6 -> 'body angle 172 deg' (in the language: 'Körperwinkel 172 Grad')."""
+    words = signal_text(name)
     if value != value:
         return f"{words} -"
     if name.endswith("_deg"):
-        return f"{words} {value:.0f} deg"
+        return f"{words} {degrees_text(value)}"
     if name.endswith("_s"):
-        return f"{words} {value:.1f} s"
-    return f"{words} {value:.2f}"
+        return f"{words} {seconds_text(value)}"
+    return f"{words} {num(value, 2)}"
 
 
 # -- layout helpers ------------------------------------------------------------------------
@@ -205,9 +209,9 @@ def _draw_key_angle(image: np.ndarray, xy: np.ndarray, side: str, exercise: Exer
             mid = math.radians(a_end - 35.0 if start == ang_a else a_end + 35.0)
         else:
             mid = math.radians(start + span / 2.0)
-        text = f"{value:.0f} deg"
+        text = ascii_text(degrees_text(value))
         scale, thickness = max(0.4, 0.75 * u), max(1, round(2 * u))
-        (tw, th), _ = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        (tw, th), _baseline = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
         cx, cy = math.cos(mid), math.sin(mid)
         # Distance from the box centre to its edge along the bisector, so the box clears the arc.
         half = min(tw / 2 / max(abs(cx), 1e-6), (th / 2 + 4) / max(abs(cy), 1e-6))
@@ -278,28 +282,29 @@ def panel_lines(
     """The counters panel as (text, relative size, colour) lines: title, then the good-form hold
     timer (holds) or reps and phase (rep exercises), the side, the key feature's value when no
     arc shows it (`key_drawn` False), and the frame rate."""
-    title = exercise.title + (f" ({exercise.variant.replace('_', ' ')})" if exercise.variant else "")
+    title = _(exercise.title) + (f" ({name_text(exercise.variant)})" if exercise.variant else "")
     lines: list[tuple[str, float, tuple[int, int, int]]] = [(title, 1.25, PANEL_TEXT)]
-    reps = f"Reps {state.reps} (good {state.good_reps})"
+    reps = _("Reps {reps} (good {good})").format(reps=state.reps, good=state.good_reps)
     if exercise.kind == "hold":
-        good = max(state.good_hold_s, 0.0)
-        lines.append((f"Good form {good:.1f} s / {max(state.hold_s, 0.0):.1f} s", 1.0, PANEL_TEXT))
+        good = seconds_text(max(state.good_hold_s, 0.0))
+        text = _("Good form {good} / {held}").format(good=good, held=seconds_text(max(state.hold_s, 0.0)))
+        lines.append((text, 1.0, PANEL_TEXT))
         if state.reps > 0:
             lines.append((reps, 1.0, PANEL_TEXT))
     else:
         lines.append((reps, 1.0, PANEL_TEXT))
-        phase = PHASE_NAMES.get(state.phase, state.phase)
-        lines.append((f"Phase: {phase}", 0.85, PANEL_DIM))
+        phase = _(PHASE_NAMES.get(state.phase, state.phase))
+        lines.append((_("Phase: {phase}").format(phase=phase), 0.85, PANEL_DIM))
     if state.side in ("left", "right"):
-        lines.append((f"Side: {state.side}", 0.85, PANEL_DIM))
-    elif state.side:  # another label (which stretch, and its side) stands as it is
-        lines.append((state.side.replace("_", " "), 0.85, PANEL_DIM))
+        lines.append((_("Side: {side}").format(side=name_text(state.side)), 0.85, PANEL_DIM))
+    elif state.side:  # another label (which stretch, and its side)
+        lines.append((label_text(state.side), 0.85, PANEL_DIM))
     if not key_drawn and exercise.key_feature in features:
         value = float(features[exercise.key_feature])
         lines.append((feature_label(exercise.key_feature, value), 0.85, PANEL_DIM))
     if fps is not None and fps == fps:
-        lines.append((f"{fps:.0f} fps", 0.7, PANEL_DIM))
-    return lines
+        lines.append((_("{fps} fps").format(fps=num(fps, 0)), 0.7, PANEL_DIM))
+    return [(drawable(text), size, colour) for text, size, colour in lines]
 
 
 def _draw_panel(
@@ -320,7 +325,7 @@ def _draw_panel(
     for text, rel, colour in lines:
         scale = base * rel
         thickness = max(1, round(2 * u * rel)) if rel >= 1.2 else max(1, round(1.6 * u))
-        (tw, th), bl = cv2.getTextSize(text, PANEL_FONT, scale, thickness)
+        (tw, th), bl = cv2.getTextSize(hershey(text)[0], PANEL_FONT, scale, thickness)
         sized.append((text, scale, thickness, colour, tw, th, bl))
     # Keep the panel inside the frame: shrink everything if the widest line does not fit.
     widest = max(s[4] for s in sized)
@@ -338,7 +343,7 @@ def _draw_panel(
     y = y0 + pad
     for k, (text, scale, thickness, colour, _tw, th, bl) in enumerate(sized):
         y += th
-        cv2.putText(image, text, (x0 + pad, y), PANEL_FONT, scale, colour, thickness, cv2.LINE_AA)
+        draw_text(image, text, (x0 + pad, y), PANEL_FONT, scale, colour, thickness)
         y += bl + gap
         if k == 1 and bar_h:  # good-form share of the hold so far, under the timer
             share = state.good_hold_s / state.hold_s if state.hold_s > 0 else 0.0
@@ -353,11 +358,11 @@ def _draw_panel(
 def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     h, w = image.shape[:2]
     colour = cue_colour(state)
-    text = ascii_text(state.cue).strip()
+    text = drawable(_(state.cue)).strip()  # the judgement's English cue, shown in the language
     if not text:
         if colour != CUE_GREEN:
             return
-        text = GOOD_FORM_TEXT
+        text = drawable(_(GOOD_FORM_TEXT))
     lines, scale, thickness, line_h, text_h = layout_cue(text, w, h)
     pad = max(4, int(0.45 * text_h))
     band_h = min(h, line_h * len(lines) + 2 * pad - int(0.35 * text_h))
@@ -367,7 +372,7 @@ def _draw_cue(image: np.ndarray, state: FrameState) -> None:
     y = y0 + pad + text_h
     for line in lines:
         tw = text_width(line, CUE_FONT, scale, thickness)
-        cv2.putText(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness, cv2.LINE_AA)
+        draw_text(image, line, ((w - tw) // 2, y), CUE_FONT, scale, ink, thickness)
         y += line_h
 
 

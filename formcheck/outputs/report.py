@@ -20,6 +20,19 @@ from formcheck import __version__
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import REASONS
 from formcheck.files import atomic_write, write_text_atomic
+from formcheck.i18n import (
+    _,
+    degrees_text,
+    label_text,
+    language,
+    name_text,
+    ngettext,
+    num,
+    percent_text,
+    seconds_text,
+    sig_num,
+    signal_text,
+)
 from formcheck.judging.judge import Judge
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.summary import summarize
@@ -67,6 +80,7 @@ def build_report(
         "thresholds": judge.ex.t,
         "formcheck_version": __version__,
         "warnings": [],
+        "language": language(),  # of the texts for people; the report's own texts stay English identifiers
         **extra,
     }
 
@@ -162,17 +176,20 @@ def write_frames_csv(path: Path | str, judgement: Judgement) -> None:
 
 
 # -- headline and terminal table ---------------------------------------------------------
+# For people, in the language (formcheck.i18n): words from the catalogue, decimal commas in German.
 
 
 def pretty(name: str) -> str:
-    """'hips_sagging' -> 'hips sagging'."""
+    """'hips_sagging' -> 'hips sagging' (English words; `name_text` gives them in the language)."""
     return name.replace("_", " ")
 
 
 def side_name(label: str) -> str:
     """A side label as the report reads it: "left side"; other labels (which stretch, and its
-    side) stand as they are: "knee to chest right"."""
-    return f"{label} side" if label in ("left", "right") else pretty(label)
+    side) in words: "knee to chest right"."""
+    if label in ("left", "right"):
+        return _("left side") if label == "left" else _("right side")
+    return label_text(label)
 
 
 def side_text(times: dict) -> str:
@@ -182,14 +199,15 @@ def side_text(times: dict) -> str:
     parts = []
     if "hold_s" in times:
         h, g = times["hold_s"], times.get("good_hold_s", 0.0)
-        share = f" ({100 * g / h:.0f} %)" if h else ""
-        parts.append(f"{_secs(h)} in position, {_secs(g)} good{share}")
+        share = f" ({percent_text(g / h)})" if h else ""
+        parts.append(_("{held} in position, {good} good").format(held=_secs(h), good=_secs(g)) + share)
     if "reps" in times:
-        parts.append(f"{times['reps']} reps ({times.get('good_reps', 0)} good)")
+        parts.append(_("{reps} reps ({good} good)").format(reps=times["reps"], good=times.get("good_reps", 0)))
     for key, value in times.items():
         if key.startswith("max_") and value is not None:
-            unit = " deg" if key.endswith("_deg") else ""
-            parts.append(f"max {pretty(key[4:].removesuffix('_deg'))} {value:.0f}{unit}")
+            what = name_text(key[4:].removesuffix("_deg"))
+            size = degrees_text(value) if key.endswith("_deg") else num(value, 0)
+            parts.append(_("max {what} {size}").format(what=what, size=size))
     return ", ".join(parts)
 
 
@@ -204,84 +222,99 @@ def is_rep_exercise(summary: dict) -> bool:
 def headline(summary: dict, title: str) -> str:
     """'Plank: good form 12.3 s of 15.0 s in position (82 %)' / 'Glute bridge: 12 reps, 10 good'."""
     if is_rep_exercise(summary):
-        text = f"{title}: {summary.get('reps', 0)} reps, {summary.get('good_reps', 0)} good"
+        text = _("{title}: {reps} reps, {good} good").format(
+            title=title, reps=summary.get("reps", 0), good=summary.get("good_reps", 0)
+        )
     else:
         hold, good = max(summary.get("hold_s") or 0.0, 0.0), max(summary.get("good_hold_s") or 0.0, 0.0)
         if hold > 0:
-            text = f"{title}: good form {good:.1f} s of {hold:.1f} s in position ({100 * good / hold:.0f} %)"
+            text = _("{title}: good form {good} of {held} in position ({share})").format(
+                title=title, good=_secs(good), held=_secs(hold), share=percent_text(good / hold)
+            )
         else:
-            text = f"{title}: never in position"
+            text = _("{title}: never in position").format(title=title)
         if summary.get("reps"):
-            text += f", {summary['reps']} reps"
+            text += ", " + _("{reps} reps").format(reps=summary["reps"])
     if summary.get("partial"):
-        text += " — PARTIAL (stopped early)"
+        text += " — " + _("PARTIAL (stopped early)")
     return text
 
 
+def _measure(name: str, value: float) -> str:
+    return degrees_text(value) if name.endswith("_deg") else sig_num(value)
+
+
 def _secs(value: float | None) -> str:
-    return "-" if value is None else f"{max(float(value), 0.0):.1f} s"
+    return "-" if value is None else seconds_text(max(float(value), 0.0))
+
+
+def exercise_title(summary: dict) -> str:
+    """'Plank (high)' / 'Unterarmstütz (hoch)': the exercise's title and variant in the language."""
+    name = str(summary.get("exercise", "?"))
+    cls = EXERCISES.get(name)
+    title = _(cls.title) if cls is not None else name
+    return title + (f" ({name_text(str(summary['variant']))})" if summary.get("variant") else "")
 
 
 def format_summary_table(summary: dict) -> str:
     """A compact text table of a session's report, for the terminal."""
     rows: list[tuple[str, str]] = []
-    name = str(summary.get("exercise", "?"))
-    if summary.get("variant"):
-        name += f" ({summary['variant']})"
-    rows.append(("Exercise", name))
-    rows.append(("Duration", _secs(summary.get("duration_s"))))
+    rows.append((_("Exercise"), exercise_title(summary)))
+    rows.append((_("Duration"), _secs(summary.get("duration_s"))))
     reps = summary.get("rep_details") or []
     if is_rep_exercise(summary):
         n, good = summary.get("reps", 0), summary.get("good_reps", 0)
-        rows.append(("Reps", f"{n} ({good} good)" if n else "0"))
+        rows.append((_("Reps"), _("{reps} ({good} good)").format(reps=n, good=good) if n else "0"))
         bad = [r for r in reps if not r.get("good")]
         if bad:
             rows.append(
                 (
-                    "Reps with faults",
-                    ", ".join(f"{r['rep']} ({', '.join(pretty(f) for f in r.get('faults', []))})" for r in bad),
+                    _("Reps with faults"),
+                    ", ".join(f"{r['rep']} ({', '.join(name_text(f) for f in r.get('faults', []))})" for r in bad),
                 )
             )
         if summary.get("hold_s") and n:
-            rows.append(("Time at the top", _secs(summary.get("hold_s"))))
+            rows.append((_("Time at the top"), _secs(summary.get("hold_s"))))
         elif summary.get("hold_s"):  # held at the top without a rep (a sphinx, a bridge held)
             good, share = summary.get("good_hold_s") or 0.0, summary.get("good_share")
-            pct = f" ({100 * max(share, 0.0):.0f} %)" if share is not None else ""
-            rows.append(("Held at the top", _secs(summary.get("hold_s"))))
-            rows.append(("Good form", _secs(good) + pct))
+            pct = f" ({percent_text(max(share, 0.0))})" if share is not None else ""
+            rows.append((_("Held at the top"), _secs(summary.get("hold_s"))))
+            rows.append((_("Good form"), _secs(good) + pct))
     else:
         hold, good = summary.get("hold_s") or 0.0, summary.get("good_hold_s") or 0.0
         share = summary.get("good_share")
-        rows.append(("In position", _secs(hold)))
-        pct = f" ({100 * max(share, 0.0):.0f} %)" if share is not None else ""
-        rows.append(("Good form", _secs(good) + pct))
+        rows.append((_("In position"), _secs(hold)))
+        pct = f" ({percent_text(max(share, 0.0))})" if share is not None else ""
+        rows.append((_("Good form"), _secs(good) + pct))
         if summary.get("reps"):
-            rows.append(("Reps", f"{summary['reps']} ({summary.get('good_reps', 0)} good)"))
+            rows.append(
+                (_("Reps"), _("{reps} ({good} good)").format(reps=summary["reps"], good=summary.get("good_reps", 0)))
+            )
     for side, times in (summary.get("sides") or {}).items():
         rows.append((f"  {side_name(side)}", side_text(times)))
     ranges = {k: v for k, v in (summary.get("mean_ranges") or {}).items() if v is not None}
     if ranges:
-        rows.append(("Mean range", ", ".join(f"{pretty(k)} {v:.3g}" for k, v in ranges.items())))
+        rows.append((_("Mean range"), ", ".join(f"{signal_text(k)} {_measure(k, v)}" for k, v in ranges.items())))
     spans = summary.get("faults") or []
     fault_time = summary.get("fault_time_s") or {}
     names = list(fault_time) + sorted({s["name"] for s in spans} - set(fault_time))
     if names:
-        width = max(len(pretty(n)) for n in names)
+        width = max(len(name_text(n)) for n in names)
         for k, fault in enumerate(names):
             count = sum(1 for s in spans if s["name"] == fault)
             cue = next((s.get("cue", "") for s in spans if s["name"] == fault and s.get("cue")), "")
-            times = f"{count} time" if count == 1 else f"{count} times"
-            text = f"{pretty(fault):<{width}}  {_secs(fault_time.get(fault)):>7}  {times:<8}"
-            if cue:
-                text += f'  "{cue}"'
-            rows.append(("Faults" if k == 0 else "", text))
+            times = ngettext("{n} time", "{n} times", count).format(n=count)
+            text = f"{name_text(fault):<{width}}  {_secs(fault_time.get(fault)):>7}  {times:<8}"
+            if cue:  # report.json keeps the English cue; shown in the language
+                text += "  " + _('"{cue}"').format(cue=_(cue))
+            rows.append((_("Faults") if k == 0 else "", text))
     else:
-        rows.append(("Faults", "none"))
+        rows.append((_("Faults"), _("none")))
     unjudged_s = summary.get("unjudged_s") or 0.0
     reasons = summary.get("unjudged_reasons") or {}
-    detail = ", ".join(f"{pretty(r)} {_secs(v)}" for r, v in reasons.items())
-    rows.append(("Not judged", _secs(unjudged_s) + (f" ({detail})" if detail and unjudged_s else "")))
+    detail = ", ".join(f"{name_text(r)} {_secs(v)}" for r, v in reasons.items())
+    rows.append((_("Not judged"), _secs(unjudged_s) + (f" ({detail})" if detail and unjudged_s else "")))
     if summary.get("partial"):
-        rows.append(("PARTIAL", "stopped, or the input broke off; this covers only what was seen"))
-    key_w = max(len(k) for k, _ in rows)
+        rows.append((_("PARTIAL"), _("stopped, or the input broke off; this covers only what was seen")))
+    key_w = max(len(k) for k, _v in rows)
     return "\n".join(f"{k:<{key_w}}  {v}".rstrip() for k, v in rows)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.files import atomic_write
+from formcheck.i18n import _
 
 
 def plot_sets(path: Path | str, times_s: np.ndarray, names: list[str], confidence: np.ndarray, report: dict) -> None:
@@ -24,8 +25,10 @@ def plot_sets(path: Path | str, times_s: np.ndarray, names: list[str], confidenc
         ax.broken_barh([(s["start_s"], s["end_s"] - s["start_s"])], (lane - 0.35, 0.7), color=colours[s["exercise"]])
         ax.text((s["start_s"] + s["end_s"]) / 2, lane, str(s["set"]), ha="center", va="center", color="white")
     ax.set_yticks(range(len(lanes)), [n.replace("_", " ") for n in lanes])
-    ax.set_xlabel("time (s)")
-    ax.set_title(f"{Path(str(report['source'])).name}: {len(report['sets'])} sets recognised")
+    ax.set_xlabel(_("time (s)"))
+    ax.set_title(
+        _("{source}: {n} sets recognised").format(source=Path(str(report["source"])).name, n=len(report["sets"]))
+    )
     if len(times_s):
         ax.set_xlim(float(times_s[0]), float(times_s[-1]))
         conf = ax.twinx()

@@ -18,9 +18,10 @@ import numpy as np
 
 from formcheck.exercises.base import Exercise, Limit, Plot
 from formcheck.files import atomic_write
+from formcheck.i18n import N_, _, decimal_symbol, name_text, seconds_text, signal_text, signed_num
 from formcheck.judging.judgement import Judgement
 from formcheck.judging.records import FrameState
-from formcheck.outputs.report import headline, pretty, side_name, unjudged_reason_name
+from formcheck.outputs.report import exercise_title, headline, side_name, unjudged_reason_name
 
 SIGNAL_COLOURS = ("#1f4e9c", "#0f8b8d", "#6a3d9a")
 FAULT_COLOURS = ("#e41a1c", "#ff7f00", "#e7298a", "#a65628", "#d4a000", "#984ea3", "#f781bf")
@@ -61,10 +62,10 @@ def signal_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalP
     plots = _timeline_plots(exercise, features)
     if plots:
         main = [p for p in plots if _unit(p.feature) == _unit(plots[0].feature)]
-        return _panel_of(main, exercise.timeline_label or plots[0].title)
+        return _panel_of(main, _(exercise.timeline_label or plots[0].title))
     first = exercise.key_feature if exercise.key_feature in features else next(iter(features), "")
-    unit = " (deg)" if first.endswith("_deg") else ""
-    return SignalPanel((first,) if first else (), (), pretty(first.removesuffix("_deg")) + unit)
+    unit = " (" + _("deg") + ")" if first.endswith("_deg") else ""
+    return SignalPanel((first,) if first else (), (), signal_text(first) + unit)
 
 
 def second_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalPanel | None:
@@ -73,13 +74,16 @@ def second_panel(exercise: Exercise, features: dict[str, np.ndarray]) -> SignalP
     plots = _timeline_plots(exercise, features)
     rest = [p for p in plots if _unit(p.feature) != _unit(plots[0].feature)] if plots else []
     rest = [p for p in rest if np.isfinite(np.asarray(features[p.feature], dtype=np.float64)).any()]
-    return _panel_of(rest, rest[0].title) if rest else None
+    return _panel_of(rest, _(rest[0].title)) if rest else None
+
+
+LIMIT_NAMES = {"rep": N_("rep top"), "position": N_("in position"), "view": N_("view")}
 
 
 def limit_label(limit: Limit) -> str:
     if limit.role == "fault":
-        return pretty(limit.fault) + (f" ({limit.together})" if limit.together else "")
-    return {"rep": "rep top", "position": "in position"}.get(limit.role, "view")
+        return name_text(limit.fault) + (f" ({_(limit.together)})" if limit.together else "")
+    return _(LIMIT_NAMES.get(limit.role, LIMIT_NAMES["view"]))
 
 
 def _frame_runs(times: np.ndarray, flags: list[bool], end_t: float) -> list[tuple[float, float]]:
@@ -176,11 +180,11 @@ def _draw_signals(
     handles: list[Any] = []
     for f, values in features.items():
         ax.plot(s.times, values, color=colours[f], lw=1.0, alpha=0.3, zorder=3)
-        label = pretty(f.removesuffix("_deg"))
+        label = signal_text(f)
         (line,) = ax.plot(s.times, np.where(judged, values, np.nan), color=colours[f], lw=1.8, zorder=3, label=label)
         handles.append(line)
     if not judged.all():
-        handles.append(Line2D([], [], color="#1f4e9c", lw=1.0, alpha=0.3, label="(faint: not judged)"))
+        handles.append(Line2D([], [], color="#1f4e9c", lw=1.0, alpha=0.3, label=_("(faint: not judged)")))
     limits = sorted(
         ((lim.value(s.exercise.t), feature, lim) for feature, lim in panel.limits), key=lambda item: item[0]
     )
@@ -191,7 +195,7 @@ def _draw_signals(
     values = np.concatenate([*used, np.zeros(0)])
     # A robust range: a few frames of a scene cut should not flatten the whole curve.
     ends = [float(np.percentile(values, 0.5)), float(np.percentile(values, 99.5))] if values.size else []
-    ys = [y for y, _, _ in limits]
+    ys = [y for y, _feature, _limit in limits]
     lo, hi = min([*ends, *ys], default=0.0), max([*ends, *ys], default=1.0)
     span_y = max(hi - lo, 1.0 if _unit(panel.features[0] if panel.features else "") == "deg" else 0.05)
     top_room = STRIP * len(s.fault_names) + 0.04 if strips else 0.04  # headroom for one strip per fault
@@ -201,7 +205,7 @@ def _draw_signals(
         crowded = k + 1 < len(limits) and limits[k + 1][0] - y < 0.09 * span_y
         ax.axhline(y, color=colours[feature], ls="--", lw=1.1, alpha=0.9, zorder=2)
         ax.annotate(
-            f"{limit_label(lim)} {y:+.3g}",
+            f"{limit_label(lim)} {signed_num(y)}",
             (1.0, y),
             xycoords=("axes fraction", "data"),
             xytext=(-4, -2 if crowded else 2),
@@ -214,7 +218,7 @@ def _draw_signals(
             zorder=4,
         )
     if limits:
-        handles.append(Line2D([], [], color="#555555", ls="--", lw=1.1, label="limit (labelled on the line)"))
+        handles.append(Line2D([], [], color="#555555", ls="--", lw=1.1, label=_("limit (labelled on the line)")))
     return handles
 
 
@@ -235,7 +239,7 @@ def _draw_fault_strips_and_reasons(ax: Any, s: _Session) -> None:
             ax.text(
                 (a + b) / 2,
                 0.02,
-                pretty(unjudged_reason_name(codes.most_common(1)[0][0])),
+                name_text(unjudged_reason_name(codes.most_common(1)[0][0])),
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="bottom",
@@ -297,14 +301,14 @@ def _legend(ax: Any, s: _Session, handles: list[Any]) -> None:
     from matplotlib.patches import Patch
 
     reps = s.summary.get("rep_details", [])
-    handles.append(Patch(facecolor=IN_POSITION_COLOUR, label="in position (timed)"))
-    handles.append(Patch(facecolor=UNJUDGED_COLOUR, hatch="//", edgecolor="#a8a8a8", label="not judged"))
+    handles.append(Patch(facecolor=IN_POSITION_COLOUR, label=_("in position (timed)")))
+    handles.append(Patch(facecolor=UNJUDGED_COLOUR, hatch="//", edgecolor="#a8a8a8", label=_("not judged")))
     for name in s.fault_names:
-        handles.append(Patch(facecolor=s.fault_colour[name], label=f"fault: {pretty(name)}"))
+        handles.append(Patch(facecolor=s.fault_colour[name], label=_("fault: {name}").format(name=name_text(name))))
     if reps:
-        handles.append(Line2D([], [], color=GOOD_REP, marker="o", ls="none", label="rep (good), numbered"))
+        handles.append(Line2D([], [], color=GOOD_REP, marker="o", ls="none", label=_("rep (good), numbered")))
         if any(not r.get("good") for r in reps):
-            handles.append(Line2D([], [], color=BAD_REP, marker="o", ls="none", label="rep with a fault"))
+            handles.append(Line2D([], [], color=BAD_REP, marker="o", ls="none", label=_("rep with a fault")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
 
 
@@ -330,23 +334,26 @@ def _draw_lanes(lane_ax: Any, s: _Session, lanes: list[str]) -> None:
     for a, b in s.unjudged:
         lane_ax.axvspan(a, b, facecolor=UNJUDGED_COLOUR, alpha=0.45, zorder=0, lw=0)
     fault_time = s.summary.get("fault_time_s", {})
+    reps_label = _("reps ({good} of {reps} good)").format(
+        good=s.summary.get("good_reps", 0), reps=s.summary.get("reps", 0)
+    )
     labels = [
-        f"reps ({s.summary.get('good_reps', 0)} of {s.summary.get('reps', 0)} good)"
-        if lane == "reps"
-        else f"{pretty(lane)} ({fault_time.get(lane, 0):.1f} s)"
+        reps_label if lane == "reps" else f"{name_text(lane)} ({seconds_text(fault_time.get(lane, 0))})"
         for lane in lanes
     ]
     lane_ax.set_yticks(range(len(lanes)), labels)
     lane_ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)
-    title = "faults over time" + (" and reps (green = good, red = with a fault)" if "reps" in lanes else "")
+    title = (
+        _("faults over time and reps (green = good, red = with a fault)") if "reps" in lanes else _("faults over time")
+    )
     if not s.fault_names:
-        title += ": none found"
+        title = _("{title}: none found").format(title=title)
         if not lanes:
             never = not s.in_pos
             lane_ax.text(
                 0.5,
                 0.5,
-                "never in position: nothing was judged" if never else "no faults found",
+                _("never in position: nothing was judged") if never else _("no faults found"),
                 transform=lane_ax.transAxes,
                 ha="center",
                 va="center",
@@ -355,7 +362,7 @@ def _draw_lanes(lane_ax: Any, s: _Session, lanes: list[str]) -> None:
             )
             lane_ax.set_yticks([])
     lane_ax.set_title(title, fontsize=10, loc="left")
-    lane_ax.set_xlabel("time (s)")
+    lane_ax.set_xlabel(_("time (s)"))
     lane_ax.grid(axis="x", color="#e0e0e0", lw=0.8)
     lane_ax.set_axisbelow(True)
 
@@ -409,9 +416,31 @@ def timeline_figure(judgement: Judgement, summary: dict) -> Any:
     ax.tick_params(labelbottom=False)
     not_judged = summary.get("unjudged_s") or 0.0
     duration = summary.get("duration_s", s.t1 - s.t0)
-    ax.set_title(f"{duration:.1f} s of video, {not_judged:.1f} s not judged", loc="right", fontsize=9, color="#555555")
+    shown = _("{duration} of video, {not_judged} not judged").format(
+        duration=seconds_text(duration), not_judged=seconds_text(not_judged)
+    )
+    ax.set_title(shown, loc="right", fontsize=9, color="#555555")
     _draw_lanes(lane_ax, s, lanes)
     ax.set_xlim(s.t0, s.t1)
-    title = headline(summary, ex.title + (f" ({pretty(ex.variant)})" if ex.variant else ""))
+    title = headline(summary, exercise_title(summary))
     fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
+    _localise_ticks(fig)
     return fig
+
+
+def _localise_ticks(fig: Any) -> None:
+    """Tick labels with the language's decimal symbol (0,1 in German); the minus stays matplotlib's."""
+    from matplotlib.ticker import ScalarFormatter
+
+    symbol = decimal_symbol()
+    if symbol == ".":
+        return
+
+    class Localised(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", symbol)
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:  # not the fault lanes' named ticks
+                axis.set_major_formatter(Localised())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from formcheck.exercises.base import JUDGEABLE, REASONS, WRONG_VIEW, WRONG_VIEW_CUES
+from formcheck.i18n import _, ngettext
 from formcheck.judging.records import Event, FrameState
 from formcheck.judging.streaming import StreamingSession
 
@@ -30,17 +31,18 @@ def spoken_cues(
     faults: list[tuple[str, str]] = []
     for ev in events:
         if ev.kind == "fault_started" and ev.cue:
-            faults.append((ev.cue, f"fault:{ev.name}"))
+            faults.append((_(ev.cue), f"fault:{ev.name}"))
         elif ev.kind == "fault_ended" and ev.cue and not ev.detail.get("at_end"):
-            praise.append((ev.cue, f"praise:{ev.name}"))
+            praise.append((_(ev.cue), f"praise:{ev.name}"))
         elif ev.kind == "rep_completed":
             number = ev.detail.get("rep", state.reps)
             counts.append((str(number), f"rep:{number}"))
         elif ev.kind == "unjudged_started" and ev.cue:
-            setup.append((ev.cue, f"setup:{ev.name}"))
+            setup.append((_(ev.cue), f"setup:{ev.name}"))
     step = int(max(state.good_hold_s, 0.0) // hold_step_s) if hold and hold_step_s > 0 else 0
     if step > last_hold_step and step > 0:
-        counts.append((f"{int(step * hold_step_s)} seconds", f"hold:{step}"))
+        seconds = int(step * hold_step_s)
+        counts.append((ngettext("{n} second", "{n} seconds", seconds).format(n=seconds), f"hold:{step}"))
     last_hold_step = max(last_hold_step, step)
     return praise + counts + setup + faults, last_hold_step
 

@@ -21,6 +21,7 @@ from formcheck.app.live.results import FrameInfo
 from formcheck.app.live.window import HELP_TEXT, Window, draw_banner, draw_big_text, draw_help
 from formcheck.exercises.base import Exercise
 from formcheck.files import temp_path_beside
+from formcheck.i18n import N_, _, seconds_text
 from formcheck.judging.judgement import back_edge
 from formcheck.judging.records import FrameState
 from formcheck.outputs.overlay import draw_overlay, mirror_xy
@@ -29,7 +30,7 @@ from formcheck.pipeline.sources import Frame
 
 FPS_WINDOW_S = 1.0  # the fps shown is measured over the last second
 LATENCY_SAMPLES = 20_000  # latency figures kept for the summary (a bounded window, not all)
-PAUSED_CUE = "Paused - press space to go on"
+PAUSED_CUE = N_("Paused - press space to go on")  # translated where drawn, as every cue
 PHASE_BANNER_TOP = 0.22  # below the counters panel, above the countdown digit
 
 
@@ -65,11 +66,11 @@ class LiveDisplay:
     def put(self, frame: Frame, live: LiveFrame) -> None:
         image = self.compose(frame, live)
         assert self.exercise is not None
-        title = self.exercise.title
+        title = _(self.exercise.title)
         if live.phase == "position":
-            draw_banner(image, f"{title}: get into position", top=PHASE_BANNER_TOP)
+            draw_banner(image, _("{title}: get into position").format(title=title), top=PHASE_BANNER_TOP)
         elif live.phase == "countdown":
-            draw_banner(image, f"{title}: starting in", top=PHASE_BANNER_TOP)
+            draw_banner(image, _("{title}: starting in").format(title=title), top=PHASE_BANNER_TOP)
             draw_big_text(image, str(live.countdown), centre_y=0.55)
         self._show(image, live.phase, live.state, live.session_t)
 
@@ -108,7 +109,7 @@ class LiveDisplay:
         if self.last_state is not None:
             frozen = dataclasses.replace(self.last_state, judged=False, faults=(), cue=PAUSED_CUE)
             draw_overlay(image, None, None, True, frozen, {}, self.exercise)
-        draw_big_text(image, "PAUSED", scale=2.0, centre_y=0.45)
+        draw_big_text(image, _("PAUSED"), scale=2.0, centre_y=0.45)
         self._show(image, "paused", None, session_t)
 
     def close(self) -> None:
@@ -154,6 +155,7 @@ class LiveDisplay:
             os.replace(tmp, path)
             self.screenshot_written = path
             frame = grabbed.frame
-            self.log(f"screenshot: {path} (frame {frame.index}, {frame.timestamp_ms / 1000.0:.3f} s)")
+            at = seconds_text(frame.timestamp_ms / 1000.0, 3)
+            self.log(_("screenshot: {path} (frame {index}, {at})").format(path=path, index=frame.index, at=at))
         else:
             tmp.unlink(missing_ok=True)

@@ -34,6 +34,7 @@ from formcheck.app.live.window import WINDOW, Window
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
+from formcheck.i18n import _
 from formcheck.judging.judge import Judge
 from formcheck.judging.session import make_exercise
 from formcheck.judging.wrong_exercise import check_position
@@ -143,7 +144,7 @@ class LiveRun:
             write_report_html(path.with_suffix(".html"), report)
         saved = SavedReport(path, report)
         self.result.reports.append(saved)
-        self.log(f"report: {path}")
+        self.log(_("report: {path}").format(path=path))
         self.phases.session = None
         return saved
 
@@ -157,7 +158,7 @@ class LiveRun:
         self.save("reset")
         self.phases.restart(self.exercise)
         self._session_start(self.exercise)
-        self.announcer.say("Reset", "key:reset")
+        self.announcer.say(_("Reset"), "key:reset")
 
     def next_exercise(self) -> None:
         names = list(EXERCISES)
@@ -169,10 +170,10 @@ class LiveRun:
         exercise = self.exercise_factory(name)
         if self.auto:  # the person is already at it: no countdown again
             self.phases.countdown_s = 0.0
-            self.log(f"recognised: {exercise.title}")
+            self.log(_("recognised: {title}").format(title=_(exercise.title)))
         self.phases.restart(exercise)
         self._session_start(exercise)
-        self.announcer.say(exercise.title, f"exercise:{name}")
+        self.announcer.say(_(exercise.title), f"exercise:{name}")
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class LiveRun:
             return "quit"
         if k in KEY_PAUSE:
             self.paused = not self.paused
-            self.announcer.say("Paused" if self.paused else "Resumed", f"key:pause:{self.paused}")
+            self.announcer.say(_("Paused") if self.paused else _("Resumed"), f"key:pause:{self.paused}")
         elif k in KEY_RESET:
             self.paused = False
             self.reset()

@@ -19,6 +19,7 @@ from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import check_file, check_folder
+from formcheck.i18n import _, num
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.report import format_summary_table
 from formcheck.pipeline.models import BUNDLED
@@ -133,9 +134,11 @@ def run_live(args: argparse.Namespace) -> int:
     # does not: it is then unused; to one that does from one that does not: it says nothing).
     outline = auto or exercise.back is not None
     with interrupts.handled(), source, PoseEstimator(args.model, outline=outline) as estimator:
-        keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
-        title = "the exercise recognised as you go" if auto else exercise.title
-        what = f"{title} from {source.info.name} ({estimator.model.name} model)"
+        keys = "" if args.headless else "; " + _("keys: q quit, space pause, r reset, n next exercise")
+        title = _("the exercise recognised as you go") if auto else _(exercise.title)
+        what = _("{title} from {source} ({model} model)").format(
+            title=title, source=source.info.name, model=estimator.model.name
+        )
         print(f"formcheck live: {what}{keys}", flush=True)
         result = live_session(
             source,
@@ -166,10 +169,8 @@ def run_live(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     if result.ended_by in ("camera_lost", "source_error"):
         reason = f": {result.error}" if result.error else ""
-        print(
-            f"formcheck: the {'camera' if is_camera else 'source'} stopped{reason}; the report holds what was seen",
-            file=sys.stderr,
-        )
+        what = "camera" if is_camera else "source"
+        print(f"formcheck: error: the {what} stopped{reason}; the report holds what was seen", file=sys.stderr)
         return EXIT_ERROR
     if result.ended_early:  # as `analyze` does for the same file
         print(
@@ -184,10 +185,13 @@ def run_live(args: argparse.Namespace) -> int:
 def _print_summary(result: LiveResult) -> None:
     mean, p95 = result.latency_stats()
     print(
-        f"{result.frames} frames judged at {result.fps:.1f} fps, {result.dropped} dropped, "
-        f"latency {mean:.0f} ms mean / {p95:.0f} ms p95 (ended: {result.ended_by})"
+        _("{frames} frames judged at {fps} fps, {dropped} dropped, latency {mean} ms mean / {p95} ms p95").format(
+            frames=result.frames, fps=num(result.fps, 1), dropped=result.dropped, mean=num(mean, 0), p95=num(p95, 0)
+        )
+        + " "
+        + _("(ended: {how})").format(how=result.ended_by)
     )
     if not result.reports:
-        print("nothing was judged: no report written")
+        print(_("nothing was judged: no report written"))
     for saved in result.reports:  # each path was printed when it was written
         print(f"\n{format_summary_table(saved.report)}")

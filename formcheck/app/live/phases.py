@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from formcheck.app.live.cues import settled, spoken_cues
 from formcheck.exercises.base import Exercise, PoseFrames, Signals
+from formcheck.i18n import _
 from formcheck.judging.records import FrameState
 from formcheck.judging.streaming import StreamingSession
 from formcheck.outputs.audio import Announcer
@@ -144,7 +145,7 @@ class LivePhases:
         self.offset_s = t_s if self.camera_clock else 0.0
         self.n_events = 0
         if self.countdown_s > 0:
-            self.announcer.say("Go", f"countdown:go:{id(self.session)}")
+            self.announcer.say(_("Go"), f"countdown:go:{id(self.session)}")
 
     def _judging(self, t_s: float, found: PoseResult | None) -> LiveFrame:
         assert self.session is not None and self.offset_s is not None
@@ -162,5 +163,5 @@ class LivePhases:
         """Before judging: the preview judge's setup cue, each time it changes."""
         cue = state.cue if not state.judged else ""
         if cue and cue != self.last_setup_cue:
-            self.announcer.say(cue, f"setup:{cue}")
+            self.announcer.say(_(cue), f"setup:{cue}")
         self.last_setup_cue = cue

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.outputs.drawing import ascii_text
+from formcheck.i18n import N_, _
+from formcheck.outputs.drawing import draw_text, drawable, hershey
 
 WINDOW = "formcheck"
 MAX_WINDOW = (1280, 800)  # larger frames are shown in a window scaled down to fit
@@ -28,18 +29,18 @@ def _unit(image: np.ndarray) -> float:
 
 def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WHITE, centre_y: float = 0.5) -> None:
     """Text centred on the frame on a dark disc (readable on any background), shrunk to fit."""
-    text = ascii_text(text)
+    text = drawable(text)
     h, w = image.shape[:2]
     u = _unit(image)
     scale *= u
     thickness = max(2, round(scale * 2.2))
     font = cv2.FONT_HERSHEY_DUPLEX
-    (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+    (tw, th), _baseline = cv2.getTextSize(hershey(text)[0], font, scale, thickness)
     if tw > 0.9 * w:
         f = 0.9 * w / tw
         scale *= f
         thickness = max(2, round(thickness * f))
-        (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+        (tw, th), _baseline = cv2.getTextSize(hershey(text)[0], font, scale, thickness)
     org = ((w - tw) // 2, int(h * centre_y + th / 2))
     radius = int(0.5 * math.hypot(tw, th) + 0.25 * th)
     cx, cy = w // 2, int(h * centre_y)
@@ -50,21 +51,21 @@ def draw_big_text(image: np.ndarray, text: str, *, scale: float = 6.0, colour=WH
         disc = roi.copy()
         cv2.circle(disc, (cx - x0, cy - y0), radius, DARK, -1, cv2.LINE_AA)
         cv2.addWeighted(roi, 0.4, disc, 0.6, 0.0, dst=roi)
-    cv2.putText(image, text, org, font, scale, colour, thickness, cv2.LINE_AA)
+    draw_text(image, text, org, font, scale, colour, thickness)
 
 
 def draw_banner(image: np.ndarray, text: str, colour=AMBER, ink=DARK, top: float = 0.0) -> None:
     """A full-width band of text across the frame (PAUSED, GET INTO POSITION)."""
-    text = ascii_text(text)
+    text = drawable(text)
     h, w = image.shape[:2]
     u = _unit(image)
     scale = 1.1 * u
     thickness = max(1, round(2 * u))
     font = cv2.FONT_HERSHEY_DUPLEX
-    (tw, th), base = cv2.getTextSize(text, font, scale, thickness)
+    (tw, th), base = cv2.getTextSize(hershey(text)[0], font, scale, thickness)
     if tw > 0.94 * w:
         scale *= 0.94 * w / tw
-        (tw, th), base = cv2.getTextSize(text, font, scale, thickness)
+        (tw, th), base = cv2.getTextSize(hershey(text)[0], font, scale, thickness)
     pad = max(4, int(0.5 * th))
     y0 = int(top * h)
     y1 = min(h, y0 + th + base + 2 * pad)
@@ -72,19 +73,20 @@ def draw_banner(image: np.ndarray, text: str, colour=AMBER, ink=DARK, top: float
     band = np.empty_like(roi)
     band[:] = colour
     cv2.addWeighted(roi, 0.2, band, 0.8, 0.0, dst=roi)
-    cv2.putText(image, text, ((w - tw) // 2, y0 + pad + th), font, scale, ink, thickness, cv2.LINE_AA)
+    draw_text(image, text, ((w - tw) // 2, y0 + pad + th), font, scale, ink, thickness)
 
 
-HELP_TEXT = "q quit  space pause  r reset  n next"
+HELP_TEXT = N_("q quit  space pause  r reset  n next")
 
 
 def draw_help(image: np.ndarray, text: str = HELP_TEXT) -> None:
     """One dim line naming the keys, at the top right."""
+    text = drawable(_(text))
     u = _unit(image)
     scale = max(0.35, 0.5 * u)
     thickness = 1
     font = cv2.FONT_HERSHEY_SIMPLEX
-    (tw, th), base = cv2.getTextSize(text, font, scale, thickness)
+    (tw, th), base = cv2.getTextSize(hershey(text)[0], font, scale, thickness)
     w = image.shape[1]
     margin = max(4, round(10 * u))
     pad = max(2, round(4 * u))
@@ -92,7 +94,7 @@ def draw_help(image: np.ndarray, text: str = HELP_TEXT) -> None:
     x0, y0 = max(0, org[0] - pad), max(0, org[1] - th - pad)
     roi = image[y0 : org[1] + base + pad, x0 : min(w, org[0] + tw + pad)]
     cv2.convertScaleAbs(roi, dst=roi, alpha=0.4)  # darken behind the text
-    cv2.putText(image, text, org, font, scale, (225, 225, 225), thickness, cv2.LINE_AA)
+    draw_text(image, text, org, font, scale, (225, 225, 225), thickness)
 
 
 def display_problem() -> str | None:

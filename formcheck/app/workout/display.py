@@ -12,6 +12,7 @@ import numpy as np
 from formcheck.app.live.display import PHASE_BANNER_TOP, LiveDisplay
 from formcheck.app.live.window import AMBER, DARK, WHITE, draw_banner, draw_big_text
 from formcheck.app.workout.phases import SetFrame
+from formcheck.i18n import N_, _, num, seconds_text, sig_num
 from formcheck.outputs.drawing import ascii_text
 from formcheck.pipeline.capture import GrabbedFrame
 from formcheck.pipeline.sources import Frame
@@ -19,7 +20,7 @@ from formcheck.pipeline.sources import Frame
 GREEN_BAND = (80, 175, 60)  # BGR
 BAR_FILL = (80, 200, 80)
 BAR_BACK = (60, 60, 60)
-HELP = "q quit  space pause  s skip  r repeat"
+HELP = N_("q quit  space pause  s skip  r repeat")  # translated where drawn (draw_help)
 
 
 def _unit(image: np.ndarray) -> float:
@@ -34,7 +35,7 @@ def draw_lines(image: np.ndarray, lines: list[str], top: float, scale: float = 0
     size = scale * u
     thickness = max(1, round(1.5 * u))
     wrapped = [part for line in lines for part in textwrap.wrap(ascii_text(line), width_chars) or [""]]
-    (_, th), base = cv2.getTextSize("Ag", font, size, thickness)
+    (_width, th), base = cv2.getTextSize("Ag", font, size, thickness)
     step = th + base + max(2, round(4 * u))
     y0 = int(top * h)
     y1 = min(h, y0 + step * len(wrapped) + 2 * step // 3)
@@ -56,11 +57,14 @@ def draw_progress(image: np.ndarray, done: float, target: float, unit: str) -> N
     cv2.rectangle(image, (x0, y0), (x1, y1), BAR_BACK, -1)
     cv2.rectangle(image, (x0, y0), (x0 + int((x1 - x0) * share), y1), BAR_FILL, -1)
     cv2.rectangle(image, (x0, y0), (x1, y1), WHITE, max(1, round(2 * u)))
-    text = f"{done:.1f} / {target:g} s" if unit == "s" else f"{int(done)} / {int(target)} reps"
+    if unit == "s":
+        text = f"{num(done, 1)} / " + _("{value} s").format(value=sig_num(target))
+    else:
+        text = _("{done} / {target} reps").format(done=int(done), target=int(target))
     font = cv2.FONT_HERSHEY_DUPLEX
     size = 0.8 * u
     thickness = max(1, round(2 * u))
-    (tw, th), _ = cv2.getTextSize(text, font, size, thickness)
+    (tw, th), _baseline = cv2.getTextSize(text, font, size, thickness)
     org = ((w - tw) // 2, (y0 + y1 + th) // 2)
     cv2.putText(image, text, org, font, size, DARK, thickness + 2, cv2.LINE_AA)
     cv2.putText(image, text, org, font, size, WHITE, thickness, cv2.LINE_AA)
@@ -92,11 +96,16 @@ class WorkoutDisplay(LiveDisplay):
         if shown.placement is not None:
             placed = shown.placement
             colour = GREEN_BAND if placed.green else AMBER
-            draw_banner(image, placed.message, colour=colour, top=PHASE_BANNER_TOP)
+            draw_banner(image, _(placed.message), colour=colour, top=PHASE_BANNER_TOP)
             if not placed.green and placed.ready_s > 0:
-                draw_lines(image, [f"judgeable for {placed.ready_s:.1f} s of 2"], PHASE_BANNER_TOP + 0.08, 0.5)
+                draw_lines(
+                    image,
+                    [_("judgeable for {seconds} of 2").format(seconds=seconds_text(placed.ready_s))],
+                    PHASE_BANNER_TOP + 0.08,
+                    0.5,
+                )
         elif live.phase == "countdown":
-            draw_banner(image, "Starting in", top=PHASE_BANNER_TOP)
+            draw_banner(image, _("Starting in"), top=PHASE_BANNER_TOP)
             draw_big_text(image, str(live.countdown), centre_y=0.55)
         if live.phase == "judging" or live.phase == "countdown":
             draw_progress(image, shown.progress, shown.target, shown.unit)

@@ -20,6 +20,7 @@ from formcheck.config import load_thresholds
 from formcheck.errors import EXIT_ERROR, EXIT_INTERRUPTED, FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.files import check_file, check_folder
+from formcheck.i18n import _
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.audio import Announcer
 from formcheck.pipeline.models import resolve_model
@@ -112,7 +113,8 @@ def run_workout(args: argparse.Namespace) -> int:
     clips = expand_clips(args.source) if args.source else []
     segments = sum(s.sets * (len(SIDES) if s.per_side else 1) for s in day.steps)
     if clips and len(clips) < segments:
-        print(f"formcheck workout: {len(clips)} clips for {segments} sets and sides: it ends when they run out")
+        text = _("{clips} clips for {segments} sets and sides: it ends when they run out")
+        print("formcheck workout: " + text.format(clips=len(clips), segments=segments))
     if not args.headless:
         problem = display_problem()
         if problem:
@@ -137,7 +139,10 @@ def run_workout(args: argparse.Namespace) -> int:
         args.screenshot_at,
         lambda line: print(line, flush=True),
     )
-    print(f"formcheck workout: {plan.name}, day {day.number}: {day.title} ({len(day.steps)} steps)", flush=True)
+    what = _("{plan}, day {day}: {title} ({steps} steps)").format(
+        plan=plan.name, day=day.number, title=day.title, steps=len(day.steps)
+    )
+    print(f"formcheck workout: {what}", flush=True)
     with interrupts.handled():
         try:
             run = WorkoutRun(
@@ -164,7 +169,7 @@ def run_workout(args: argparse.Namespace) -> int:
     if not args.no_history:
         _record_sets(run)
     print(f"\n{format_workout(report)}")
-    print(f"workout report: {run.report_path}")
+    print(_("workout report: {path}").format(path=run.report_path))
     if report.get("ended_by") == "interrupted":
         return EXIT_INTERRUPTED
     if report.get("ended_by") == "camera_lost":

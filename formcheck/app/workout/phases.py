@@ -17,6 +17,7 @@ from formcheck.app.live.phases import LiveFrame
 from formcheck.app.workout.placement import GREEN, Placement, PlacementCheck
 from formcheck.app.workout.stopcue import STOP_CUE, FormSlipping, StopSettings
 from formcheck.exercises.base import Exercise
+from formcheck.i18n import _
 from formcheck.judging.streaming import StreamingSession
 from formcheck.outputs.audio import Announcer
 from formcheck.pipeline.track import PoseResult
@@ -131,12 +132,12 @@ class SetPhases:
         if placed.message != self.last_message:  # said once each time it changes
             self.last_message = placed.message
             if placed.message and placed.message != GREEN:
-                self.announcer.say(placed.message, f"placement:{placed.message}")
+                self.announcer.say(_(placed.message), f"placement:{placed.message}")
         # The overlay's cue band says what the placement check says (the same advice, one voice).
         state = dataclasses.replace(placed.state, cue=placed.message)
         live = LiveFrame(state, placed.signals, placed.pose, "position", None, None)
         if placed.green:
-            self.announcer.say("Camera placement OK", f"placement:ok:{id(self)}")
+            self.announcer.say(_("Camera placement OK"), f"placement:ok:{id(self)}")
             self.phase, self.phase_start = "countdown", t_s
         return self._frame(live, placed)
 
@@ -158,7 +159,7 @@ class SetPhases:
         self.session = StreamingSession(self.exercise, self.width, self.height)
         self.offset_s = t_s
         self.started_at_s = t_s
-        self.announcer.say("Go", f"go:{id(self)}")
+        self.announcer.say(_("Go"), f"go:{id(self)}")
 
     def _set(self, t_s: float, found: PoseResult | None) -> SetFrame:
         assert self.session is not None
@@ -171,12 +172,12 @@ class SetPhases:
             self.announcer.say(text, key)
         self.progress = state.hold_s if self.step.timed else float(state.reps)
         if self.progress >= self.step.target:
-            self.announcer.say("Target reached — well done", f"target:{id(self)}")
+            self.announcer.say(_("Target reached — well done"), f"target:{id(self)}")
             self.end(TARGET)
         else:
             why = self.stop.update(state)
             if why:
                 self.stop_reason = why
-                self.announcer.say(STOP_CUE, f"stop:{id(self)}")
+                self.announcer.say(_(STOP_CUE), f"stop:{id(self)}")
                 self.end(FORM_SLIPPING)
         return self._frame(LiveFrame(state, signals, pose, "judging", None, self.session.judge.t[-1]))

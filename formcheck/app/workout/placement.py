@@ -21,6 +21,7 @@ import numpy as np
 from formcheck.app.live.cues import settled
 from formcheck.exercises.base import JUDGEABLE, NO_PERSON, NOT_VISIBLE, WRONG_VIEW, WRONG_VIEW_CUES, Exercise
 from formcheck.exercises.frames import PoseFrames, Signals
+from formcheck.i18n import N_
 from formcheck.judging.records import FrameState
 from formcheck.judging.streaming import StreamingSession
 from formcheck.pipeline.track import PoseResult
@@ -28,14 +29,15 @@ from formcheck.pipeline.track import PoseResult
 READY_S = 2.0  # judgeable this long turns the check green (the "about two seconds")
 
 # What to say for each reason a frame cannot be judged; NOT_VISIBLE is refined by the joints missing.
-STEP_IN = "Step into the frame"
-FEET_OUT = "Move back — your feet are out of the frame"
-HEAD_OUT = "Move back — your head is out of the frame"
-HANDS_OUT = "Move back — your hands are out of the frame"
-WHOLE_BODY = "Move back — keep your whole body in the frame"
-UNSEEN = "Keep your whole body in view of the camera"  # in the frame but hidden (low visibility)
-GREEN = "Camera placement OK"
-SETTLING = "Hold still — checking the camera placement"
+# English message ids: translated where shown and said (formcheck.i18n).
+STEP_IN = N_("Step into the frame")
+FEET_OUT = N_("Move back — your feet are out of the frame")
+HEAD_OUT = N_("Move back — your head is out of the frame")
+HANDS_OUT = N_("Move back — your hands are out of the frame")
+WHOLE_BODY = N_("Move back — keep your whole body in the frame")
+UNSEEN = N_("Keep your whole body in view of the camera")  # in the frame but hidden (low visibility)
+GREEN = N_("Camera placement OK")
+SETTLING = N_("Hold still — checking the camera placement")
 BODY_PARTS = {  # the joints an exercise may need, by the part of the body a person moves into view
     "feet": ("ankle", "heel", "foot_index", "knee"),
     "head": ("ear", "eye", "nose", "shoulder"),

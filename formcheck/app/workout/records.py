@@ -9,6 +9,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.app.workout.phases import FORM_SLIPPING, TARGET
+from formcheck.i18n import _, name_text, seconds_text
 from formcheck.plan import Day, Plan, Step
 
 
@@ -135,22 +136,22 @@ def workout_report(
 
 def format_workout(report: dict) -> str:
     """The session summary as printed (and drawn on the summary card): one line per step."""
-    lines = [f"Day {report['day']}: {report['day_title']} ({report['ended_by']})"]
+    day = _("Day {day}: {title} ({ended})")
+    lines = [day.format(day=report["day"], title=report["day_title"], ended=report["ended_by"])]
     for s in report["steps"]:
         planned = s["planned"]
-        target = f"{planned['seconds']:g} s" if planned["seconds"] is not None else f"{planned['reps']} reps"
-        side = " per side" if planned["per_side"] else ""
+        timed = planned["seconds"] is not None
+        target = f"{planned['seconds']:g} s" if timed else _("{n} reps").format(n=planned["reps"])
+        side = " " + _("per side") if planned["per_side"] else ""
         figures = (
-            f"{s['good_hold_s']:.1f} s good form of {s['hold_s']:.1f} s"
-            if planned["seconds"] is not None
-            else f"{s['good_reps']} good of {s['reps']} reps"
+            _("{good} good form of {held}").format(good=seconds_text(s["good_hold_s"]), held=seconds_text(s["hold_s"]))
+            if timed
+            else _("{good} good of {reps} reps").format(good=s["good_reps"], reps=s["reps"])
         )
-        faults = ", ".join(f.replace("_", " ") for f in s["faults"]) or "no faults"
-        stopped = "; stopped early: form slipping" if s["stopped_early"] else ""
-        lines.append(
-            f"  {s['step']}. {s['exercise']}: {s['sets_done']}/{planned['sets']} sets of {target}{side}; "
-            f"{figures}; {faults}{stopped}"
-        )
+        faults = ", ".join(name_text(f) for f in s["faults"]) or _("no faults")
+        stopped = "; " + _("stopped early: form slipping") if s["stopped_early"] else ""
+        sets = _("{done}/{sets} sets of {target}").format(done=s["sets_done"], sets=planned["sets"], target=target)
+        lines.append(f"  {s['step']}. {s['exercise']}: {sets}{side}; {figures}; {faults}{stopped}")
     return "\n".join(lines)
 
 

@@ -30,6 +30,7 @@ from formcheck.app.workout.replay import ReplayEstimator
 from formcheck.app.workout.stopcue import STOP_CUE, StopSettings
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
+from formcheck.i18n import N_, _, num
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import write_json
@@ -42,6 +43,7 @@ from formcheck.plan import Day, Plan, Step
 KEY_SKIP = {ord("s"), ord("S")}
 KEY_REPEAT = {ord("r"), ord("R")}
 SIDES = ("first", "second")
+SIDE_NAMES = {"first": N_("first side"), "second": N_("second side")}  # a per-side step's halves
 REST_TICK_S = 0.1
 REST_SAY_AT_S = (10, 3, 2, 1)  # remaining seconds said during a rest
 
@@ -143,8 +145,10 @@ class WorkoutRun:
         exercise = self.make(step)
         record = StepRecord(number, step)
         self.steps.append(record)
-        self.announcer.say(f"Next: {exercise.title}. {step.instruction}", f"step:{number}")
-        self.log(f"step {number}/{len(self.day.steps)}: {step.describe()}")
+        self.announcer.say(
+            _("Next: {title}.").format(title=_(exercise.title)) + f" {step.instruction}", f"step:{number}"
+        )
+        self.log(_("step {n}/{of}: {what}").format(n=number, of=len(self.day.steps), what=step.describe()))
         sides = SIDES if step.per_side else ("",)
         for set_no in range(1, step.sets + 1):
             for side in sides:
@@ -155,7 +159,7 @@ class WorkoutRun:
                 if self.ended_by:
                     return
                 if side == "first":
-                    self.announcer.say("Switch sides", f"switch:{number}:{set_no}")
+                    self.announcer.say(_("Switch sides"), f"switch:{number}:{set_no}")
             last_set = set_no == step.sets
             last_step = number == len(self.day.steps)
             rest = step.rest_after_s if last_set else step.rest_s
@@ -167,10 +171,10 @@ class WorkoutRun:
 
     def _title(self, record: StepRecord, exercise: Exercise, set_no: int, side: str) -> str:
         step = record.step
-        parts = [f"Day {self.day.number}", f"{record.number}/{len(self.day.steps)} {exercise.title}"]
-        parts.append(f"set {set_no}/{step.sets}: {step.target_text}")
+        parts = [_("Day {n}").format(n=self.day.number), f"{record.number}/{len(self.day.steps)} {_(exercise.title)}"]
+        parts.append(_("set {n}/{of}: {target}").format(n=set_no, of=step.sets, target=step.target_text))
         if side:
-            parts.append(f"{side} side")
+            parts.append(_(SIDE_NAMES.get(side, side)))
         return " - ".join(parts)
 
     # -- one set ---------------------------------------------------------------------------------
@@ -277,7 +281,7 @@ class WorkoutRun:
             return True
         if k in KEY_PAUSE:
             self.paused = not self.paused
-            self.announcer.say("Paused" if self.paused else "Resumed", f"key:pause:{self.paused}")
+            self.announcer.say(_("Paused") if self.paused else _("Resumed"), f"key:pause:{self.paused}")
         elif k in KEY_SKIP:
             self.paused = False
             if phases is not None:
@@ -285,7 +289,7 @@ class WorkoutRun:
             return True
         elif k in KEY_REPEAT and phases is not None:
             self.paused = False
-            self.announcer.say("Again", "key:repeat")
+            self.announcer.say(_("Again"), "key:repeat")
             phases.end(REPEAT)
         return False
 
@@ -306,12 +310,12 @@ class WorkoutRun:
     # -- rests -----------------------------------------------------------------------------------
 
     def _rest(self, seconds: float, set_no: int, side: str, stopped: bool, next_step: bool) -> RestRecord:
-        said = f"Rest {seconds:g} seconds"
-        self.announcer.say(f"{STOP_CUE}. {said}" if stopped else said, f"rest:{id(self)}:{time.monotonic()}")
+        said = _("Rest {seconds} seconds").format(seconds=num(seconds, 0))
+        self.announcer.say(f"{_(STOP_CUE)}. {said}" if stopped else said, f"rest:{id(self)}:{time.monotonic()}")
         record = RestRecord(set_no, side, seconds, 0.0, compressed=self.fast)
-        what = "next exercise" if next_step else "next set"
+        then = _("then the next exercise") if next_step else _("then the next set")
         if self.fast:
-            self.display.card(None, [f"Rest {seconds:g} s", f"then the {what}"], big=f"{seconds:g}")
+            self.display.card(None, [_("Rest {seconds} s").format(seconds=f"{seconds:g}"), then], big=f"{seconds:g}")
             return record
         camera = self.feeds._camera_feed if self.feeds.is_camera else None
         start = time.monotonic()
@@ -333,10 +337,12 @@ class WorkoutRun:
             count = int(remaining + 0.999)
             if count in REST_SAY_AT_S and count not in said_at:
                 said_at.add(count)
-                self.announcer.say(str(count) if count < 10 else f"{count} seconds", f"rest-count:{count}")
+                self.announcer.say(
+                    str(count) if count < 10 else _("{n} seconds").format(n=count), f"rest-count:{count}"
+                )
             if camera is not None:
                 latest = camera.grabber.get(timeout=0.0) or latest
-            lines = [f"Rest - {'paused' if self.paused else f'then the {what}'}", "s: skip the rest"]
+            lines = [_("Rest") + " - " + (_("paused") if self.paused else then), _("s: skip the rest")]
             self.display.card(latest, lines, big=str(count))
             if self._poll_keys(None):
                 record.skipped = not self.ended_by
@@ -347,7 +353,7 @@ class WorkoutRun:
         if interrupts.requested():
             self.ended_by = "interrupted"
         elif not self.ended_by:
-            self.announcer.say("Get ready", f"ready:{id(record)}")
+            self.announcer.say(_("Get ready"), f"ready:{id(record)}")
         return record
 
     # -- the end ---------------------------------------------------------------------------------
@@ -369,7 +375,7 @@ class WorkoutRun:
         if note:
             self.log(f"formcheck: error: {note}")
         summary = format_workout(self.report)
-        card = self.display.card(None, ["Workout summary", *summary.splitlines()], lines_top=0.33)
+        card = self.display.card(None, [_("Workout summary"), *summary.splitlines()], lines_top=0.33)
         self._write_card(card)
         with contextlib.suppress(OSError):  # a view of the report saved above
             write_workout_page(path.with_suffix(".html"), self.report, self.out_dir / "summary.png")

@@ -16,9 +16,10 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from formcheck.i18n import N_
 from formcheck.judging.records import FrameState
 
-STOP_CUE = "Your form is slipping — end this set and rest"
+STOP_CUE = N_("Your form is slipping — end this set and rest")  # translated where said
 
 
 @dataclass(frozen=True)
