@@ -13,6 +13,7 @@ from formcheck.errors import FormcheckError
 from formcheck.files import check_file, write_text_atomic
 from formcheck.history.progress import format_table, plot_progress, to_csv, to_json
 from formcheck.history.store import History, HistoryError, history_path
+from formcheck.i18n import _, ngettext
 
 
 def _day_or_time(text: str, option: str, end: bool) -> datetime:
@@ -58,14 +59,18 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         _emit(args.csv, to_csv(entries))
     if args.plot:
-        print(f"progress plot: {plot_progress(Path(args.plot), entries, targets)}")
+        print(_("progress plot: {path}").format(path=plot_progress(Path(args.plot), entries, targets)))
     if args.html:
         from formcheck.history.page import write_history_page
 
-        print(f"history page: {write_history_page(Path(args.html), entries, targets)}")
+        print(_("history page: {path}").format(path=write_history_page(Path(args.html), entries, targets)))
     if not (args.json == "-" or args.csv == "-"):
         print(format_table(entries))
-        print(f"({len(entries)} sessions in {path})")
+        print(
+            ngettext("({n} session in {path})", "({n} sessions in {path})", len(entries)).format(
+                n=len(entries), path=path
+            )
+        )
     return 0
 
 
@@ -74,7 +79,7 @@ def _emit(target: str, text: str) -> None:
         sys.stdout.write(text)
     else:
         check_file(Path(target), "output")
-        print(f"wrote {write_text_atomic(Path(target), text)}")
+        print(_("wrote {path}").format(path=write_text_atomic(Path(target), text)))
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from formcheck.exercises import EXERCISES
 from formcheck.history.store import Entry
+from formcheck.i18n import _
 from formcheck.outputs.report import is_rep_exercise, pretty
 
 TABLE_COLUMNS = ("when", "kind", "exercise", "source", "reps", "good_reps", "hold_s", "good_hold_s", "faults")
@@ -45,14 +46,16 @@ def fault_names(entry: Entry) -> str:
 
 def format_table(entries: list[Entry]) -> str:
     if not entries:
-        return "no sessions recorded (yet, or in these dates)"
-    rows = [("when", "kind", "exercise", "source", "reps", "good", "hold s", "good s", "faults")]
+        return _("no sessions recorded (yet, or in these dates)")
+    rows = [
+        (_("when"), _("kind"), _("exercise"), _("source"), _("reps"), _("good"), _("hold s"), _("good s"), _("faults"))
+    ]
     for e in entries:
         name = e.exercise + (f" ({e.variant})" if e.variant else "")
         rows.append(
             (
                 local_when(e),
-                e.kind + (" (partial)" if e.partial else ""),
+                e.kind + (_(" (partial)") if e.partial else ""),
                 name,
                 e.source if len(e.source) <= 40 else "..." + e.source[-37:],
                 str(e.reps),
@@ -128,28 +131,34 @@ def plot_progress(path: Path, entries: list[Entry], targets: dict[str, float]) -
         cls = EXERCISES.get(name)
         title = cls.title if cls else pretty(name)
         if name not in days:
-            ax.text(0.5, 0.5, "no sessions recorded", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, _("no sessions recorded"), ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             continue
         mine = [e for e in entries if e.exercise == name]
         reps = counts_reps(mine[-1])
         # each session on its day, beside that day's best (days, not hours, are the scale)
-        ax.plot([_day(e) for e in mine], [headline(e) for e in mine], "o", color="#8aa6cf", ms=4, label="session")
-        x = [d for d, _ in days[name]]
-        ax.plot(x, [v for _, v in days[name]], "-o", color="#1f4e9c", lw=1.8, ms=5, label="best of the day")
+        ax.plot([_day(e) for e in mine], [headline(e) for e in mine], "o", color="#8aa6cf", ms=4, label=_("session"))
+        x = [d for d, _value in days[name]]
+        ax.plot(x, [v for _day_, v in days[name]], "-o", color="#1f4e9c", lw=1.8, ms=5, label=_("best of the day"))
         target = targets.get(name)
         if target:
-            ax.axhline(target, color="#c0392b", ls="--", lw=1.2, label=f"plan target {target:g}{'' if reps else ' s'}")
+            ax.axhline(
+                target,
+                color="#c0392b",
+                ls="--",
+                lw=1.2,
+                label=_("plan target {target}").format(target=f"{target:g}{'' if reps else ' s'}"),
+            )
         ax.set_title(title, loc="left", fontsize=10)
-        ax.set_ylabel("good reps" if reps else "good-form hold (s)", fontsize=8)
-        ax.set_ylim(bottom=0, top=max([v for _, v in days[name]] + [target or 0]) * 1.15 + 1)
+        ax.set_ylabel(_("good reps") if reps else _("good-form hold (s)"), fontsize=8)
+        ax.set_ylim(bottom=0, top=max([v for _day_, v in days[name]] + [target or 0]) * 1.15 + 1)
         span = (x[-1] - x[0]).days
         ax.set_xlim(x[0] - timedelta(days=0.6), x[-1] + timedelta(days=0.6))
         ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span // 7 + 1)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle("Progress: the headline figure per exercise, per day", fontsize=11)
+    fig.suptitle(_("Progress: the headline figure per exercise, per day"), fontsize=11)
     fig.tight_layout()
     with atomic_write(path, "wb") as f:
         fig.savefig(f, format="png", dpi=110)

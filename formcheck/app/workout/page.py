@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Template
 
 from formcheck.files import write_text_atomic
+from formcheck.i18n import _
 from formcheck.outputs.html import png_data_uri
 
 PAGE = Template("""<!DOCTYPE html>
@@ -79,7 +80,7 @@ def _step(step: dict) -> str:
 
 
 def write_workout_page(path: Path, report: dict, card_png: Path | None = None) -> Path:
-    title = f"Day {report['day']}: {report['day_title']}"
+    title = _("Day {day}: {title}").format(day=report["day"], title=report["day_title"])
     meta = f"{report['plan']}; started {report['started_at']}; ended: {report['ended_by']}; model {report['model']}"
     card = ""
     if card_png is not None and card_png.is_file():
