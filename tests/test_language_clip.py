@@ -4,6 +4,7 @@ the report's `language`."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -91,6 +92,16 @@ def test_analyze_in_german_matches_english_but_for_the_words(tmp_path, videos):
         assert german != span["cue"] and f"„{german}“" in out
         assert span["cue"] not in out
     assert f'"{spans[0]["cue"]}"' in runs["en"].stdout  # the same table in English
+
+    # report.html: the page in the language, its headings and each fault's cue
+    pages = {lang: (folder[lang] / "report.html").read_text(encoding="utf-8") for lang in runs}
+    assert (
+        '<html lang="de">' in pages["de"] and "<h2>Zahlen</h2>" in pages["de"] and "<h2>Numbers</h2>" not in pages["de"]
+    )
+    assert '<html lang="en">' in pages["en"] and "<h2>Numbers</h2>" in pages["en"]
+    for span in spans:
+        assert html.escape(in_language("de", span["cue"])) in pages["de"]
+        assert html.escape(span["cue"]) in pages["en"] and html.escape(span["cue"]) not in pages["de"]
 
     # the annotated video's cue band: at the middle of the longest fault, the letters drawn are
     # those of one of the exercise's cues in German, and in the English video in English

@@ -13,6 +13,7 @@ from string import Template
 
 from formcheck.exercises import EXERCISES
 from formcheck.files import write_text_atomic
+from formcheck.i18n import _, language, name_text, percent_text, seconds_text
 from formcheck.outputs.report import headline, is_rep_exercise, json_safe, pretty, side_name, side_text
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
@@ -23,17 +24,18 @@ def _e(value: object) -> str:
 
 
 def _secs(value: float | None) -> str:
-    return "-" if value is None else f"{max(float(value), 0.0):.1f} s"
+    return "-" if value is None else seconds_text(max(float(value), 0.0))
 
 
 def _seek(t: float) -> str:
     """A time that seeks the video when clicked."""
-    return f'<button class="seek" data-t="{float(t):.3f}" title="show this moment">{float(t):.1f} s</button>'
+    hint = _e(_("show this moment"))
+    return f'<button class="seek" data-t="{float(t):.3f}" title="{hint}">{seconds_text(float(t))}</button>'
 
 
 def title_of(report: dict) -> str:
     cls = EXERCISES.get(str(report.get("exercise", "")))
-    title = cls.title if cls else pretty(str(report.get("exercise", "?")))
+    title = _(cls.title) if cls else pretty(str(report.get("exercise", "?")))
     return title + (f" ({pretty(report['variant'])})" if report.get("variant") else "")
 
 
@@ -46,39 +48,42 @@ def _rows(pairs: list[tuple[str, str]]) -> str:
 
 
 def _numbers(report: dict) -> str:
-    pairs = [("Duration", _secs(report.get("duration_s")))]
+    pairs = [(_("Duration"), _secs(report.get("duration_s")))]
     hold, good = report.get("hold_s") or 0.0, report.get("good_hold_s") or 0.0
     share = report.get("good_share")
-    pct = f" ({100 * share:.0f} %)" if share is not None else ""
+    pct = f" ({percent_text(share)})" if share is not None else ""
     if is_rep_exercise(report):
-        pairs.append(("Reps", f"{report.get('reps', 0)} ({report.get('good_reps', 0)} good)"))
+        pairs.append((_("Reps"), _reps_text(report)))
         if hold:
-            pairs.append(("Time at the top", f"{_secs(hold)}, good form {_secs(good)}{pct}"))
+            pairs.append(
+                (_("Time at the top"), _("{held}, good form {good}").format(held=_secs(hold), good=_secs(good) + pct))
+            )
     else:
-        pairs.append(("In position", _secs(hold)))
-        pairs.append(("Good form", _secs(good) + pct))
+        pairs.append((_("In position"), _secs(hold)))
+        pairs.append((_("Good form"), _secs(good) + pct))
         if report.get("reps"):
-            pairs.append(("Reps", f"{report['reps']} ({report.get('good_reps', 0)} good)"))
+            pairs.append((_("Reps"), _reps_text(report)))
     for side, times in (report.get("sides") or {}).items():
         pairs.append((side_name(side), _e(side_text(times))))
     reasons = report.get("unjudged_reasons") or {}
-    detail = ", ".join(f"{pretty(k)} {_secs(v)}" for k, v in reasons.items() if v)
-    pairs.append(("Not judged", _secs(report.get("unjudged_s")) + (f" ({_e(detail)})" if detail else "")))
+    detail = ", ".join(f"{name_text(k)} {_secs(v)}" for k, v in reasons.items() if v)
+    pairs.append((_("Not judged"), _secs(report.get("unjudged_s")) + (f" ({_e(detail)})" if detail else "")))
     return _rows([(k, v if "<" in v else _e(v)) for k, v in pairs])
 
 
 def _faults(report: dict) -> str:
     spans = report.get("faults") or []
     if not spans:
-        return '<p id="faults" class="good">No faults.</p>'
+        return f'<p id="faults" class="good">{_e(_("No faults."))}</p>'
     rows = [
         "<tr>"
-        f'<td class="bad">{_e(pretty(s["name"]))}</td><td class="num">{_seek(s["start_s"])}</td>'
-        f'<td class="num">{_seek(s["end_s"])}</td><td class="num">{s["end_s"] - s["start_s"]:.1f} s</td>'
-        f"<td>{_e(s.get('cue', ''))}</td></tr>"
+        f'<td class="bad">{_e(name_text(s["name"]))}</td><td class="num">{_seek(s["start_s"])}</td>'
+        f'<td class="num">{_seek(s["end_s"])}</td><td class="num">{_secs(s["end_s"] - s["start_s"])}</td>'
+        f"<td>{_e(_(s['cue']) if s.get('cue') else '')}</td></tr>"
         for s in spans
     ]
-    head = "<tr><th>fault</th><th>from</th><th>to</th><th>for</th><th>cue</th></tr>"
+    head = "".join(f"<th>{_e(h)}</th>" for h in (_("fault"), _("from"), _("to"), _("for"), _("cue")))
+    head = f"<tr>{head}</tr>"
     return f'<table id="faults">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
 
 
@@ -88,16 +93,23 @@ def _reps(report: dict) -> str:
         return ""
     rows = []
     for r in reps:
-        verdict = '<span class="good">good</span>' if r.get("good") else '<span class="bad">fault</span>'
-        faults = ", ".join(pretty(f) for f in r.get("faults", []))
+        verdict = (
+            f'<span class="good">{_e(_("good"))}</span>'
+            if r.get("good")
+            else f'<span class="bad">{_e(_("fault"))}</span>'
+        )
+        faults = ", ".join(name_text(f) for f in r.get("faults", []))
         rows.append(
             f'<tr><td class="num">{r["rep"]}</td><td class="num">{_seek(r["start_s"])}</td>'
-            f'<td class="num">{_seek(r["top_s"])}</td><td class="num">{r["top_hold_s"]:.1f} s</td>'
+            f'<td class="num">{_seek(r["top_s"])}</td><td class="num">{_secs(r["top_hold_s"])}</td>'
             f"<td>{verdict}</td><td>{_e(r.get('side', ''))}</td><td>{_e(faults)}</td></tr>"
         )
-    head = "<tr><th>rep</th><th>start</th><th>top</th><th>held</th><th></th><th>side</th><th>faults</th></tr>"
+    names = (_("rep"), _("start"), _("top"), _("held"), "", _("side"), _("faults"))
+    head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in names) + "</tr>"
     return (
-        f'<h2>Reps</h2>\n<table id="reps">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+        f'<h2>{_e(_("Reps"))}</h2>\n<table id="reps">\n<thead>{head}</thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody></table>"
     )
 
 
@@ -107,21 +119,28 @@ def _cues(report: dict) -> str:
         if span.get("cue"):
             said[span["cue"]] = said.get(span["cue"], 0) + 1
     if not said:
-        return '<p class="note">Nothing to correct.</p>'
+        return f'<p class="note">{_e(_("Nothing to correct."))}</p>'
     items = "".join(
-        f"<li>{_e(cue)}" + (f" <span class='meta'>({n} times)</span>" if n > 1 else "") + "</li>"
+        f"<li>{_e(_(cue))}"
+        + (f" <span class='meta'>({_e(_('{n} times').format(n=n))})</span>" if n > 1 else "")
+        + "</li>"
         for cue, n in said.items()
     )
     return f'<ul id="cues">{items}</ul>'
 
 
 def _meta(report: dict) -> str:
-    parts = [f"source {report.get('source', '?')}"]
+    parts = [_("source {name}").format(name=report.get("source", "?"))]
     if report.get("created_at"):
-        parts.append(f"made {report['created_at'].replace('T', ' ').replace('Z', ' UTC')}")
+        parts.append(_("made {when}").format(when=report["created_at"].replace("T", " ").replace("Z", " UTC")))
     if report.get("width") and report.get("height"):
-        parts.append(f"{report['width']}x{report['height']} at {report.get('fps') or 0:.0f} fps")
-    parts.append(f"model {report.get('model', '?')}, {report.get('strictness', 'standard')} strictness")
+        size = f"{report['width']}x{report['height']}"
+        parts.append(_("{size} at {fps} fps").format(size=size, fps=f"{report.get('fps') or 0:.0f}"))
+    parts.append(
+        _("model {model}, {strictness} strictness").format(
+            model=report.get("model", "?"), strictness=_(report.get("strictness", "standard"))
+        )
+    )
     parts.append(f"formcheck {report.get('formcheck_version', '?')}")
     return _e(" · ".join(parts))
 
@@ -130,18 +149,17 @@ def render_report_html(report: dict, timeline_png: Path | None = None, video: st
     """The page for one report; `video` is the annotated video's name beside the page (None: none)."""
     banners = "".join(f'<div class="warning">{_e(w)}</div>' for w in report.get("warnings") or [])
     if report.get("partial"):
-        banners += (
-            '<div class="partial">PARTIAL: stopped, or the input broke off; this covers only what was seen.</div>'
-        )
+        text = _("PARTIAL: stopped, or the input broke off; this covers only what was seen.")
+        banners += f'<div class="partial">{_e(text)}</div>'
     if video:
         video_html = f'<video id="video" src="{_e(video)}" controls preload="metadata" playsinline></video>'
     else:
-        video_html = '<p class="note">No annotated video with this report.</p>'
+        video_html = f'<p class="note">{_e(_("No annotated video with this report."))}</p>'
     if timeline_png is not None and timeline_png.is_file():
-        alt = "the session over time: in position, faults, reps and the signals behind them"
+        alt = _e(_("the session over time: in position, faults, reps and the signals behind them"))
         timeline = f'<img id="timeline" class="timeline" alt="{alt}" src="{png_data_uri(timeline_png)}">'
     else:
-        timeline = '<p class="note">No timeline with this report.</p>'
+        timeline = f'<p class="note">{_e(_("No timeline with this report."))}</p>'
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         title=_e(f"formcheck: {title_of(report)} — {report.get('source', '')}"),
         headline=_e(headline(report, title_of(report))),
@@ -153,7 +171,17 @@ def render_report_html(report: dict, timeline_png: Path | None = None, video: st
         reps=_reps(report),
         cues=_cues(report),
         timeline=timeline,
+        lang=language(),
+        h_session=_e(_("The session")),
+        h_numbers=_e(_("Numbers")),
+        h_faults=_e(_("Faults")),
+        h_cues=_e(_("Cues")),
+        h_timeline=_e(_("Timeline")),
     )
+
+
+def _reps_text(report: dict) -> str:
+    return _("{reps} ({good} good)").format(reps=report.get("reps", 0), good=report.get("good_reps", 0))
 
 
 def write_report_html(path: Path, report: dict, timeline_png: Path | None = None, video: str | None = None) -> Path:
