@@ -52,6 +52,7 @@ class AnalyzeOptions:
     video: bool = True  # write annotated.mp4
     progress: bool = True
     use_cache: bool = True
+    skip_current: bool = False  # many inputs: skip those whose report is current (formcheck.app.current)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class AnalysisResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     error: str | None = None
+    skipped: bool = False  # its report was already there and current (formcheck.app.current)
     notes: list[str] = field(default_factory=list)  # one line each: results saved elsewhere, a video lost
 
     @property
@@ -79,7 +81,10 @@ class AnalysisResult:
 
     @property
     def state(self) -> str:
-        """done, partial (the report or its video covers part of the input), not started, or failed."""
+        """done, partial (the report or its video covers part of the input), skipped (current
+        already), not started, or failed."""
+        if self.skipped:
+            return "skipped"
         if not self.report:
             return "not started" if self.interrupted and self.error is None else "failed"
         return "partial" if self.partial or self.report.get("annotated_partial") else "done"
@@ -173,21 +178,34 @@ def _extract(source: FrameSource, estimator: PoseEstimator, opts: AnalyzeOptions
     return track, flow.interrupted
 
 
-def analyze_one(path: Path, opts: AnalyzeOptions, out_dir: Path | None = None) -> AnalysisResult:
+def analyze_one(
+    path: Path, opts: AnalyzeOptions, out_dir: Path | None = None, shown_as: str | None = None
+) -> AnalysisResult:
     """Analyse one video (or track) into its own folder (`out_dir`, by default <out>/<stem>).
     Raises FormcheckError for bad input that yielded nothing, and KeyboardInterrupt if stopped
-    before its first frame; anything partial is written and flagged instead."""
+    before its first frame; anything partial is written and flagged instead. `shown_as` is the
+    source the report names (a cluster worker analyses a copy of the driver's file)."""
+    from formcheck.app.current import provenance  # it imports this module
+
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = out_dir if out_dir is not None else output_dir(opts.out, path)
     outline = exercise.back is not None  # read the back's shape only for exercises that judge it
     with interrupts.polled():  # stops come between frames; saving what was seen is never cut short
         track, is_video = _track_of(path, opts, outline)
+        recorded = provenance(path, opts)  # what tells a later run whether the report is still current
         with OutputFolder(out_dir):
-            return _analyze_into(out_dir, path, track, is_video, exercise, opts)
+            return _analyze_into(out_dir, path, track, is_video, exercise, opts, shown_as or str(path), recorded)
 
 
 def _analyze_into(
-    out_dir: Path, path: Path, track: Track | None, is_video: bool, exercise: Exercise, opts: AnalyzeOptions
+    out_dir: Path,
+    path: Path,
+    track: Track | None,
+    is_video: bool,
+    exercise: Exercise,
+    opts: AnalyzeOptions,
+    source: str,
+    recorded: dict,
 ) -> AnalysisResult:
     annotated = out_dir / "annotated.mp4"
     drawn: Drawn | None = None
@@ -202,7 +220,8 @@ def _analyze_into(
         raise FormcheckError(f"{path}: no frames were read")
     judgement = judge_track(track, exercise)
     partial = interrupted or bool(track.meta.get("partial"))
-    report = build_report(judgement.judge, str(path), str(track.meta.get("model", opts.model)), partial)
+    model = str(track.meta.get("model", opts.model))
+    report = build_report(judgement.judge, source, model, partial, **recorded)
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
     _write_outputs(result, judgement)
     if drawn is None and opts.video and is_video:

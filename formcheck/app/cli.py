@@ -106,13 +106,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             variant=args.variant,
             video=not args.no_video,
             use_cache=not args.no_cache,
+            skip_current=not args.redo,
         )
-        if len(inputs) == 1:
+        if args.cluster or args.cluster_return:
+            from formcheck.app.cluster import analyze_on_cluster, check_address
+
+            address = check_address(args.cluster)
+            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
+            results = analyze_on_cluster(inputs, opts, address, ship=args.cluster_return)
+        elif len(inputs) == 1:
             result = analyze_one(inputs[0], opts)
         else:
             make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
-    if len(inputs) == 1:
+    if len(inputs) == 1 and not args.cluster:
         print_result(result)
         return report_outcomes([result])
     print(combined_table(results))
@@ -212,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument("--no-cache", action="store_true", help="re-extract landmarks even if a cached track exists")
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
+    p.add_argument("--redo", action="store_true", help="analyse again the inputs whose report is current")
+    p.add_argument("--cluster", metavar="ray|ray://HOST:PORT", help="one task per input on a Ray cluster (README)")
+    p.add_argument("--cluster-return", action="store_true", help="send inputs to the workers, outputs back here")
     _add_model_option(p)
     p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
