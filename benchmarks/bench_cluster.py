@@ -65,7 +65,7 @@ def main() -> None:
         opts = AnalyzeOptions(exercise=EXERCISE, out=work / "local", progress=False, use_cache=False)
         local_s, local = timed(lambda: analyze_many(paths, opts, jobs=args.cpus))
         start = time.perf_counter()
-        ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init("local", num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
         startup_s = time.perf_counter() - start
         try:
             ray_s, on_ray = timed(lambda: analyze_on_cluster(paths, replace(opts, out=work / "ray"), None))

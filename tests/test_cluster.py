@@ -60,10 +60,14 @@ def archive(videos, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_ray(tmp_path_factory):
     """A Ray instance on this machine, two worker processes, no dashboard; the workers keep
-    their tracks in a cache of their own (they inherit the environment at start)."""
+    their tracks in a cache of their own (they inherit the environment at start) and crash on
+    inputs named crash* once (tests/cluster_hooks.py)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("FORMCHECK_CACHE", str(tmp_path_factory.mktemp("worker-cache")))
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        env.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
+        hook = {"worker_process_setup_hook": "cluster_hooks.crash_once_on_crash_inputs"}
+        quiet = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+        ray.init("local", num_cpus=2, runtime_env=hook, **quiet)  # "local": never a cluster found running
     yield ray
     ray.shutdown()
 
@@ -133,6 +137,20 @@ def test_shipped_inputs_come_back_as_the_same_outputs(archive, local_run, local_
         assert json.loads(result.outputs["report"].read_text())["source"] == str(result.input)
 
 
+def test_a_worker_that_dies_is_retried_and_bad_input_is_not(archive, local_ray, tmp_path):
+    """Ray retries a task whose worker process died; a file that is not a video is its task's
+    answer (a failure in one line), not an error for Ray to retry."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "crash.mp4").symlink_to(archive / "rooftop.mp4")
+    (folder / "broken.mp4").symlink_to(archive / "broken.mp4")
+    out = tmp_path / "out"
+    results = by_name(analyze_on_cluster(expand_inputs([str(folder)]), options(out), address=None))
+    assert (out / ".crashed-crash").is_file()  # the first worker died there
+    assert results["crash"].state == "done" and (out / "crash" / "report.json").is_file()
+    assert results["broken"].state == "failed" and "not a video" in results["broken"].error
+
+
 def test_a_worker_that_cannot_see_the_drivers_files_asks_for_them(archive, tmp_path):
     """The probe decides: a worker that does not read the driver's token (another machine, no
     shared file system) returns None, and the driver sends the input instead."""
@@ -158,7 +176,7 @@ def test_a_report_is_current_only_for_the_same_content_settings_and_outputs(loca
 
 
 def test_a_stop_saves_the_clips_in_progress_and_leaves_the_rest_not_started(videos, local_ray, tmp_path):
-    """As Ctrl-C does: asked once the first clip has started, the running tasks save their
+    """As Ctrl-C does: asked once the first clip is being drawn, the running tasks save their
     partial reports, the inputs not handed out are not started, and the exit code says so."""
     folder = tmp_path / "long"
     folder.mkdir()
@@ -166,9 +184,12 @@ def test_a_stop_saves_the_clips_in_progress_and_leaves_the_rest_not_started(vide
         (folder / f"clip{k}.mp4").symlink_to(videos / CLIPS["piked"][0])  # 17 s each
     out = tmp_path / "out"
 
+    def drawing() -> bool:  # frames read, judged and drawn: the annotated video is being written
+        return any(p.stat().st_size > 0 for p in out.glob("*/*.part.mp4"))
+
     def ask_to_stop_once_started() -> None:
         deadline = time.monotonic() + 120
-        while not list(out.glob("*/.formcheck.lock")) and time.monotonic() < deadline:
+        while not drawing() and time.monotonic() < deadline:
             time.sleep(0.05)
         interrupts.request()
 

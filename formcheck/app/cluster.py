@@ -24,7 +24,9 @@ import logging
 import sys
 import time
 import uuid
+import warnings
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -75,7 +77,9 @@ def connected(address: str | None) -> Any:
     level = ray_logger.level
     ray_logger.setLevel(logging.ERROR)  # Ray's start-up notes are not the user's concern (README)
     try:
-        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        with warnings.catch_warnings():  # a failure is said once, in our line
+            warnings.simplefilter("ignore")
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
     except Exception as exc:
         where = address or "the local Ray instance"
         raise FormcheckError(f"cannot start or reach {where}: {_one_line(exc)}") from None
@@ -104,16 +108,17 @@ def analyze_on_cluster(
     try:
         with interrupts.polled(), progress_bar(len(paths), "videos", unit="video", enabled=opts.progress) as bar:
             skipped = current_results(paths, outs, opts, lambda: bar.update(1))
+            stop_name = f"formcheck-stop-{token}"
             jobs = {
                 k: Job(
-                    str(path.absolute()),
-                    str(path),
-                    str(out.absolute()),
-                    str(out),
-                    replace(opts, progress=False),
-                    f"formcheck-stop-{token}",
-                    str(probe),
-                    token,
+                    path=str(path.absolute()),
+                    shown_as=str(path),
+                    out_dir=str(out.absolute()),
+                    out_shown=str(out),
+                    opts=replace(opts, progress=False),
+                    stop_name=stop_name,
+                    probe=str(probe),
+                    token=token,
                 )
                 for k, (path, out) in enumerate(zip(paths, outs, strict=True))
                 if k not in skipped
@@ -121,7 +126,7 @@ def analyze_on_cluster(
             outcomes: dict[int, AnalysisResult | str] = {}
             if jobs and not interrupts.requested():  # all current: no cluster needed
                 with connected(address) as ray:
-                    outcomes = _Scheduler(ray, jobs, ship, lambda: bar.update(1)).run()
+                    outcomes = _Scheduler(ray, jobs, ship, stop_name, lambda: bar.update(1)).run()
     finally:
         probe.unlink(missing_ok=True)
         if made_out:
@@ -143,8 +148,10 @@ class _Scheduler:
     """Hands the jobs out a few per CPU at a time and gathers their outcomes: a result, or a
     one-line reason its task failed (without the input's name); none for those not started."""
 
-    def __init__(self, ray: Any, jobs: dict[int, Job], ship: bool, done_one: Any) -> None:
-        self.ray, self.jobs, self.ship, self.done_one = ray, jobs, ship, done_one
+    def __init__(
+        self, ray: Any, jobs: dict[int, Job], ship: bool, stop_name: str, done_one: Callable[[], None]
+    ) -> None:
+        self.ray, self.jobs, self.stop_name, self.done_one = ray, jobs, stop_name, done_one
         options = {"num_cpus": 1, "max_retries": TASK_RETRIES, "retry_exceptions": False}
         self.in_place = ray.remote(run_in_place).options(**options)
         self.shipped = ray.remote(run_shipped).options(**options)
@@ -212,9 +219,8 @@ class _Scheduler:
         class Stop:  # its existence under this name is the request
             pass
 
-        name = next(iter(self.jobs.values())).stop_name if self.jobs else "formcheck-stop"
-        with contextlib.suppress(Exception):
-            self.stop_actor = self.ray.remote(num_cpus=0)(Stop).options(name=name).remote()
+        with contextlib.suppress(Exception):  # Ray going down: the tasks end with it anyway
+            self.stop_actor = self.ray.remote(num_cpus=0)(Stop).options(name=self.stop_name).remote()
         if self.running:
             print("formcheck: stopping: the clips in progress are saving what was seen", file=sys.stderr, flush=True)
 
@@ -256,6 +262,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
 def _ray_reason(exc: BaseException) -> str:
     """Ray's errors carry tracebacks: the cause's one line, or the kind of failure."""
     cause = getattr(exc, "cause", None)
-    if isinstance(cause, BaseException):
-        return _one_line(cause)
-    return type(exc).__name__
+    if not isinstance(cause, BaseException):
+        return type(exc).__name__
+    if isinstance(cause, ImportError) and "formcheck" in str(cause):
+        return f"{_one_line(cause)}; every worker needs {INSTALL_HINT}"
+    return _one_line(cause)
