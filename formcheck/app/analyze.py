@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck import interrupts
+from formcheck.app.provenance import provenance
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.files import rescue_dir, save_or_rescue
@@ -185,14 +186,13 @@ def analyze_one(
     Raises FormcheckError for bad input that yielded nothing, and KeyboardInterrupt if stopped
     before its first frame; anything partial is written and flagged instead. `shown_as` is the
     source the report names (a cluster worker analyses a copy of the driver's file)."""
-    from formcheck.app.current import provenance  # it imports this module
-
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = out_dir if out_dir is not None else output_dir(opts.out, path)
     outline = exercise.back is not None  # read the back's shape only for exercises that judge it
     with interrupts.polled():  # stops come between frames; saving what was seen is never cut short
         track, is_video = _track_of(path, opts, outline)
-        recorded = provenance(path, opts)  # what tells a later run whether the report is still current
+        model = None if path.suffix.lower() == TRACK_SUFFIX else opts.model  # a track's hash covers its model
+        recorded = provenance(path, model)  # what tells a later run whether the report is still current
         with OutputFolder(out_dir):
             return _analyze_into(out_dir, path, track, is_video, exercise, opts, shown_as or str(path), recorded)
 

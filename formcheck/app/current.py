@@ -4,45 +4,27 @@ Current means: report.json is whole (not partial, nor its video cut short) and w
 formcheck version, for the same exercise, variant and thresholds (config and strictness applied),
 from the same input content (sha256) and the same pose model (sha256; a saved track carries its
 own), with every output this run would write already beside it. report.json records the two
-hashes (`input_sha256`, `model_sha256`); the rest was in it already. A file's hash is read only
+hashes (formcheck.app.provenance); the rest was in it already. A file's hash is read only
 when everything else matches, so checking an archive analysed under other settings costs nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from formcheck import __version__, interrupts
 from formcheck.app.analyze import TRACK_SUFFIX, AnalysisResult, AnalyzeOptions
+from formcheck.app.provenance import provenance
 from formcheck.exercises.base import Exercise
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.report import json_safe
-from formcheck.pipeline.models import file_sha256, resolve_model
-from formcheck.pipeline.sources import IMAGE_SUFFIXES
 
 
-def input_sha256(path: Path) -> str:
-    """The content hash of a video or track; of a folder of images, a hash over its images' names
-    and contents (the frames it gives)."""
-    if not path.is_dir():
-        return file_sha256(path)
-    digest = hashlib.sha256()
-    for image in sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
-        digest.update(f"{image.name}\0{file_sha256(image)}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def model_sha256(path: Path, opts: AnalyzeOptions) -> str | None:
+def model_of(path: Path, opts: AnalyzeOptions) -> str | None:
     """The pose model that reads this input: none for a saved track (its hash covers the model)."""
-    return None if path.suffix.lower() == TRACK_SUFFIX else resolve_model(opts.model).sha256
-
-
-def provenance(path: Path, opts: AnalyzeOptions) -> dict[str, str | None]:
-    """What report.json records so that a later run can tell it is still current."""
-    return {"input_sha256": input_sha256(path), "model_sha256": model_sha256(path, opts)}
+    return None if path.suffix.lower() == TRACK_SUFFIX else opts.model
 
 
 def current_result(path: Path, out_dir: Path, opts: AnalyzeOptions, exercise: Exercise) -> AnalysisResult | None:
@@ -65,7 +47,7 @@ def current_result(path: Path, out_dir: Path, opts: AnalyzeOptions, exercise: Ex
     if not all(p.is_file() for p in outputs.values()):
         return None
     try:
-        if report.get("input_sha256") != input_sha256(path) or report.get("model_sha256") != model_sha256(path, opts):
+        if {key: report.get(key) for key in ("input_sha256", "model_sha256")} != provenance(path, model_of(path, opts)):
             return None
     except OSError:  # the input cannot be read: let the analysis say so in its one line
         return None
