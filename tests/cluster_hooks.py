@@ -13,13 +13,13 @@ from pathlib import Path
 def crash_once_on_crash_inputs() -> None:
     import formcheck.app.cluster_task as task
 
-    analyze_input = task.analyze_input
+    analyze_in_worker = task.analyze_in_worker
 
     def crashing_once(path: str, out_dir: str, opts, shown_as: str | None = None):
         marker = Path(out_dir).parent / f".crashed-{Path(path).stem}"
         if Path(path).stem.startswith("crash") and not marker.exists():
             marker.write_text(str(os.getpid()))
             os._exit(1)
-        return analyze_input(path, out_dir, opts, shown_as)
+        return analyze_in_worker(path, out_dir, opts, shown_as)
 
-    task.analyze_input = crashing_once
+    task.analyze_in_worker = crashing_once

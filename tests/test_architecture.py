@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "formcheck"
 # The stages in flow order; the top-level modules (errors, config, geometry, ...) are shared by all.
-STAGES = ("pipeline", "exercises", "judging", "outputs", "lab", "app")
+STAGES = ("pipeline", "exercises", "judging", "outputs", "lab", "recognition", "app")
 EXERCISE_HELPERS = {
     "formcheck.exercises.back",
     "formcheck.exercises.base",

@@ -169,3 +169,63 @@ def test_real_espeak_does_not_raise_even_without_a_sound_device():
     time.sleep(0.5)
     a.close()
     assert shutil.which(a.backend)
+
+
+# -- the voice on each platform ------------------------------------------------------------------------
+
+
+def only(*names: str):
+    """A `which` that finds just these programs (at /opt/bin/NAME)."""
+    return lambda name: f"/opt/bin/{name}" if name in names else None
+
+
+def test_each_platform_finds_its_own_voice(monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n: None if n == "pyttsx3" else real_find_spec(n))
+    mac = audio.find_voice("darwin", only("say", "espeak-ng"))
+    assert mac.name == "say" and mac.argv == ("/opt/bin/say", "-r", str(audio.WORDS_PER_MINUTE))
+    windows = audio.find_voice("win32", only("powershell"))
+    assert windows.name == "sapi" and windows.stdin and windows.argv[0] == "/opt/bin/powershell"
+    assert "System.Speech" in windows.argv[-1] and "[Console]::In" in windows.argv[-1]
+    assert audio.find_voice("win32", only("pwsh")).argv[0] == "/opt/bin/pwsh"
+    linux = audio.find_voice("linux", only("espeak"))
+    assert linux.name == "espeak" and linux.argv[:2] == ("/opt/bin/espeak", "-s")
+    assert audio.find_voice("linux", only("espeak-ng", "espeak")).name == "espeak-ng"
+    assert audio.find_voice("darwin", only()) is None and audio.find_voice("linux", only("say")) is None
+    # pyttsx3, where installed, is Windows' first choice (SAPI5 in-process)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n: object() if n == "pyttsx3" else real_find_spec(n))
+    assert audio.find_voice("win32", only("powershell")) == audio.Voice("pyttsx3")
+
+
+def test_a_voice_reading_stdin_gets_the_text_there(monkeypatch, tmp_path):
+    """Windows' SAPI script reads the cue from stdin: no quoting of the user's text in a command."""
+    log = tmp_path / "said.txt"
+    script = fake_espeak(tmp_path / "bin", f'cat > "{log}"')
+    monkeypatch.setattr(audio, "find_voice", lambda: audio.Voice("sapi", (str(script),), stdin=True))
+    a = Announcer(True)
+    assert a.backend == "sapi"
+    said = 'Don\'t bounce — hold "still"'
+    assert a.say(said, "k")
+    assert wait_for(lambda: log.exists() and log.read_text(encoding="utf-8") == said)
+    a.close()
+
+
+def test_a_broken_pyttsx3_is_silence_not_an_error(monkeypatch):
+    import sys
+    import types
+
+    broken = types.ModuleType("pyttsx3")
+
+    def init():
+        raise RuntimeError("no audio device")
+
+    broken.init = init
+    monkeypatch.setitem(sys.modules, "pyttsx3", broken)
+    monkeypatch.setattr(audio, "find_voice", lambda: audio.Voice("pyttsx3"))
+    a = Announcer(True)
+    assert a.say("one", "1")
+    assert wait_for(lambda: a.voice is None)  # given up quietly
+    assert a.say("two", "2") is True  # still accepted (the bell or nothing), never raises
+    a.close()

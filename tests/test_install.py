@@ -112,6 +112,8 @@ def test_the_wheel_carries_the_two_models_and_stays_small(wheel):
             data = zf.read(f"formcheck/models/pose_landmarker_{variant}.task")
             assert hashlib.sha256(data).hexdigest() == BUNDLE_SHA256[variant]
         assert "formcheck/thresholds.toml" in names
+        assert "formcheck/plans/back_care.toml" in names  # the workout's shipped plan
+        assert "formcheck/recognition/model.npz" in names  # --exercise auto works installed
         assert not [n for n in names if "heavy" in n]
         metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: platformdirs" in metadata

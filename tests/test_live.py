@@ -362,11 +362,11 @@ def xdisplay() -> Iterator[str]:
 
 
 class Running:
-    """A `formcheck live` subprocess whose output lines are collected as they come."""
+    """A `formcheck live` (or `command`) subprocess whose output lines are collected as they come."""
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, command: str = "live") -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "formcheck.app.cli", "live", *args],
+            [sys.executable, "-m", "formcheck.app.cli", command, *args],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,

@@ -48,6 +48,6 @@ def test_4k_video_is_analysed_in_well_under_a_gigabyte(videos, tmp_path):
     report = json.loads((tmp_path / "4k" / "report.json").read_text())
     cap = cv2.VideoCapture(str(tmp_path / "4k" / "annotated.mp4"))
     size = (cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    assert size == (1920, 1080)  # drawn at most 1920 wide (see outputs/annotate)
+    assert size == (1280, 720)  # drawn at most 1280 wide (see outputs/annotate)
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == report["annotated_frames"] == 75
     cap.release()

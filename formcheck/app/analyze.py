@@ -222,6 +222,10 @@ def _analyze_into(
     partial = interrupted or bool(track.meta.get("partial"))
     model = str(track.meta.get("model", opts.model))
     report = build_report(judgement.judge, source, model, partial, **recorded)
+    if not judgement.judge.hold_s and not judgement.judge.reps:  # never in position: name what was seen
+        from formcheck.recognition.suggest import suggestion
+
+        report.update(suggestion(track, exercise.name))
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
     _write_outputs(result, judgement)
     if drawn is None and opts.video and is_video:

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import interrupts
-from formcheck.app.analyze import TRACK_SUFFIX, VIDEO_SUFFIXES, AnalysisResult, AnalyzeOptions, analyze_one
+from formcheck.app.analyze import TRACK_SUFFIX, VIDEO_SUFFIXES, AnalysisResult, AnalyzeOptions
+from formcheck.app.auto import analyze_input
 from formcheck.app.current import current_results
 from formcheck.errors import FormcheckError
 from formcheck.pipeline.sources import IMAGE_SUFFIXES
@@ -88,14 +89,14 @@ def _refine(
                 names[i] = combine(names[i], x) if x else names[i]
 
 
-def analyze_input(path: str, out_dir: str, opts: AnalyzeOptions, shown_as: str | None = None) -> AnalysisResult:
+def analyze_in_worker(path: str, out_dir: str, opts: AnalyzeOptions, shown_as: str | None = None) -> AnalysisResult:
     """One input of many, in a worker process (or a cluster's task); never raises, so one input
     cannot take the batch down."""
     source, out = Path(path), Path(out_dir)
     if interrupts.requested():  # picked up after the stop: left unstarted
         return AnalysisResult(source, out, {}, interrupted=True)
     try:
-        return analyze_one(source, opts, out, shown_as)
+        return analyze_input(source, opts, out, shown_as)
     except KeyboardInterrupt:  # stopped before its first frame
         return AnalysisResult(source, out, {}, interrupted=True)
     except FormcheckError as exc:
@@ -128,7 +129,7 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
         try:
             with interrupts.blocked():  # workers start with the stop signals held back (see init_worker)
                 futures = {
-                    pool.submit(analyze_input, str(path), str(out), worker_opts): k
+                    pool.submit(analyze_in_worker, str(path), str(out), worker_opts): k
                     for k, (path, out) in enumerate(zip(paths, outs, strict=True))
                     if k not in skipped
                 }

@@ -77,7 +77,7 @@ def _add_judging_options(parser: argparse.ArgumentParser, exercise_required: boo
         "-e",
         required=exercise_required,
         metavar="NAME",
-        help=f"exercise to judge: {', '.join(EXERCISES)}",
+        help=f"exercise to judge: {', '.join(EXERCISES)}; auto (analyze, live): recognise it, a set at a time",
     )
     parser.add_argument("--variant", default="", help="exercise variant, e.g. high (plank), hip_dips (side_plank)")
     parser.add_argument("--config", metavar="TOML", help="thresholds file overriding the defaults")
@@ -89,7 +89,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     noted and acted on by the analysis between frames, so what was seen is saved and the table
     lists every input."""
     with interrupts.polled():
-        from formcheck.app.analyze import AnalyzeOptions, analyze_one
+        from formcheck.app.analyze import AnalyzeOptions
+        from formcheck.app.auto import analyze_input
         from formcheck.app.batch import analyze_many, expand_inputs
         from formcheck.app.outcomes import combined_table, print_result, report_outcomes
         from formcheck.files import check_folder
@@ -112,12 +113,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             from formcheck.app.cluster import analyze_on_cluster, check_address
 
             address = check_address(args.cluster)
-            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
+            if opts.exercise != "auto":
+                make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
             results = analyze_on_cluster(inputs, opts, address, ship=args.cluster_return)
         elif len(inputs) == 1:
-            result = analyze_one(inputs[0], opts)
+            result = analyze_input(inputs[0], opts)
         else:
-            make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
+            if opts.exercise != "auto":
+                make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
     if len(inputs) == 1 and not args.cluster:
         print_result(result)
@@ -132,6 +135,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from formcheck.files import check_file, save_or_rescue
     from formcheck.judging.session import make_exercise
 
+    if args.recognition:
+        return _evaluate_recognition(args)
     for name in args.exercise or EXERCISES:  # a bad name, config or strictness: one line, before any clip
         make_exercise(name, args.config, args.strictness)
     if args.json:
@@ -153,6 +158,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"formcheck: error: {note}", file=sys.stderr)
             return EXIT_ERROR
     return EXIT_ERROR if any(r.error for r in evaluation.results) else 0
+
+
+def _evaluate_recognition(args: argparse.Namespace) -> int:
+    from formcheck.files import check_file, save_or_rescue
+    from formcheck.outputs.report import write_json
+    from formcheck.recognition.evaluation import evaluate_recognition, figures, format_report
+
+    if args.json:
+        check_file(Path(args.json), "--json")
+    scores = evaluate_recognition(Path(args.labels), args.model, extract=not args.no_extract)
+    print(format_report(scores))
+    if args.json:
+        path, note = save_or_rescue(Path(args.json), lambda p: write_json(p, figures(scores)))
+        print(f"wrote {path}")
+        if note:
+            print(f"formcheck: error: {note}", file=sys.stderr)
+            return EXIT_ERROR
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -232,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strictness", help="beginner, standard or strict")
     p.add_argument("--no-extract", action="store_true", help="use cached tracks only; never run the model")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--recognition", action="store_true", help="score exercise recognition (leave-one-clip-out)")
     _add_model_option(p)
     p.set_defaults(func=cmd_evaluate)
 
@@ -243,6 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     if add_live_arguments is not None:
         add_live_arguments(p)
     p.set_defaults(func=cmd_live)
+
+    from formcheck.app import plans
+
+    plans.register(sub)
+    try:
+        from formcheck.app.workout.options import register as register_workout
+    except ImportError:  # pragma: no cover - the workout needs the GUI parts of OpenCV, as live does
+        register_workout = None
+    if register_workout is not None:
+        register_workout(sub)
 
     p = sub.add_parser("demo", help="analyse the demo clip (a plank) and say where the outputs are")
     p.add_argument("--out", "-o", default="formcheck-out", help="parent folder for the outputs")

@@ -1,6 +1,6 @@
 """What one Ray task does with one input, on whichever machine of the cluster it lands.
 
-The task runs the same per-input function as a local folder run (`batch.analyze_input`), in one
+The task runs the same per-input function as a local folder run (`batch.analyze_in_worker`), in one
 of two ways:
 
 - in place: the worker sees the driver's files at the same paths (a shared file system, or the
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from formcheck import interrupts
 from formcheck.app.analyze import AnalysisResult, AnalyzeOptions
-from formcheck.app.batch import analyze_input
+from formcheck.app.batch import analyze_in_worker
 from formcheck.outputs.folder import LOCK_NAME
 
 STOP_POLL_S = 1.0
@@ -59,7 +59,7 @@ def run_in_place(job: Job) -> AnalysisResult | None:
     if not _sees_driver_files(job):
         return None
     with _stop_watch(job.stop_name):
-        result = analyze_input(job.path, job.out_dir, job.opts, shown_as=job.shown_as)
+        result = analyze_in_worker(job.path, job.out_dir, job.opts, shown_as=job.shown_as)
     return as_named(result, job, job.path, job.out_dir)
 
 
@@ -74,7 +74,7 @@ def run_shipped(job: Job, files: dict[str, bytes]) -> Shipped:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         out = Path(tmp) / "out" / Path(job.out_dir).name
-        result = analyze_input(str(source), str(out), job.opts, shown_as=job.shown_as)
+        result = analyze_in_worker(str(source), str(out), job.opts, shown_as=job.shown_as)
         written = {} if not out.is_dir() else {p.name: p.read_bytes() for p in out.iterdir() if _is_output(p)}
         return Shipped(as_named(result, job, str(source), str(out)), written)
 

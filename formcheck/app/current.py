@@ -16,6 +16,7 @@ from pathlib import Path
 
 from formcheck import __version__, interrupts
 from formcheck.app.analyze import TRACK_SUFFIX, AnalysisResult, AnalyzeOptions
+from formcheck.app.auto import AUTO
 from formcheck.app.provenance import provenance
 from formcheck.exercises.base import Exercise
 from formcheck.judging.session import make_exercise
@@ -59,7 +60,7 @@ def current_results(
 ) -> dict[int, AnalysisResult]:
     """The inputs (by position) whose reports are current, if the run skips them (`on_skip` is
     called for each). A stop ends the look-up: the rest are then not started."""
-    if not opts.skip_current:
+    if not opts.skip_current or opts.exercise == AUTO:  # a workout's report has no one exercise to compare
         return {}
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
     found: dict[int, AnalysisResult] = {}

@@ -12,7 +12,14 @@ from formcheck.outputs.report import format_summary_table
 
 
 def print_result(result: AnalysisResult) -> None:
-    print(format_summary_table(result.report))
+    if "sets" in result.report:  # --exercise auto
+        from formcheck.app.auto import format_sets_table
+
+        print(format_sets_table(result.report))
+    else:
+        print(format_summary_table(result.report))
+    if result.report.get("suggestion"):
+        print(result.report["suggestion"])
     print(f"outputs in {result.out_dir}/:")
     for name, path in result.outputs.items():
         print(f"  {name:9} {path}")

@@ -5,8 +5,9 @@ they overlap the pose model instead of adding to it. The frames waiting for that
 bounded by bytes, not by count: 64 frames of 4K video are 1.6 GB, 64 of 480p under 60 MB.
 
 The video is drawn at most MAX_SIDE pixels wide (or high): larger frames are scaled down as they
-come in. An annotated video is for seeing the judgement, which 1080p shows as well as 8K; and
-8K H.264 plays in few browsers, takes gigabytes to encode and forty times as long as 1080p.
+come in. An annotated video is for seeing the judgement, which 720p shows as well as 8K; 8K H.264
+plays in few browsers, and drawing plus encoding a 1080x1920 phone clip costs 2.3 times a 720x1280
+one — more than the pose model itself (benchmarks/bench_analyze.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from formcheck.outputs.overlay import draw_overlay
 from formcheck.outputs.video import VideoSink
 
 MAX_QUEUED_BYTES = 192 << 20  # frames waiting to be drawn: at least one, at most this much
-MAX_SIDE = 1920  # pixels: the annotated video of a larger frame is scaled down to this
+MAX_SIDE = 1280  # pixels: the annotated video of a larger frame is scaled down to this
 
 
 def video_size(size: tuple[int, int]) -> tuple[tuple[int, int], float]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.app.live.phases import LiveFrame
 from formcheck.app.live.results import FrameInfo
-from formcheck.app.live.window import Window, draw_banner, draw_big_text, draw_help
+from formcheck.app.live.window import HELP_TEXT, Window, draw_banner, draw_big_text, draw_help
 from formcheck.exercises.base import Exercise
 from formcheck.files import temp_path_beside
 from formcheck.judging.judgement import back_edge
@@ -55,6 +55,7 @@ class LiveDisplay:
         self.fps_times: deque[float] = deque(maxlen=240)
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         self.session_latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        self.help_text = HELP_TEXT  # the keys named at the top right of the window
 
     def take(self, grabbed: GrabbedFrame) -> None:
         """The loop has a new frame: note how long it waited for the loop."""
@@ -62,6 +63,18 @@ class LiveDisplay:
         self.wait_ms = (time.perf_counter() - grabbed.received_at) * 1000.0
 
     def put(self, frame: Frame, live: LiveFrame) -> None:
+        image = self.compose(frame, live)
+        assert self.exercise is not None
+        title = self.exercise.title
+        if live.phase == "position":
+            draw_banner(image, f"{title}: get into position", top=PHASE_BANNER_TOP)
+        elif live.phase == "countdown":
+            draw_banner(image, f"{title}: starting in", top=PHASE_BANNER_TOP)
+            draw_big_text(image, str(live.countdown), centre_y=0.55)
+        self._show(image, live.phase, live.state, live.session_t)
+
+    def compose(self, frame: Frame, live: LiveFrame) -> np.ndarray:
+        """The frame as shown (mirrored for a camera) with the overlay drawn; counted as judged."""
         assert self.exercise is not None
         self.frames += 1
         self.last_state = live.state
@@ -85,13 +98,7 @@ class LiveDisplay:
             self._fps(),
             back_edge=edge,
         )
-        title = self.exercise.title
-        if live.phase == "position":
-            draw_banner(image, f"{title}: get into position", top=PHASE_BANNER_TOP)
-        elif live.phase == "countdown":
-            draw_banner(image, f"{title}: starting in", top=PHASE_BANNER_TOP)
-            draw_big_text(image, str(live.countdown), centre_y=0.55)
-        self._show(image, live.phase, live.state, live.session_t)
+        return image
 
     def paused(self, grabbed: GrabbedFrame, session_t: float | None) -> None:
         """A frame while paused: the counters stay up, frozen; the cue band says how to go on."""
@@ -111,7 +118,7 @@ class LiveDisplay:
         grabbed = self.grabbed
         assert grabbed is not None
         if self.window is not None:
-            draw_help(image)
+            draw_help(image, self.help_text)
         latency = (time.perf_counter() - grabbed.received_at) * 1000.0
         self.latencies.append(latency)
         self.session_latencies.append(latency)

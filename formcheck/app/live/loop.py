@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from formcheck.app.live.window import WINDOW, Window
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Exercise
 from formcheck.files import save_or_rescue
+from formcheck.judging.judge import Judge
 from formcheck.judging.session import make_exercise
 from formcheck.outputs.audio import Announcer
 from formcheck.outputs.report import build_report, write_json
@@ -64,6 +66,7 @@ class LiveRun:
         model_name: str,
         exercise_factory: Callable[[str], Exercise],
         log: Callable[[str], None],
+        auto: bool = False,
     ) -> None:
         self.source, self.estimator, self.display, self.announcer = source, estimator, display, announcer
         self.out_dir, self.max_seconds, self.fast = out_dir, max_seconds, fast
@@ -77,6 +80,7 @@ class LiveRun:
         self.paused = False
         self.ended_by = ""
         self.grabber: LatestFrameGrabber | None = None
+        self.auto = auto  # --exercise auto: recognised as it goes (app/live/auto.py)
         self._session_start(exercise)
 
     @property
@@ -97,6 +101,8 @@ class LiveRun:
         session = self.phases.session
         if session is None or not session.judge.t:
             return None
+        if self.auto and not session.judge.hold_s and not session.judge.reps:
+            return None  # a guess never in its position (before the first set, or a passing pose)
         session.judge.finish()
         lat = np.asarray(self.display.session_latencies)
         dropped = self.grabber.dropped if self.grabber is not None else 0
@@ -110,9 +116,7 @@ class LiveRun:
             "mirrored": self.display.mirror,
         }
         ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
-        partial = ended_by in PARTIAL_ENDINGS or ended_early
-        name = str(getattr(self.source, "path", None) or self.source.info.name)
-        report = build_report(session.judge, name, self.model_name, partial, mode="live", ended_by=ended_by, live=stats)
+        report = live_report(session.judge, self.source, self.model_name, ended_by, ended_early, stats)
         path, note = save_or_rescue(self._report_path(session.exercise.name), lambda p: write_json(p, report))
         if note:
             self.result.notes.append(note)
@@ -135,13 +139,19 @@ class LiveRun:
         self.announcer.say("Reset", "key:reset")
 
     def next_exercise(self) -> None:
-        self.save("next")
         names = list(EXERCISES)
-        following = names[(names.index(self.exercise.name) + 1) % len(names)]
-        exercise = self.exercise_factory(following)
+        self.switch_to(names[(names.index(self.exercise.name) + 1) % len(names)], "next")
+
+    def switch_to(self, name: str, ended_by: str = "recognised") -> None:
+        """Save the session and start judging another exercise."""
+        self.save(ended_by)
+        exercise = self.exercise_factory(name)
+        if self.auto:  # the person is already at it: no countdown again
+            self.phases.countdown_s = 0.0
+            self.log(f"recognised: {exercise.title}")
         self.phases.restart(exercise)
         self._session_start(exercise)
-        self.announcer.say(exercise.title, f"exercise:{following}")
+        self.announcer.say(exercise.title, f"exercise:{name}")
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -204,6 +214,15 @@ class LiveRun:
             if self._poll_window():
                 return
 
+    def _judging(self) -> Any:
+        if not self.auto:
+            return self.phases
+        from formcheck.app.live.auto import AutoJudging, ExerciseWatcher
+
+        info = self.source.info
+        watcher = ExerciseWatcher(info.fps, info.width, info.height)
+        return AutoJudging(lambda: self.phases, lambda: self.exercise.name, self.switch_to, watcher)
+
     def _end_reason(self, grabber: LatestFrameGrabber) -> str:
         if grabber.error is not None:
             self.result.error = str(grabber.error) or type(grabber.error).__name__
@@ -216,7 +235,7 @@ class LiveRun:
         start = time.perf_counter()
         try:
             grabber.start()
-            flow = run_flow(self.source, self.estimator, self.phases, [self.display], frames=self.frames(grabber))
+            flow = run_flow(self.source, self.estimator, self._judging(), [self.display], frames=self.frames(grabber))
             if flow.interrupted:
                 self.ended_by = "interrupted"
         finally:
@@ -235,6 +254,17 @@ class LiveRun:
         result.ended_by = self.ended_by or "interrupted"  # an unexpected error still saves
         result.ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
         self.save(result.ended_by)
+
+
+def live_report(
+    judge: Judge, source: FrameSource, model_name: str, ended_by: str, ended_early: bool, stats: dict, **extra: Any
+) -> dict:
+    """A live session's report.json: the offline report's format plus `mode: "live"`, how it
+    ended and the live figures (frames, latency). Every live judgement is reported through here:
+    `live` sessions and each set of a workout (`extra` says which set)."""
+    partial = ended_by in PARTIAL_ENDINGS or ended_early
+    name = str(getattr(source, "path", None) or source.info.name)
+    return build_report(judge, name, model_name, partial, mode="live", ended_by=ended_by, live=stats, **extra)
 
 
 def live_session(
@@ -256,6 +286,7 @@ def live_session(
     screenshot_at: float = 0.0,
     announcer: Announcer | None = None,
     log: Callable[[str], None] | None = None,
+    auto: bool = False,
 ) -> LiveResult:
     """Judge `source` live until it ends, the user quits, Ctrl-C or `max_seconds` (wall clock).
 
@@ -284,6 +315,7 @@ def live_session(
         model_name=model_name or estimator.model.name,
         exercise_factory=exercise_factory or (lambda name: make_exercise(name)),
         log=log,
+        auto=auto,
     )
     try:
         return run.run()

@@ -52,7 +52,7 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
         "-e",
         required=True,
         metavar="NAME",
-        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them)",
+        help=f"what to judge: {', '.join(EXERCISES)} (n in the window cycles through them), or auto",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default: 0)")
@@ -108,7 +108,11 @@ def run_live(args: argparse.Namespace) -> int:
     if args.fast and not args.source:
         raise FormcheckError("--fast only applies to --source (a camera cannot be sped up)")
     variant = args.variant or ""
-    exercise = make_exercise(args.exercise, args.config, args.strictness, variant)  # fail fast on bad config
+    auto = args.exercise == "auto"  # recognised as it goes: judging starts with a guess, saved only if seen
+    if auto:
+        for name in EXERCISES:  # a bad config: one line, now
+            make_exercise(name, args.config, args.strictness)
+    exercise = make_exercise(next(iter(EXERCISES)) if auto else args.exercise, args.config, args.strictness, variant)
     check_folder(Path(args.out) if args.out else DEFAULT_OUT, "--out")  # not after the whole session
     if args.screenshot:
         check_file(Path(args.screenshot), "--screenshot")
@@ -125,9 +129,11 @@ def run_live(args: argparse.Namespace) -> int:
     countdown = args.countdown if args.countdown is not None else (CAMERA_COUNTDOWN_S if is_camera else 0.0)
     # The back's outline is read when the exercise judges the back (n may switch to one that
     # does not: it is then unused; to one that does from one that does not: it says nothing).
-    with interrupts.handled(), source, PoseEstimator(args.model, outline=exercise.back is not None) as estimator:
+    outline = auto or exercise.back is not None
+    with interrupts.handled(), source, PoseEstimator(args.model, outline=outline) as estimator:
         keys = "" if args.headless else "; keys: q quit, space pause, r reset, n next exercise"
-        what = f"{exercise.title} from {source.info.name} ({estimator.model.name} model)"
+        title = "the exercise recognised as you go" if auto else exercise.title
+        what = f"{title} from {source.info.name} ({estimator.model.name} model)"
         print(f"formcheck live: {what}{keys}", flush=True)
         result = live_session(
             source,
@@ -143,6 +149,7 @@ def run_live(args: argparse.Namespace) -> int:
             exercise_factory=factory,
             screenshot=args.screenshot,
             screenshot_at=args.screenshot_at,
+            auto=auto,
         )
     _print_summary(result)
     for note in result.notes:  # a report saved elsewhere than asked

@@ -75,9 +75,11 @@ def draw_banner(image: np.ndarray, text: str, colour=AMBER, ink=DARK, top: float
     cv2.putText(image, text, ((w - tw) // 2, y0 + pad + th), font, scale, ink, thickness, cv2.LINE_AA)
 
 
-def draw_help(image: np.ndarray) -> None:
+HELP_TEXT = "q quit  space pause  r reset  n next"
+
+
+def draw_help(image: np.ndarray, text: str = HELP_TEXT) -> None:
     """One dim line naming the keys, at the top right."""
-    text = "q quit  space pause  r reset  n next"
     u = _unit(image)
     scale = max(0.35, 0.5 * u)
     thickness = 1
