@@ -238,7 +238,7 @@ def write_shipped(shipped: Shipped) -> AnalysisResult:
         return result
     outputs = dict(result.outputs)
     notes = list(result.notes)
-    names = sorted(shipped.files, key=lambda name: name == "report.json")
+    names = sorted(shipped.files, key=lambda name: name == "report.json")  # the folder's own last
     try:
         with OutputFolder(result.out_dir):
             for name in names:

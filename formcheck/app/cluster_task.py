@@ -48,7 +48,8 @@ class Job:
 
 @dataclass
 class Shipped:
-    """A shipped task's answer: the result and its output files (name -> bytes)."""
+    """A shipped task's answer: the result and its output files (path in its folder -> bytes;
+    `--exercise auto` writes a folder per set)."""
 
     result: AnalysisResult
     files: dict[str, bytes]
@@ -75,7 +76,7 @@ def run_shipped(job: Job, files: dict[str, bytes]) -> Shipped:
             target.write_bytes(data)
         out = Path(tmp) / "out" / Path(job.out_dir).name
         result = analyze_in_worker(str(source), str(out), job.opts, shown_as=job.shown_as)
-        written = {} if not out.is_dir() else {p.name: p.read_bytes() for p in out.iterdir() if _is_output(p)}
+        written = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if _is_output(p)}
         return Shipped(as_named(result, job, str(source), str(out)), written)
 
 
@@ -88,13 +89,17 @@ def pack_input(path: Path) -> dict[str, bytes]:
 
 def as_named(result: AnalysisResult, job: Job, worker_input: str, worker_out: str) -> AnalysisResult:
     """The result with the input and its folder named as on the driver (and as the user typed
-    the input), in its lines too; outputs the task wrote in its folder are mapped there."""
+    the input), in its lines too; outputs the task wrote in its folder are mapped there. (Only
+    report.json's `source` of an `--exercise auto` run still names the worker's copy.)"""
 
     def named(text: str) -> str:
         return text.replace(worker_out, job.out_shown).replace(worker_input, job.shown_as)
 
     out = Path(job.out_shown)
-    outputs = {key: out / path.name if str(path.parent) == worker_out else path for key, path in result.outputs.items()}
+    outputs = {
+        key: out / path.relative_to(worker_out) if path.is_relative_to(worker_out) else path
+        for key, path in result.outputs.items()
+    }
     error = named(result.error) if result.error else result.error
     notes = [named(note) for note in result.notes]
     return replace(result, input=Path(job.shown_as), out_dir=out, outputs=outputs, error=error, notes=notes)
