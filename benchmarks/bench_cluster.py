@@ -1,7 +1,8 @@
 """An archive of labelled clips analysed locally (one process per core) and on a local Ray
 instance (one task per clip, as many workers as cores), in one run.
 
-Prints the wall time of each, their ratio, Ray's start-up, and Ray's overhead per video: the
+Prints the wall time of each (the local run before and after the Ray runs, their mean the
+baseline), their ratio, Ray's start-up, and Ray's overhead per video: the
 extra wall time of the Ray run over the local one, times the workers running at once, per video
 (what each task costs beyond the analysis: scheduling, a worker importing formcheck, results
 coming back). The shipped mode (`--cluster-return`: bytes to the workers, outputs back) and the
@@ -76,6 +77,8 @@ def main() -> None:
             start = time.perf_counter()
             ray.shutdown()
             shutdown_s = time.perf_counter() - start
+        # the local run again, after: a machine whose load drifts during the run shows it
+        local2_s, _ = timed(lambda: analyze_many(paths, replace(opts, out=work / "local2"), jobs=args.cpus))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -85,7 +88,8 @@ def main() -> None:
             counts[r.state] = counts.get(r.state, 0) + 1
         return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
 
-    print(f"  local, {args.cpus} processes           : {local_s:6.1f} s ({states(local)})")
+    print(f"  local, {args.cpus} processes           : {local_s:6.1f} s ({states(local)}); after Ray: {local2_s:.1f} s")
+    local_s = (local_s + local2_s) / 2  # the ratios below are against the mean of the two
     print(
         f"  Ray, {args.cpus} workers, in place      : {ray_s:6.1f} s ({states(on_ray)}); "
         f"{ray_s / local_s:.2f} x the local run"
