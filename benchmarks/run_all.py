@@ -4,8 +4,10 @@ import runpy
 from pathlib import Path
 
 HERE = Path(__file__).parent
-for name in ("bench_extract", "bench_rules", "bench_analyze", "bench_live", "bench_memory", "bench_recognition"):
-    path = HERE / f"{name}.py"
-    if path.is_file():
-        print(f"\n== {name}")
-        runpy.run_path(str(path), run_name="__main__")
+if __name__ == "__main__":  # folder runs start processes that import this module again
+    names = ("bench_extract", "bench_rules", "bench_analyze", "bench_live", "bench_memory", "bench_recognition")
+    for name in (*names, "bench_cluster"):
+        path = HERE / f"{name}.py"
+        if path.is_file():
+            print(f"\n== {name}")
+            runpy.run_path(str(path), run_name="__main__")

@@ -105,6 +105,18 @@ def blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+@contextlib.contextmanager
+def watching(stop: _Event) -> Iterator[None]:
+    """A cluster task: `stop` being set is the stop request (its driver decides); the signals are
+    left to the worker's own host process, which runs other tasks after this one."""
+    before = _state.event
+    _state.event = stop
+    try:
+        yield
+    finally:
+        _state.event = before
+
+
 def init_worker(stop: _Event) -> None:
     """Set up a batch worker process (started inside `blocked()`): polled throughout, the
     terminal's Ctrl-C ignored (its parent decides), a SIGTERM sent to it or `stop` being set

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck import interrupts
+from formcheck.app.provenance import provenance
 from formcheck.config import strictness_level
 from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
@@ -57,6 +58,7 @@ class AnalyzeOptions:
     progress: bool = True
     use_cache: bool = True
     full_source_path: bool = False  # report.json names the source; its absolute path only if asked
+    skip_current: bool = False  # many inputs: skip those whose report is current (formcheck.app.current)
 
 
 @dataclass
@@ -76,6 +78,7 @@ class AnalysisResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     error: str | None = None
+    skipped: bool = False  # its report was already there and current (formcheck.app.current)
     notes: list[str] = field(default_factory=list)  # one line each: results saved elsewhere, a video lost
     warnings: list[str] = field(default_factory=list)  # one line each: never in position
     set_reports: list[tuple[dict, Path | None]] = field(default_factory=list)  # --exercise auto: each set's
@@ -86,7 +89,10 @@ class AnalysisResult:
 
     @property
     def state(self) -> str:
-        """done, partial (the report or its video covers part of the input), not started, or failed."""
+        """done, partial (the report or its video covers part of the input), skipped (current
+        already), not started, or failed."""
+        if self.skipped:
+            return "skipped"
         if not self.report:
             return "not started" if self.interrupted and self.error is None else "failed"
         return "partial" if self.partial or self.report.get("annotated_partial") else "done"
@@ -180,21 +186,33 @@ def _extract(source: FrameSource, estimator: PoseEstimator, opts: AnalyzeOptions
     return track, flow.interrupted
 
 
-def analyze_one(path: Path, opts: AnalyzeOptions, out_dir: Path | None = None) -> AnalysisResult:
+def analyze_one(
+    path: Path, opts: AnalyzeOptions, out_dir: Path | None = None, shown_as: str | None = None
+) -> AnalysisResult:
     """Analyse one video (or track) into its own folder (`out_dir`, by default <out>/<stem>).
     Raises FormcheckError for bad input that yielded nothing, and KeyboardInterrupt if stopped
-    before its first frame; anything partial is written and flagged instead."""
+    before its first frame; anything partial is written and flagged instead. `shown_as` is the
+    source the report names (a cluster worker analyses a copy of the driver's file)."""
     exercise = make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # fail fast
     out_dir = out_dir if out_dir is not None else output_dir(opts.out, path)
     outline = exercise.back is not None  # read the back's shape only for exercises that judge it
     with interrupts.polled():  # stops come between frames; saving what was seen is never cut short
         track, is_video = _track_of(path, opts, outline)
+        model = None if path.suffix.lower() == TRACK_SUFFIX else opts.model  # a track's hash covers its model
+        recorded = provenance(path, model)  # what tells a later run whether the report is still current
         with OutputFolder(out_dir):
-            return _analyze_into(out_dir, path, track, is_video, exercise, opts)
+            return _analyze_into(out_dir, path, track, is_video, exercise, opts, shown_as or str(path), recorded)
 
 
 def _analyze_into(
-    out_dir: Path, path: Path, track: Track | None, is_video: bool, exercise: Exercise, opts: AnalyzeOptions
+    out_dir: Path,
+    path: Path,
+    track: Track | None,
+    is_video: bool,
+    exercise: Exercise,
+    opts: AnalyzeOptions,
+    source: str,
+    recorded: dict,
 ) -> AnalysisResult:
     annotated = out_dir / "annotated.mp4"
     drawn: Drawn | None = None
@@ -207,7 +225,8 @@ def _analyze_into(
         if interrupted:
             raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
         raise FormcheckError(f"{path}: no frames were read")
-    judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted)
+    judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted, Path(source).name)
+    report["input_sha256"] = recorded["input_sha256"]  # what tells a later run the report is current (app/current)
     if warning:  # never in position: also name the exercise the recording looks like
         from formcheck.recognition.suggest import suggestion
 
@@ -232,14 +251,21 @@ def _analyze_into(
 
 
 def judge_and_report(
-    path: Path, track: Track, exercise: Exercise, opts: AnalyzeOptions, interrupted: bool = False
+    path: Path,
+    track: Track,
+    exercise: Exercise,
+    opts: AnalyzeOptions,
+    interrupted: bool = False,
+    source: str | None = None,
 ) -> tuple[Judgement, dict, str | None]:
     """A track judged, and report.json's content for it; with the warning if it was never in
-    the exercise's position (also in the report)."""
+    the exercise's position (also in the report). `source`: the name the report gives the input
+    (default: the file's name; a cluster worker judges a copy of the user's file)."""
     judgement = judge_track(track, exercise)
     partial = interrupted or bool(track.meta.get("partial"))
     model = str(track.meta.get("model", opts.model))
-    report = build_report(judgement.judge, path.name, model, partial, **_provenance(path, track, opts))
+    info = _provenance(path, track, opts)
+    report = build_report(judgement.judge, source or path.name, model, partial, **info)
     return judgement, report, check_position(report, exercise, track)
 
 

@@ -36,11 +36,14 @@ AUTO = "auto"
 TOTALS = ("reps", "good_reps", "hold_s", "good_hold_s", "in_position_s", "unjudged_s")
 
 
-def analyze_input(path: Path, opts: AnalyzeOptions, out_dir: Path | None = None) -> AnalysisResult:
-    """One input: a whole workout with `--exercise auto`, else the exercise named."""
+def analyze_input(
+    path: Path, opts: AnalyzeOptions, out_dir: Path | None = None, shown_as: str | None = None
+) -> AnalysisResult:
+    """One input: a whole workout with `--exercise auto`, else the exercise named (`shown_as`:
+    the source its report names, see analyze_one)."""
     if opts.exercise == AUTO:
         return analyze_auto(path, opts, out_dir)
-    return analyze_one(path, opts, out_dir)
+    return analyze_one(path, opts, out_dir, shown_as)
 
 
 def set_folder(index: int, recognised: RecognisedSet) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 from formcheck import interrupts
 from formcheck.app.analyze import TRACK_SUFFIX, VIDEO_SUFFIXES, AnalysisResult, AnalyzeOptions
 from formcheck.app.auto import analyze_input
+from formcheck.app.current import current_results
 from formcheck.errors import FormcheckError
 from formcheck.pipeline.sources import IMAGE_SUFFIXES
 from formcheck.progress import progress_bar
@@ -88,13 +89,14 @@ def _refine(
                 names[i] = combine(names[i], x) if x else names[i]
 
 
-def _worker(path: str, out_dir: str, opts: AnalyzeOptions) -> AnalysisResult:
-    """One input in a worker process; never raises, so one input cannot take the batch down."""
+def analyze_in_worker(path: str, out_dir: str, opts: AnalyzeOptions, shown_as: str | None = None) -> AnalysisResult:
+    """One input of many, in a worker process (or a cluster's task); never raises, so one input
+    cannot take the batch down."""
     source, out = Path(path), Path(out_dir)
     if interrupts.requested():  # picked up after the stop: left unstarted
         return AnalysisResult(source, out, {}, interrupted=True)
     try:
-        return analyze_input(source, opts, out)
+        return analyze_input(source, opts, out, shown_as)
     except KeyboardInterrupt:  # stopped before its first frame
         return AnalysisResult(source, out, {}, interrupted=True)
     except FormcheckError as exc:
@@ -122,14 +124,16 @@ def analyze_many(paths: list[Path], opts: AnalyzeOptions, jobs: int | None = Non
     made_out = not opts.out.exists()
     opts.out.mkdir(parents=True, exist_ok=True)  # here, so no worker removes it as another starts in it
     with interrupts.polled(), progress_bar(len(paths), "videos", unit="video", enabled=opts.progress) as bar:
+        skipped = current_results(paths, outs, opts, lambda: bar.update(1))
         pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=interrupts.init_worker, initargs=(stop,))
         try:
             with interrupts.blocked():  # workers start with the stop signals held back (see init_worker)
                 futures = {
-                    pool.submit(_worker, str(path), str(out), worker_opts): k
+                    pool.submit(analyze_in_worker, str(path), str(out), worker_opts): k
                     for k, (path, out) in enumerate(zip(paths, outs, strict=True))
+                    if k not in skipped
                 }
-            outcomes = _collect(futures, stop, lambda: bar.update(1))
+            outcomes: dict[int, AnalysisResult | str] = {**skipped, **_collect(futures, stop, lambda: bar.update(1))}
             if any(isinstance(o, str) for o in outcomes.values()):
                 _kill_workers(pool)  # some did not finish in time
         except KeyboardInterrupt:  # asked a third time: quit without waiting for the workers

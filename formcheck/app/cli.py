@@ -115,16 +115,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             video=not args.no_video,
             use_cache=not args.no_cache,
             full_source_path=args.full_source_path,
+            skip_current=not args.redo,
         )
-        if len(inputs) == 1:
+        if args.cluster or args.cluster_return:
+            from formcheck.app.cluster import analyze_on_cluster, check_address
+
+            address = check_address(args.cluster)
+            if opts.exercise != "auto":
+                make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
+            results = analyze_on_cluster(inputs, opts, address, ship=args.cluster_return)
+        elif len(inputs) == 1:
             result = analyze_input(inputs[0], opts)
         else:
             if opts.exercise != "auto":
                 make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now
             results = analyze_many(inputs, opts, args.jobs)
     if not args.no_history:
-        _record_history([result] if len(inputs) == 1 else results)
-    if len(inputs) == 1:
+        _record_history([result] if len(inputs) == 1 and not args.cluster else results)
+    if len(inputs) == 1 and not args.cluster:
         print_result(result)
         return report_outcomes([result])
     print(combined_table(results))
@@ -274,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help="videos analysed at once (default: one per core)")
     p.add_argument("--full-source-path", action="store_true", help="record the input's absolute path in report.json")
     p.add_argument("--no-history", action="store_true", help="do not record the runs in the history")
+    p.add_argument("--redo", action="store_true", help="analyse again the inputs whose report is current")
+    p.add_argument("--cluster", metavar="ray|ray://HOST:PORT", help="one task per input on a Ray cluster (README)")
+    p.add_argument("--cluster-return", action="store_true", help="send inputs to the workers, outputs back here")
     _add_model_option(p)
     p.set_defaults(func=cmd_analyze, acts_on_stops=True)  # a stop from the start on still gives the table
 
