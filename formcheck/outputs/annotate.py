@@ -72,10 +72,7 @@ class AnnotatedVideo:
         self._thread.start()
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
-        image = frame.image
-        if self.scale != 1.0:  # scaled here, so the queue holds the small frames
-            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
-            judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
+        image = frame.image  # scaled down on the drawing thread, off the model's
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -98,6 +95,9 @@ class AnnotatedVideo:
                 continue
             image, judged = item
             try:
+                if self.scale != 1.0:
+                    image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+                    judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
                 self.sink.write(draw_judged(image, judged, self.exercise))
             except BaseException as exc:  # reported by the caller; the extraction goes on
                 self.error = exc

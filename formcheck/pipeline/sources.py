@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ class Frame:
     index: int
     timestamp_ms: float
     image: np.ndarray  # BGR, upright
+    model_input: np.ndarray | None = None  # the image as the pose model takes it, if made ahead
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,13 @@ def open_source(spec: str | Path | int) -> FrameSource:
     return VideoFileSource(path)
 
 
-def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[Frame]:
+def prefetch(
+    frames: Iterator[Frame] | FrameSource, depth: int = 4, prepare: Callable[[Frame], Frame] | None = None
+) -> Iterator[Frame]:
     """Decode ahead in a thread so decoding overlaps the pose model (OpenCV releases the GIL):
     up to `depth` frames, and no more than PREFETCH_BYTES of them. Frames larger than that (8K:
-    100 MB each) are decoded as they are asked for instead, one at a time.
+    100 MB each) are decoded as they are asked for instead, one at a time. `prepare` is applied
+    to each frame on the same thread (the model's input made there, off the model's thread).
 
     Exceptions raised while decoding are re-raised in the consumer, in order.
     """
@@ -203,7 +207,7 @@ def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[
     if info is not None:
         depth = min(depth, PREFETCH_BYTES // max(1, info.width * info.height * 3))
         if depth < 1:
-            yield from frames
+            yield from (frames if prepare is None else map(prepare, frames))
             return
 
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
@@ -213,6 +217,8 @@ def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[
     def worker() -> None:
         try:
             for frame in frames:
+                if prepare is not None:
+                    frame = prepare(frame)
                 while not stop.is_set():
                     try:
                         q.put(frame, timeout=0.1)
