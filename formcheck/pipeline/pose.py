@@ -59,7 +59,6 @@ class PoseEstimator:
         self.outline = outline
         self.model = model if isinstance(model, ModelFile) else resolve_model(model)
         with quiet_native_stderr():
-            import mediapipe as mp
             from mediapipe.tasks.python import BaseOptions, vision
 
             # The bundle's bytes, not its path: MediaPipe's own file opening is not reliable on
@@ -78,7 +77,6 @@ class PoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
             except (RuntimeError, ValueError) as exc:
                 raise FormcheckError(f"cannot load pose model {self.model.path}: {exc}") from exc
-        self._mp = mp
         self._last_ts = -1
         self._first_call = True
 
@@ -86,14 +84,13 @@ class PoseEstimator:
         """Landmarks of the person in the frame, or None when nobody is found."""
         return self.finish(self.infer(frame_bgr, timestamp_ms))
 
-    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float, model_input: np.ndarray | None = None) -> Inferred:
+    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float, model_input: Any = None) -> Inferred:
         """The model's call alone, in frame order (VIDEO mode tracks between calls); `finish`
         turns its answer into a PoseResult and may run on another thread, while the model reads
         the next frame. model_input: `model_input(frame_bgr)`, if already made (on the decode thread)."""
         ts = max(int(timestamp_ms), self._last_ts + 1)
         self._last_ts = ts
-        rgb = model_input if model_input is not None else self.model_input(frame_bgr)
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        image = model_input if model_input is not None else self.model_input(frame_bgr)
         if self._first_call:  # the graph logs a few lines on its first frame
             with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(image, ts)
@@ -103,9 +100,13 @@ class PoseEstimator:
         return Inferred(result, self.outline)
 
     @staticmethod
-    def model_input(frame_bgr: np.ndarray) -> np.ndarray:
-        """What the model is given for a BGR frame: RGB, at most MAX_SHORT_SIDE on its short side."""
-        return cv2.cvtColor(model_sized(frame_bgr), cv2.COLOR_BGR2RGB)
+    def model_input(frame_bgr: np.ndarray) -> Any:
+        """What the model is given for a BGR frame: an RGB mediapipe Image (a copy of the pixels),
+        at most MAX_SHORT_SIDE on its short side. Any thread may make it."""
+        import mediapipe as mp
+
+        rgb = cv2.cvtColor(model_sized(frame_bgr), cv2.COLOR_BGR2RGB)
+        return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
 
     @staticmethod
     def finish(inferred: Inferred) -> PoseResult | None:

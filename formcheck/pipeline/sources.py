@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,7 +24,7 @@ class Frame:
     index: int
     timestamp_ms: float
     image: np.ndarray  # BGR, upright
-    model_input: np.ndarray | None = None  # the image as the pose model takes it, if made ahead
+    model_input: Any = None  # the image as the pose model takes it, if made ahead (pose.py)
 
 
 @dataclass(frozen=True)
