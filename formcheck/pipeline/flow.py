@@ -83,15 +83,12 @@ def run_flow(
 ) -> FlowResult:
     """Run every frame through the model (and the judging, and the sinks) until the frames end or
     Ctrl-C. `frames` defaults to the source decoded ahead on a thread, the model's input made
-    there too (live passes the camera's newest frames instead). A stop request
-    (`formcheck.interrupts`) ends it between two frames; an interrupted or truncated run still
-    judges what was read and closes every sink, so the outputs cover everything seen; its track
-    is marked partial.
-
-    Decoding ahead, the back's outline of each frame (~2 ms of numpy) is read on a worker thread
-    while the model runs on the next frame: the model is the slowest stage and waits for nothing.
-    Everything after the model then sees each frame one model call later, which a file does not
-    notice; live reads it at once (its display must not lag)."""
+    there too (live passes the camera's newest frames). A stop request (`formcheck.interrupts`)
+    ends it between two frames; an interrupted or truncated run still judges what was read and
+    closes every sink, so the outputs cover everything seen; its track is marked partial.
+    Decoding ahead, each frame's back outline (~1-2 ms of numpy) is read on a worker while the
+    model runs on the next frame, so the slowest stage waits for nothing; live reads it at once
+    (its display must not lag a frame)."""
     builder = track_builder_for(source.info, estimator)
     ahead = frames is None
     frames = prefetch(source, prepare=_with_model_input) if frames is None else frames
