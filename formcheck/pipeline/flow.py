@@ -14,7 +14,6 @@ Judging and sinks are duck-typed so this stage imports nothing after it:
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -82,8 +81,8 @@ def run_flow(
     frames: Iterable[Frame] | None = None,
 ) -> FlowResult:
     """Run every frame through the model (and the judging, and the sinks) until the frames end or
-    Ctrl-C. `frames` defaults to the source decoded ahead on a thread, the model's input made
-    there too (live passes the camera's newest frames). A stop request (`formcheck.interrupts`)
+    Ctrl-C. `frames` defaults to the source decoded ahead on a thread (live passes the camera's
+    newest frames). A stop request (`formcheck.interrupts`)
     ends it between two frames; an interrupted or truncated run still judges what was read and
     closes every sink, so the outputs cover everything seen; its track is marked partial.
     Decoding ahead, each frame's back outline (~1-2 ms of numpy) is read on a worker while the
@@ -91,7 +90,7 @@ def run_flow(
     (its display must not lag a frame)."""
     builder = track_builder_for(source.info, estimator)
     ahead = frames is None
-    frames = prefetch(source, prepare=_with_model_input) if frames is None else frames
+    frames = prefetch(source) if frames is None else frames
     reader = ThreadPoolExecutor(1, thread_name_prefix="pose-read") if ahead and estimator.outline else None
     waiting: deque[Frame] = deque()  # frames whose judgement is not final yet
     pending: tuple[Frame, Future[PoseResult | None]] | None = None  # the model's last answer, being read
@@ -125,9 +124,7 @@ def run_flow(
                     if interrupts.requested():
                         interrupted = True
                         break
-                    inferred = estimator.infer(frame.image, frame.timestamp_ms, frame.model_input)
-                    if frame.model_input is not None:  # not held while the judgement is pending
-                        frame = dataclasses.replace(frame, model_input=None)
+                    inferred = estimator.infer(frame.image, frame.timestamp_ms)
                     if reader is None:
                         take(frame, estimator.finish(inferred))
                         continue
@@ -155,11 +152,6 @@ def run_flow(
     ended_early = bool(getattr(source, "ended_early", False))
     track.meta["partial"] = interrupted or ended_early
     return FlowResult(track, len(track), detected, time.perf_counter() - start, interrupted, ended_early)
-
-
-def _with_model_input(frame: Frame) -> Frame:
-    """The frame with the model's input made (colour conversion, resizing): on the decode thread."""
-    return dataclasses.replace(frame, model_input=PoseEstimator.model_input(frame.image))
 
 
 def _close_all(sinks: Sequence[Sink]) -> None:

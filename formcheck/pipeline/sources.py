@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -24,7 +23,6 @@ class Frame:
     index: int
     timestamp_ms: float
     image: np.ndarray  # BGR, upright
-    model_input: Any = None  # the image as the pose model takes it, if made ahead (pose.py)
 
 
 @dataclass(frozen=True)
@@ -191,13 +189,10 @@ def open_source(spec: str | Path | int) -> FrameSource:
     return VideoFileSource(path)
 
 
-def prefetch(
-    frames: Iterator[Frame] | FrameSource, depth: int = 4, prepare: Callable[[Frame], Frame] | None = None
-) -> Iterator[Frame]:
+def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[Frame]:
     """Decode ahead in a thread so decoding overlaps the pose model (OpenCV releases the GIL):
     up to `depth` frames, and no more than PREFETCH_BYTES of them. Frames larger than that (8K:
-    100 MB each) are decoded as they are asked for instead, one at a time. `prepare` is applied
-    to each frame on the same thread (the model's input made there, off the model's thread).
+    100 MB each) are decoded as they are asked for instead, one at a time.
 
     Exceptions raised while decoding are re-raised in the consumer, in order.
     """
@@ -208,7 +203,7 @@ def prefetch(
     if info is not None:
         depth = min(depth, PREFETCH_BYTES // max(1, info.width * info.height * 3))
         if depth < 1:
-            yield from (frames if prepare is None else map(prepare, frames))
+            yield from frames
             return
 
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
@@ -218,8 +213,6 @@ def prefetch(
     def worker() -> None:
         try:
             for frame in frames:
-                if prepare is not None:
-                    frame = prepare(frame)
                 while not stop.is_set():
                     try:
                         q.put(frame, timeout=0.1)
