@@ -28,7 +28,7 @@ from formcheck.judging.judgement import Judgement, judged_frame
 from formcheck.judging.online import OnlineJudgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.wrong_exercise import check_position
-from formcheck.outputs.annotate import AnnotatedVideo
+from formcheck.outputs.annotate import AnnotatedVideo, EndingSink
 from formcheck.outputs.folder import OutputFolder
 from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
@@ -104,11 +104,13 @@ def output_dir(base: Path, source: Path) -> Path:
 
 def extract_judge_draw(
     video: Path, exercise: Exercise, opts: AnalyzeOptions, out: Path
-) -> tuple[Track, Drawn | None, bool]:
+) -> tuple[Track, AnnotatedVideo | None, bool]:
     """One pass over a video: the model, the judgement and the annotated video together.
-    Returns (track, video, interrupted); a stop or a broken file still leaves both. Frames too
-    large to hold while their judgement is pending are not drawn here (video None): the caller
-    draws them in a second pass, with memory bounded (4K: 43 pending frames would be 1 GB)."""
+    Returns (track, video, interrupted); a stop or a broken file still leaves both. The video is
+    returned still finishing (its last frames, the encoder's flush): the caller closes it once the
+    report and timeline are written. Frames too large to hold while their judgement is pending are
+    not drawn here (video None): the caller draws them in a second pass, with memory bounded (4K:
+    43 pending frames would be 1 GB)."""
     model = resolve_model(opts.model)
     with open_source(video) as source, PoseEstimator(model, outline=exercise.back is not None) as estimator:
         info = source.info
@@ -117,11 +119,16 @@ def extract_judge_draw(
             track, interrupted = _extract(source, estimator, opts)
             return track, None, interrupted
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))
-        with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
-            flow = run_flow(source, estimator, online, [annotated], on_frame=lambda _frame: bar.update(1))
+        try:
+            with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
+                sinks = [EndingSink(annotated)]
+                flow = run_flow(source, estimator, online, sinks, on_frame=lambda _frame: bar.update(1))
+        except BaseException:
+            annotated.close()
+            raise
     if opts.use_cache and not flow.track.meta["partial"]:
         TrackCache().store(video, model, flow.track)
-    return flow.track, _drawn(annotated), flow.interrupted
+    return flow.track, annotated, flow.interrupted
 
 
 def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> tuple[Drawn, bool]:
@@ -216,25 +223,32 @@ def _analyze_into(
 ) -> AnalysisResult:
     annotated = out_dir / "annotated.mp4"
     drawn: Drawn | None = None
+    drawing: AnnotatedVideo | None = None  # the one-pass video, finishing while the outputs are written
     interrupted = False
-    if track is None and is_video and opts.video:
-        track, drawn, interrupted = extract_judge_draw(path, exercise, opts, annotated)
-    elif track is None:
-        track, interrupted = _extract_only(path, opts, exercise.back is not None)
-    if len(track) == 0:
-        if interrupted:
-            raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
-        raise FormcheckError(f"{path}: no frames were read")
-    judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted, Path(source).name)
-    report["input_sha256"] = recorded["input_sha256"]  # what tells a later run the report is current (app/current)
-    if warning:  # never in position: also name the exercise the recording looks like
-        from formcheck.recognition.suggest import suggestion
+    try:
+        if track is None and is_video and opts.video:
+            track, drawing, interrupted = extract_judge_draw(path, exercise, opts, annotated)
+        elif track is None:
+            track, interrupted = _extract_only(path, opts, exercise.back is not None)
+        if len(track) == 0:
+            if interrupted:
+                raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
+            raise FormcheckError(f"{path}: no frames were read")
+        judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted, Path(source).name)
+        report["input_sha256"] = recorded["input_sha256"]  # tells a later run the report is current (app/current)
+        if warning:  # never in position: also name the exercise the recording looks like
+            from formcheck.recognition.suggest import suggestion
 
-        report.update(suggestion(track, exercise.name))
-    result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
-    if warning:
-        result.warnings.append(f"{path}: {warning}")
-    _write_outputs(result, judgement)
+            report.update(suggestion(track, exercise.name))
+        result = AnalysisResult(path, out_dir, report, interrupted=interrupted)
+        if warning:
+            result.warnings.append(f"{path}: {warning}")
+        _write_outputs(result, judgement)
+    finally:
+        if drawing is not None:
+            drawing.close()
+    if drawing is not None:
+        drawn = _drawn(drawing)
     if drawn is None and opts.video and is_video:
         if interrupted or interrupts.requested():  # asked to stop: the video is not drawn now
             drawn, result.interrupted = Drawn(), True

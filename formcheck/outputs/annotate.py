@@ -22,7 +22,6 @@ from typing import Any
 import cv2
 import numpy as np
 
-from formcheck.errors import FormcheckError
 from formcheck.exercises.base import Exercise
 from formcheck.judging.judgement import JudgedFrame
 from formcheck.outputs.overlay import draw_overlay
@@ -58,7 +57,9 @@ def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> n
 class AnnotatedVideo:
     """put(frame, judged) ... close() -> the codec used. An error while drawing, encoding or
     finishing the file is kept in `error` (the flow goes on; the caller reports it) and later
-    frames are dropped."""
+    frames are dropped. `end()` says no more frames come and returns at once: the drawing thread
+    draws what is queued and finishes the file (the encoder's flush) while the caller writes the
+    report and the timeline; `close()` then waits for it."""
 
     def __init__(self, exercise: Exercise, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.exercise = exercise
@@ -68,14 +69,12 @@ class AnnotatedVideo:
         self._queue: deque[Any] = deque()
         self._bytes = 0
         self._cond = threading.Condition()
+        self._ended = False
         self._thread = threading.Thread(target=self._run, name="annotate", daemon=True)
         self._thread.start()
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
-        image = frame.image
-        if self.scale != 1.0:  # scaled here, so the queue holds the small frames
-            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
-            judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
+        image = frame.image  # scaled down on the drawing thread, off the model's
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -93,22 +92,48 @@ class AnnotatedVideo:
                     self._bytes -= item[0].nbytes
                 self._cond.notify_all()
             if item is None:
+                self._finish_file()
                 return
             if self.error is not None:
                 continue
             image, judged = item
             try:
+                if self.scale != 1.0:
+                    image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+                    judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
                 self.sink.write(draw_judged(image, judged, self.exercise))
             except BaseException as exc:  # reported by the caller; the extraction goes on
                 self.error = exc
 
-    def close(self) -> str:
-        with self._cond:
-            self._queue.append(None)
-            self._cond.notify_all()
-        self._thread.join()
+    def _finish_file(self) -> None:
         try:
             self.sink.close()
-        except (FormcheckError, OSError) as exc:  # kept like a drawing error: the report must still come
+        except BaseException as exc:  # kept like a drawing error: the report must still come
             self.error = self.error or exc
+
+    def end(self) -> None:
+        with self._cond:
+            if not self._ended:
+                self._ended = True
+                self._queue.append(None)
+                self._cond.notify_all()
+
+    def close(self) -> str:
+        self.end()
+        self._thread.join()
         return self.sink.codec
+
+
+class EndingSink:
+    """The annotated video as a flow sink whose close only ends it (`AnnotatedVideo.end`): the
+    flow returns while the last frames are drawn and the file finished, and the caller closes it
+    once the report is written."""
+
+    def __init__(self, video: AnnotatedVideo) -> None:
+        self.video = video
+
+    def put(self, frame: Any, judged: JudgedFrame) -> None:
+        self.video.put(frame, judged)
+
+    def close(self) -> None:
+        self.video.end()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -81,12 +82,18 @@ def run_flow(
 ) -> FlowResult:
     """Run every frame through the model (and the judging, and the sinks) until the frames end or
     Ctrl-C. `frames` defaults to the source decoded ahead on a thread (live passes the camera's
-    newest frames instead). A stop request (`formcheck.interrupts`) ends it between two frames; an
-    interrupted or truncated run still judges what was read and closes every sink, so the outputs
-    cover everything seen; its track is marked partial."""
+    newest frames). A stop request (`formcheck.interrupts`)
+    ends it between two frames; an interrupted or truncated run still judges what was read and
+    closes every sink, so the outputs cover everything seen; its track is marked partial.
+    Decoding ahead, each frame's back outline (~1-2 ms of numpy) is read on a worker while the
+    model runs on the next frame, so the slowest stage waits for nothing; live reads it at once
+    (its display must not lag a frame)."""
     builder = track_builder_for(source.info, estimator)
+    ahead = frames is None
     frames = prefetch(source) if frames is None else frames
+    reader = ThreadPoolExecutor(1, thread_name_prefix="pose-read") if ahead and estimator.outline else None
     waiting: deque[Frame] = deque()  # frames whose judgement is not final yet
+    pending: tuple[Frame, Future[PoseResult | None]] | None = None  # the model's last answer, being read
     detected = 0
     interrupted = False
     start = time.perf_counter()
@@ -97,6 +104,19 @@ def run_flow(
             for sink in sinks:
                 sink.put(frame, result)
 
+    def take(frame: Frame, pose: PoseResult | None) -> None:
+        nonlocal detected
+        if pose is None:
+            builder.add(frame.timestamp_ms, None, None)
+        else:
+            builder.add(frame.timestamp_ms, pose.landmarks, pose.world, pose.outline, pose.outline_quality)
+        detected += pose is not None
+        if judging is not None:
+            waiting.append(frame)
+            deliver(judging.add(frame.timestamp_ms / 1000.0, pose))
+        if on_frame is not None:
+            on_frame(frame)
+
     with interrupts.polled():  # a stop is acted on between frames, never halfway through one
         try:
             try:
@@ -104,26 +124,29 @@ def run_flow(
                     if interrupts.requested():
                         interrupted = True
                         break
-                    pose = estimator.detect(frame.image, frame.timestamp_ms)
-                    if pose is None:
-                        builder.add(frame.timestamp_ms, None, None)
-                    else:
-                        builder.add(frame.timestamp_ms, pose.landmarks, pose.world, pose.outline, pose.outline_quality)
-                    detected += pose is not None
-                    if judging is not None:
-                        waiting.append(frame)
-                        deliver(judging.add(frame.timestamp_ms / 1000.0, pose))
-                    if on_frame is not None:
-                        on_frame(frame)
+                    inferred = estimator.infer(frame.image, frame.timestamp_ms)
+                    if reader is None:
+                        take(frame, estimator.finish(inferred))
+                        continue
+                    read = reader.submit(estimator.finish, inferred)
+                    if pending is not None:
+                        (last, last_read), pending = pending, None
+                        take(last, last_read.result())
+                    pending = (frame, read)
             except KeyboardInterrupt:  # no handler installed (a library caller): Python raised it
                 interrupted = True
             finally:
                 close = getattr(frames, "close", None)
                 if close is not None:
                     close()  # stop decoding ahead now, not when the generator is collected
+            if pending is not None:  # the last frame the model read
+                (last, last_read), pending = pending, None
+                take(last, last_read.result())
             if judging is not None:
                 deliver(judging.flush())
         finally:
+            if reader is not None:
+                reader.shutdown(wait=True)
             _close_all(sinks)
     track = builder.build()
     ended_early = bool(getattr(source, "ended_early", False))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,6 +31,14 @@ def model_sized(frame: np.ndarray) -> np.ndarray:
     return cv2.resize(frame, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
 
 
+@dataclass(frozen=True)
+class Inferred:
+    """One model answer not yet read: MediaPipe's result (it owns the mask's memory)."""
+
+    result: Any
+    outline: bool
+
+
 class PoseEstimator:
     """A PoseLandmarker for one stream. Use it in a `with` block: it must be closed.
 
@@ -49,7 +59,6 @@ class PoseEstimator:
         self.outline = outline
         self.model = model if isinstance(model, ModelFile) else resolve_model(model)
         with quiet_native_stderr():
-            import mediapipe as mp
             from mediapipe.tasks.python import BaseOptions, vision
 
             # The bundle's bytes, not its path: MediaPipe's own file opening is not reliable on
@@ -68,28 +77,49 @@ class PoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
             except (RuntimeError, ValueError) as exc:
                 raise FormcheckError(f"cannot load pose model {self.model.path}: {exc}") from exc
-        self._mp = mp
         self._last_ts = -1
         self._first_call = True
 
     def detect(self, frame_bgr: np.ndarray, timestamp_ms: int) -> PoseResult | None:
         """Landmarks of the person in the frame, or None when nobody is found."""
+        return self.finish(self.infer(frame_bgr, timestamp_ms))
+
+    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float) -> Inferred:
+        """The model's call alone, in frame order (VIDEO mode tracks between calls); `finish`
+        turns its answer into a PoseResult and may run on another thread, while the model reads
+        the next frame."""
         ts = max(int(timestamp_ms), self._last_ts + 1)
         self._last_ts = ts
-        rgb = cv2.cvtColor(model_sized(frame_bgr), cv2.COLOR_BGR2RGB)
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        image = self.model_input(frame_bgr)
         if self._first_call:  # the graph logs a few lines on its first frame
             with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(image, ts)
             self._first_call = False
         else:
             result = self._landmarker.detect_for_video(image, ts)
+        return Inferred(result, self.outline)
+
+    @staticmethod
+    def model_input(frame_bgr: np.ndarray) -> Any:
+        """What the model is given for a BGR frame: an RGB mediapipe Image (a copy of the pixels),
+        at most MAX_SHORT_SIDE on its short side. (Made on the model's thread: made on the decode
+        thread instead, analyze was no faster, 4 runs of 4, on a shared 2-core machine.)"""
+        import mediapipe as mp
+
+        rgb = cv2.cvtColor(model_sized(frame_bgr), cv2.COLOR_BGR2RGB)
+        return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+
+    @staticmethod
+    def finish(inferred: Inferred) -> PoseResult | None:
+        """The landmarks (and the back's outline, if asked for) of one model answer. Pure numpy on
+        the answer alone, so it can run on any thread."""
+        result = inferred.result
         if not result.pose_landmarks:
             return None
         landmarks = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks[0]], dtype=np.float32)
         world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
         assert landmarks.shape == (NUM_LANDMARKS, 4)
-        if not (self.outline and result.segmentation_masks):
+        if not (inferred.outline and result.segmentation_masks):
             return PoseResult(landmarks=landmarks, world=world)
         mask = result.segmentation_masks[0].numpy_view()
         xy = landmarks[:, :2].astype(np.float64) * (mask.shape[1], mask.shape[0])

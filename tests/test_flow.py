@@ -1,0 +1,90 @@
+"""The frame flow's overlap of stages gives the answers of the plain frame-by-frame loop, and
+analyze writes its report while the annotated video is still being finished."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.app.analyze import AnalyzeOptions, analyze_one
+from formcheck.pipeline.flow import run_flow
+from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.sources import FrameSource, VideoFileSource
+
+PLANK = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"  # plank reads the back's outline
+
+
+class FirstFrames(FrameSource):
+    def __init__(self, path: Path, count: int) -> None:
+        self.inner = VideoFileSource(path)
+        self.info, self.count = self.inner.info, count
+
+    def __iter__(self):
+        return itertools.islice(iter(self.inner), self.count)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def threads_calling(monkeypatch, name: str) -> list[str]:
+    """Record the thread each call of PoseEstimator.<name> runs on."""
+    seen: list[str] = []
+    original = getattr(PoseEstimator, name)
+
+    def recording(*args):
+        seen.append(threading.current_thread().name)
+        return original(*args)
+
+    monkeypatch.setattr(PoseEstimator, name, staticmethod(recording))
+    return seen
+
+
+def test_the_outline_read_one_frame_behind_gives_the_frame_by_frame_track(videos, monkeypatch):
+    finished = threads_calling(monkeypatch, "finish")
+    tracks = []
+    for ahead in (True, False):  # decoded ahead (analyze, extract), or frames handed in (live)
+        finished.clear()
+        with FirstFrames(videos / PLANK, 60) as source, PoseEstimator("full", outline=True) as estimator:
+            flow = run_flow(source, estimator, frames=None if ahead else iter(source))
+        tracks.append(flow.track)
+        if ahead:  # the outline is read off the model's thread
+            assert set(finished) == {"pose-read_0"}
+        else:  # live reads each answer at once: its display must not wait a frame
+            assert set(finished) == {threading.main_thread().name}
+        assert len(finished) == 60
+    piped, plain = tracks
+    assert len(piped) == len(plain) == 60
+    assert np.isfinite(plain.outline).any()  # the back was read, so the comparison means something
+    for name in ("timestamps_ms", "landmarks", "world", "outline", "outline_quality"):
+        assert np.array_equal(getattr(piped, name), getattr(plain, name), equal_nan=True), name
+
+
+def test_the_report_is_written_while_the_video_is_finished_and_survives_its_failure(videos, tmp_path, monkeypatch):
+    """The encoder's final flush overlaps the report and timeline: the video's file is finished
+    only once they are on disk. A failure there is a note; the report stands."""
+    from formcheck.outputs.video import VideoSink
+
+    out = tmp_path / "out"
+    folder = out / Path(PLANK).stem
+    seen_at_finish: list[set[str]] = []
+
+    def finish_after_the_report(self):
+        deadline = time.monotonic() + 60.0
+        while not (folder / "timeline.png").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        seen_at_finish.append({p.name for p in folder.iterdir()})
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(VideoSink, "close", finish_after_the_report)
+    result = analyze_one(videos / PLANK, AnalyzeOptions(exercise="plank", out=out, progress=False, use_cache=False))
+    assert len(seen_at_finish) == 1 and {"report.json", "frames.csv", "timeline.png"} <= seen_at_finish[0]
+    assert result.state == "partial"  # the report is whole; its video is not
+    assert any("annotated video was not written (no space left on device)" in note for note in result.notes)
+    report = json.loads((folder / "report.json").read_text())
+    assert report["partial"] is False and report["annotated_frames"] == 0 and report["annotated_partial"] is True
+    assert report["duration_s"] > 10
