@@ -9,11 +9,17 @@ from pathlib import Path
 from string import Template
 
 from formcheck.files import write_text_atomic
-from formcheck.i18n import _
+from formcheck.i18n import N_, _, language, name_text, num, seconds_text
 from formcheck.outputs.html import png_data_uri
 
+# How a set, a side or the day ended, as name_text shows them (workout.phases, records.workout_report)
+ENDINGS = (
+    N_("target"), N_("form slipping"), N_("skipped"), N_("repeat"), N_("quit"), N_("end of source"),
+    N_("first"), N_("second"), N_("done"), N_("interrupted"), N_("out of sources"), N_("camera lost"),
+)  # fmt: skip
+
 PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
+<html lang="$lang">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -47,43 +53,52 @@ def _e(value: object) -> str:
 
 def _planned(step: dict) -> str:
     p = step["planned"]
-    per_set = f"{p['seconds']:g} s" if p["seconds"] is not None else f"{p['reps']} reps"
-    return f"{p['sets']} × {per_set}" + (" per side" if p["per_side"] else "")
+    per_set = seconds_text(p["seconds"], 0) if p["seconds"] is not None else _("{n} reps").format(n=p["reps"])
+    text = _("{sets} × {per_set}").format(sets=p["sets"], per_set=per_set)
+    return text + (_(" per side") if p["per_side"] else "")
 
 
 def _set_row(s: dict) -> str:
-    name = f"set {s['set']}" + (f" ({s['side']} side)" if s["side"] else "")
+    name = _("set {n}").format(n=s["set"]) + (f" ({name_text(s['side'])})" if s["side"] else "")
     if s.get("report"):
         name = f'<a href="{_e(Path(s["report"]).with_suffix(".html").as_posix())}">{_e(name)}</a>'
-    ended = _e(s["ended_by"].replace("_", " "))
+    ended = _e(name_text(s["ended_by"]))
     if s["stopped_early"]:
-        ended = f'<span class="stopped">stopped: {_e(s["stop_reason"] or "form slipping")}</span>'
-    faults = ", ".join(f.replace("_", " ") for f in s["faults"]) or "-"
+        reason = s["stop_reason"] or _("form slipping")
+        ended = f'<span class="stopped">{_e(_("stopped: {reason}").format(reason=reason))}</span>'
+    faults = ", ".join(name_text(f) for f in s["faults"]) or "-"
+    cells = [name, ended, s["reps"], s["good_reps"], num(s["hold_s"]), num(s["good_hold_s"]), _e(faults)]
     return (
-        f"<tr><td>{name}</td><td>{ended}</td><td class='num'>{s['reps']}</td><td class='num'>{s['good_reps']}</td>"
-        f"<td class='num'>{s['hold_s']:.1f}</td><td class='num'>{s['good_hold_s']:.1f}</td><td>{_e(faults)}</td></tr>"
+        "<tr>"
+        + "".join(f"<td>{c}</td>" if k in (0, 1, 6) else f"<td class='num'>{c}</td>" for k, c in enumerate(cells))
+        + "</tr>"
     )
 
 
 def _step(step: dict) -> str:
-    title = step["exercise"].replace("_", " ") + (f" ({step['variant']})" if step["variant"] else "")
-    taken = [f"{r['taken_s']:.0f} s" for r in step["rests"]]
-    rest_line = f"rests taken: {', '.join(taken)}" if taken else "no rests"
-    rows = "\n".join(_set_row(s) for s in step["sets"]) or "<tr><td colspan='7'>no set started</td></tr>"
+    title = name_text(step["exercise"]) + (f" ({name_text(step['variant'])})" if step["variant"] else "")
+    taken = [seconds_text(r["taken_s"], 0) for r in step["rests"]]
+    rest_line = _("rests taken: {list}").format(list=", ".join(taken)) if taken else _("no rests")
+    rows = "\n".join(_set_row(s) for s in step["sets"]) or f"<tr><td colspan='7'>{_e(_('no set started'))}</td></tr>"
+    head = (_("set"), _("ended"), _("reps"), _("good reps"), _("hold s"), _("good form s"), _("faults"))
+    done = _("sets done: {n}").format(n=step["sets_done"])
     return (
         f"<h2>{step['step']}. {_e(title)}: {_e(_planned(step))}</h2>"
-        f"<p class='meta'>sets done: {step['sets_done']}; {_e(rest_line)}</p>"
-        "<table class='sets'><thead><tr><th>set</th><th>ended</th><th>reps</th><th>good reps</th>"
-        "<th>hold s</th><th>good form s</th><th>faults</th></tr></thead>"
+        f"<p class='meta'>{_e(done)}; {_e(rest_line)}</p>"
+        "<table class='sets'><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 
 
 def write_workout_page(path: Path, report: dict, card_png: Path | None = None) -> Path:
     title = _("Day {day}: {title}").format(day=report["day"], title=report["day_title"])
-    meta = f"{report['plan']}; started {report['started_at']}; ended: {report['ended_by']}; model {report['model']}"
+    meta = _("{plan}; started {when}; ended: {ended}; model {model}").format(
+        plan=report["plan"], when=report["started_at"], ended=name_text(report["ended_by"]), model=report["model"]
+    )
     card = ""
     if card_png is not None and card_png.is_file():
-        card = f'<img id="summary" alt="the workout summary card" src="{png_data_uri(card_png)}">'
+        alt = _e(_("the workout summary card"))
+        card = f'<img id="summary" alt="{alt}" src="{png_data_uri(card_png)}">'
     steps = "\n".join(_step(s) for s in report["steps"])
-    return write_text_atomic(path, PAGE.substitute(title=_e(title), meta=_e(meta), card=card, steps=steps))
+    page = PAGE.substitute(lang=language(), title=_e(title), meta=_e(meta), card=card, steps=steps)
+    return write_text_atomic(path, page)
