@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import tempfile
-import time
 from pathlib import Path
 
-from common import machine
+from common import best_of, machine
 
 from formcheck.app.analyze import AnalyzeOptions, analyze_one
 from formcheck.judging.session import judge_track, make_exercise
@@ -25,15 +24,6 @@ from formcheck.pipeline.track import Track
 from formcheck.recognition.recognise import recognise
 
 LONGEST = 8
-
-
-def best_of(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -7,9 +7,7 @@ ten-minute track.
 
 from __future__ import annotations
 
-import time
-
-from common import REPO, clip, machine
+from common import REPO, best_of, clip, machine
 
 from formcheck.exercises.plank import plank_pose
 from formcheck.judging.session import judge_track, make_exercise
@@ -24,15 +22,6 @@ CLIPS = {
     "glute_bridge": "glute_bridge/glute_bridge_two_performers_leapfitness_cuts.mp4",
     "superman": "superman/superman_swimmer_two_performers_leapfitness.mp4",
 }
-
-
-def best_of(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

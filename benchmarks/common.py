@@ -91,6 +91,16 @@ def bare_loop_with_decode(model_path: Path, video: Path, masks: bool = False) ->
     return elapsed, n
 
 
+def best_of(fn, repeats: int = 3) -> float:
+    """The fastest of `repeats` runs, in seconds (the least disturbed by the rest of the machine)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def median_of(runs: list[float]) -> float:
     return statistics.median(runs)
 
