@@ -4,10 +4,11 @@ Drawing and encoding run on their own thread (OpenCV and the encoder pipe releas
 they overlap the pose model instead of adding to it. The frames waiting for that thread are
 bounded by bytes, not by count: 64 frames of 4K video are 1.6 GB, 64 of 480p under 60 MB.
 
-The video is drawn at most MAX_SIDE pixels wide (or high): larger frames are scaled down as they
-come in. An annotated video is for seeing the judgement, which 720p shows as well as 8K; 8K H.264
-plays in few browsers, and drawing plus encoding a 1080x1920 phone clip costs 2.3 times a 720x1280
-one — more than the pose model itself (benchmarks/bench_analyze.py).
+The video is drawn at most MAX_SIDE pixels wide (or high): larger frames are scaled down on the
+drawing thread, and 4K and larger as they come in, so the queue holds small frames. An annotated
+video is for seeing the judgement, which 720p shows as well as 8K; 8K H.264 plays in few browsers,
+and drawing plus encoding a 1080x1920 phone clip costs 2.3 times a 720x1280 one — more than the
+pose model itself (benchmarks/bench_analyze.py).
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ class AnnotatedVideo:
         self._thread.start()
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
-        image = frame.image  # scaled down on the drawing thread, off the model's
+        image = frame.image  # scaled down on the drawing thread, off the model's ...
+        if self.scale < 0.5:  # ... unless 4K or larger: then here, so the queue holds small frames (memory)
+            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+            judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -98,7 +102,7 @@ class AnnotatedVideo:
                 continue
             image, judged = item
             try:
-                if self.scale != 1.0:
+                if image.shape[1::-1] != self.size:  # (not scaled on the way in)
                     image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
                     judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
                 self.sink.write(draw_judged(image, judged, self.exercise))
