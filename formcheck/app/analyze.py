@@ -234,8 +234,9 @@ def _analyze_into(
             if interrupted:
                 raise KeyboardInterrupt  # stopped before the first frame: nothing was seen
             raise FormcheckError(f"{path}: no frames were read")
-        judgement, report, warning = judge_and_report(path, track, exercise, opts, interrupted, Path(source).name)
-        report["input_sha256"] = recorded["input_sha256"]  # tells a later run the report is current (app/current)
+        judgement, report, warning = judge_and_report(
+            path, track, exercise, opts, interrupted, Path(source).name, recorded["input_sha256"]
+        )
         if warning:  # never in position: also name the exercise the recording looks like
             from formcheck.recognition.suggest import suggestion
 
@@ -271,25 +272,27 @@ def judge_and_report(
     opts: AnalyzeOptions,
     interrupted: bool = False,
     source: str | None = None,
+    input_sha256: str | None = None,
 ) -> tuple[Judgement, dict, str | None]:
     """A track judged, and report.json's content for it; with the warning if it was never in
     the exercise's position (also in the report). `source`: the name the report gives the input
-    (default: the file's name; a cluster worker judges a copy of the user's file)."""
+    (default: the file's name; a cluster worker judges a copy of the user's file); `input_sha256`:
+    the input's hash if already read (formcheck.app.provenance), so the file is not read again."""
     judgement = judge_track(track, exercise)
     partial = interrupted or bool(track.meta.get("partial"))
     model = str(track.meta.get("model", opts.model))
-    info = _provenance(path, track, opts)
+    info = report_provenance(path, track, opts, input_sha256)
     report = build_report(judgement.judge, source or path.name, model, partial, **info)
     return judgement, report, check_position(report, exercise, track)
 
 
-def _provenance(path: Path, track: Track, opts: AnalyzeOptions) -> dict:
+def report_provenance(path: Path, track: Track, opts: AnalyzeOptions, input_sha256: str | None = None) -> dict:
     """Where the report's numbers came from: the content's hash (a track's own video's hash, so
     re-judging a clip's track is the same clip), the model, the strictness, the frames' rate and
     size, and the absolute path only if asked."""
     source_sha256 = track.meta.get("video_sha256")
     if source_sha256 is None and path.is_file():  # a video extracted without the cache, or a bare track
-        source_sha256 = file_sha256(path)
+        source_sha256 = input_sha256 or file_sha256(path)
     model_sha256 = track.meta.get("model_sha256")
     if model_sha256 is None and track.meta.get("model", opts.model) == opts.model:
         with contextlib.suppress(FormcheckError):
@@ -304,6 +307,8 @@ def _provenance(path: Path, track: Track, opts: AnalyzeOptions) -> dict:
     }
     if opts.full_source_path:
         info["source_path"] = str(path.absolute())
+    if input_sha256 is not None:  # what tells a later run the report is current (formcheck.app.current)
+        info["input_sha256"] = input_sha256
     return info
 
 

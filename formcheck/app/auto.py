@@ -15,12 +15,12 @@ from formcheck.app.analyze import (
     AnalyzeOptions,
     Drawn,
     _extract_only,
-    _provenance,
     _record_video,
     _track_of,
     _write_outputs,
     analyze_one,
     output_dir,
+    report_provenance,
 )
 from formcheck.errors import FormcheckError
 from formcheck.exercises import EXERCISES
@@ -85,8 +85,9 @@ def _judge_sets(
     model = str(track.meta.get("model", opts.model))
     sets, set_reports = [], []
     judged = judge_sets(track, recognition, opts)
+    provenance = report_provenance(path, track, opts)  # once: it may read the whole video
     for index, (recognised, judgement) in enumerate(judged, 1):
-        report = build_report(judgement.judge, path.name, model, partial, **_provenance(path, track, opts))
+        report = build_report(judgement.judge, path.name, model, partial, **provenance)
         report["set"] = _set_entry(index, recognised)
         folder = out_dir / set_folder(index, recognised)
         folder.mkdir(exist_ok=True)
