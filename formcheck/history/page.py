@@ -3,7 +3,6 @@ and the sessions, each linked to its own report.html where that is still on disk
 
 from __future__ import annotations
 
-import html
 import tempfile
 from pathlib import Path
 from string import Template
@@ -12,6 +11,7 @@ from formcheck.files import write_text_atomic
 from formcheck.history.progress import counts_reps, fault_names, headline, local_when, plot_progress
 from formcheck.history.store import Entry
 from formcheck.i18n import N_, _, language, name_text
+from formcheck.outputs.html import escape as _e
 from formcheck.outputs.html import png_data_uri
 
 KINDS = (N_("analyze"), N_("live"), N_("workout"))  # what recorded a session, as name_text shows it
@@ -48,10 +48,6 @@ $rows
 </body>
 </html>
 """)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _row(e: Entry) -> str:

@@ -19,7 +19,8 @@ from formcheck.outputs.report import headline, is_rep_exercise, json_safe, prett
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
 
 
-def _e(value: object) -> str:
+def escape(value: object) -> str:
+    """Text (or a number) as it may stand in HTML, quotes included (attributes)."""
     return html.escape(str(value), quote=True)
 
 
@@ -29,7 +30,7 @@ def _secs(value: float | None) -> str:
 
 def _seek(t: float) -> str:
     """A time that seeks the video when clicked."""
-    hint = _e(_("show this moment"))
+    hint = escape(_("show this moment"))
     return f'<button class="seek" data-t="{float(t):.3f}" title="{hint}">{seconds_text(float(t))}</button>'
 
 
@@ -44,7 +45,7 @@ def png_data_uri(path: Path) -> str:
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
-    return "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{v}</td></tr>' for k, v in pairs)
+    return "\n".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in pairs)
 
 
 def _numbers(report: dict) -> str:
@@ -64,25 +65,25 @@ def _numbers(report: dict) -> str:
         if report.get("reps"):
             pairs.append((_("Reps"), _reps_text(report)))
     for side, times in (report.get("sides") or {}).items():
-        pairs.append((side_name(side), _e(side_text(times))))
+        pairs.append((side_name(side), escape(side_text(times))))
     reasons = report.get("unjudged_reasons") or {}
     detail = ", ".join(f"{name_text(k)} {_secs(v)}" for k, v in reasons.items() if v)
-    pairs.append((_("Not judged"), _secs(report.get("unjudged_s")) + (f" ({_e(detail)})" if detail else "")))
-    return _rows([(k, v if "<" in v else _e(v)) for k, v in pairs])
+    pairs.append((_("Not judged"), _secs(report.get("unjudged_s")) + (f" ({escape(detail)})" if detail else "")))
+    return _rows([(k, v if "<" in v else escape(v)) for k, v in pairs])
 
 
 def _faults(report: dict) -> str:
     spans = report.get("faults") or []
     if not spans:
-        return f'<p id="faults" class="good">{_e(_("No faults."))}</p>'
+        return f'<p id="faults" class="good">{escape(_("No faults."))}</p>'
     rows = [
         "<tr>"
-        f'<td class="bad">{_e(name_text(s["name"]))}</td><td class="num">{_seek(s["start_s"])}</td>'
+        f'<td class="bad">{escape(name_text(s["name"]))}</td><td class="num">{_seek(s["start_s"])}</td>'
         f'<td class="num">{_seek(s["end_s"])}</td><td class="num">{_secs(s["end_s"] - s["start_s"])}</td>'
-        f"<td>{_e(_(s['cue']) if s.get('cue') else '')}</td></tr>"
+        f"<td>{escape(_(s['cue']) if s.get('cue') else '')}</td></tr>"
         for s in spans
     ]
-    head = "".join(f"<th>{_e(h)}</th>" for h in (_("fault"), _("from"), _("to"), _("for"), _("cue")))
+    head = "".join(f"<th>{escape(h)}</th>" for h in (_("fault"), _("from"), _("to"), _("for"), _("cue")))
     head = f"<tr>{head}</tr>"
     return f'<table id="faults">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
 
@@ -94,20 +95,20 @@ def _reps(report: dict) -> str:
     rows = []
     for r in reps:
         verdict = (
-            f'<span class="good">{_e(_("good"))}</span>'
+            f'<span class="good">{escape(_("good"))}</span>'
             if r.get("good")
-            else f'<span class="bad">{_e(_("fault"))}</span>'
+            else f'<span class="bad">{escape(_("fault"))}</span>'
         )
         faults = ", ".join(name_text(f) for f in r.get("faults", []))
         rows.append(
             f'<tr><td class="num">{r["rep"]}</td><td class="num">{_seek(r["start_s"])}</td>'
             f'<td class="num">{_seek(r["top_s"])}</td><td class="num">{_secs(r["top_hold_s"])}</td>'
-            f"<td>{verdict}</td><td>{_e(r.get('side', ''))}</td><td>{_e(faults)}</td></tr>"
+            f"<td>{verdict}</td><td>{escape(r.get('side', ''))}</td><td>{escape(faults)}</td></tr>"
         )
     names = (_("rep"), _("start"), _("top"), _("held"), "", _("side"), _("faults"))
-    head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in names) + "</tr>"
+    head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in names) + "</tr>"
     return (
-        f'<h2>{_e(_("Reps"))}</h2>\n<table id="reps">\n<thead>{head}</thead>\n<tbody>\n'
+        f'<h2>{escape(_("Reps"))}</h2>\n<table id="reps">\n<thead>{head}</thead>\n<tbody>\n'
         + "\n".join(rows)
         + "\n</tbody></table>"
     )
@@ -119,10 +120,10 @@ def _cues(report: dict) -> str:
         if span.get("cue"):
             said[span["cue"]] = said.get(span["cue"], 0) + 1
     if not said:
-        return f'<p class="note">{_e(_("Nothing to correct."))}</p>'
+        return f'<p class="note">{escape(_("Nothing to correct."))}</p>'
     items = "".join(
-        f"<li>{_e(_(cue))}"
-        + (f" <span class='meta'>({_e(_('{n} times').format(n=n))})</span>" if n > 1 else "")
+        f"<li>{escape(_(cue))}"
+        + (f" <span class='meta'>({escape(_('{n} times').format(n=n))})</span>" if n > 1 else "")
         + "</li>"
         for cue, n in said.items()
     )
@@ -142,27 +143,27 @@ def _meta(report: dict) -> str:
         )
     )
     parts.append(f"formcheck {report.get('formcheck_version', '?')}")
-    return _e(" · ".join(parts))
+    return escape(" · ".join(parts))
 
 
 def render_report_html(report: dict, timeline_png: Path | None = None, video: str | None = None) -> str:
     """The page for one report; `video` is the annotated video's name beside the page (None: none)."""
-    banners = "".join(f'<div class="warning">{_e(w)}</div>' for w in report.get("warnings") or [])
+    banners = "".join(f'<div class="warning">{escape(w)}</div>' for w in report.get("warnings") or [])
     if report.get("partial"):
         text = _("PARTIAL: stopped, or the input broke off; this covers only what was seen.")
-        banners += f'<div class="partial">{_e(text)}</div>'
+        banners += f'<div class="partial">{escape(text)}</div>'
     if video:
-        video_html = f'<video id="video" src="{_e(video)}" controls preload="metadata" playsinline></video>'
+        video_html = f'<video id="video" src="{escape(video)}" controls preload="metadata" playsinline></video>'
     else:
-        video_html = f'<p class="note">{_e(_("No annotated video with this report."))}</p>'
+        video_html = f'<p class="note">{escape(_("No annotated video with this report."))}</p>'
     if timeline_png is not None and timeline_png.is_file():
-        alt = _e(_("the session over time: in position, faults, reps and the signals behind them"))
+        alt = escape(_("the session over time: in position, faults, reps and the signals behind them"))
         timeline = f'<img id="timeline" class="timeline" alt="{alt}" src="{png_data_uri(timeline_png)}">'
     else:
-        timeline = f'<p class="note">{_e(_("No timeline with this report."))}</p>'
+        timeline = f'<p class="note">{escape(_("No timeline with this report."))}</p>'
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        title=_e(f"formcheck: {title_of(report)} — {report.get('source', '')}"),
-        headline=_e(headline(report, title_of(report))),
+        title=escape(f"formcheck: {title_of(report)} — {report.get('source', '')}"),
+        headline=escape(headline(report, title_of(report))),
         meta=_meta(report),
         banners=banners,
         video=video_html,
@@ -172,11 +173,11 @@ def render_report_html(report: dict, timeline_png: Path | None = None, video: st
         cues=_cues(report),
         timeline=timeline,
         lang=language(),
-        h_session=_e(_("The session")),
-        h_numbers=_e(_("Numbers")),
-        h_faults=_e(_("Faults")),
-        h_cues=_e(_("Cues")),
-        h_timeline=_e(_("Timeline")),
+        h_session=escape(_("The session")),
+        h_numbers=escape(_("Numbers")),
+        h_faults=escape(_("Faults")),
+        h_cues=escape(_("Cues")),
+        h_timeline=escape(_("Timeline")),
     )
 
 

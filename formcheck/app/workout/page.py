@@ -4,12 +4,12 @@ system; every link is relative, so the folder can be moved or zipped."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from string import Template
 
 from formcheck.files import write_text_atomic
 from formcheck.i18n import N_, _, language, name_text, num, seconds_text
+from formcheck.outputs.html import escape as _e
 from formcheck.outputs.html import png_data_uri
 
 # How a set, a side or the day ended, as name_text shows them (workout.phases, records.workout_report)
@@ -45,10 +45,6 @@ $steps
 </body>
 </html>
 """)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _planned(step: dict) -> str:
