@@ -339,3 +339,5 @@ def test_history_command_errors_are_one_line(tmp_path, monkeypatch):
     assert not (tmp_path / "none.sqlite").exists()  # reading never creates it
     plan = formcheck("history", "--plot", str(tmp_path / "p.png"), "--plan", str(tmp_path / "missing.toml"))
     assert plan.returncode == 1 and plan.stderr.count("\n") == 1 and not (tmp_path / "p.png").exists()
+    typo = formcheck("history", "--exercise", "plnak")
+    assert typo.returncode == 1 and typo.stderr.count("\n") == 1 and "--exercise 'plnak': not one of" in typo.stderr

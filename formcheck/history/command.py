@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.exercises import EXERCISES
 from formcheck.files import check_file, write_text_atomic
 from formcheck.history.progress import format_table, plot_progress, to_csv, to_json
 from formcheck.history.store import History, HistoryError, history_path
@@ -41,6 +42,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     until = _day_or_time(args.until, "--until", end=True) if args.until else None
     if since and until and since > until:
         raise FormcheckError(f"--since {args.since} is after --until {args.until}")
+    if args.exercise and args.exercise not in EXERCISES:  # a typo would otherwise read as "no sessions"
+        raise FormcheckError(f"--exercise {args.exercise!r}: not one of {', '.join(sorted(EXERCISES))}")
     for option, value in (("--plot", args.plot), ("--html", args.html)):
         if value:
             check_file(Path(value), option)
