@@ -44,24 +44,53 @@ def threads_calling(monkeypatch, name: str) -> list[str]:
     return seen
 
 
-def test_the_outline_read_one_frame_behind_gives_the_frame_by_frame_track(videos, monkeypatch):
+class Recorded:
+    """A sink keeping each frame's index and judgement as the annotated video would get them."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple] = []
+
+    def put(self, frame, judged) -> None:
+        self.got.append((frame.index, judged.index, repr(judged.state), repr(judged.features), judged.xy.tobytes()))
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_model_thread_running_the_model_alone_gives_the_frame_by_frame_answers(videos, monkeypatch):
+    """Decoding ahead, the model's input is made on the decode thread and each answer is read
+    (outline included), judged and handed to the sinks on one worker: the track and every judged
+    frame are exactly those of the plain loop live runs, where all of it is on the model's thread."""
+    from formcheck.judging.online import OnlineJudgement
+    from formcheck.judging.session import make_exercise
+
     finished = threads_calling(monkeypatch, "finish")
-    tracks = []
+    prepared = threads_calling(monkeypatch, "model_input")
+    tracks, sinks = [], []
     for ahead in (True, False):  # decoded ahead (analyze, extract), or frames handed in (live)
         finished.clear()
+        prepared.clear()
+        sink = Recorded()
         with FirstFrames(videos / PLANK, 60) as source, PoseEstimator("full", outline=True) as estimator:
-            flow = run_flow(source, estimator, frames=None if ahead else iter(source))
+            info = source.info
+            judging = OnlineJudgement(make_exercise("plank"), info.width, info.height, info.fps)
+            flow = run_flow(source, estimator, judging, [sink], frames=None if ahead else iter(source))
         tracks.append(flow.track)
-        if ahead:  # the outline is read off the model's thread
-            assert set(finished) == {"pose-read_0"}
+        sinks.append(sink)
+        main = threading.main_thread().name
+        if ahead:  # off the model's thread
+            assert set(finished) == {"flow-take_0"}
+            assert set(prepared) == {"frame-prefetch"}
         else:  # live reads each answer at once: its display must not wait a frame
-            assert set(finished) == {threading.main_thread().name}
-        assert len(finished) == 60
+            assert set(finished) == set(prepared) == {main}
+        assert len(finished) == len(prepared) == 60
     piped, plain = tracks
     assert len(piped) == len(plain) == 60
     assert np.isfinite(plain.outline).any()  # the back was read, so the comparison means something
     for name in ("timestamps_ms", "landmarks", "world", "outline", "outline_quality"):
         assert np.array_equal(getattr(piped, name), getattr(plain, name), equal_nan=True), name
+    assert len(sinks[0].got) == 60
+    assert sinks[0].got == sinks[1].got
 
 
 def test_the_report_is_written_while_the_video_is_finished_and_survives_its_failure(videos, tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ Judging and sinks are duck-typed so this stage imports nothing after it:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from formcheck import __version__, interrupts
-from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.pose import Inferred, PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
 from formcheck.pipeline.track import PoseResult, Track, TrackBuilder
 
@@ -85,15 +86,17 @@ def run_flow(
     newest frames). A stop request (`formcheck.interrupts`)
     ends it between two frames; an interrupted or truncated run still judges what was read and
     closes every sink, so the outputs cover everything seen; its track is marked partial.
-    Decoding ahead, each frame's back outline (~1-2 ms of numpy) is read on a worker while the
-    model runs on the next frame, so the slowest stage waits for nothing; live reads it at once
-    (its display must not lag a frame)."""
+    Decoding ahead, this thread runs the model and nothing else: the decode thread also makes the
+    model's input (colour conversion, resizing), and one worker reads each answer (landmarks, the
+    back's outline), judges it and hands it to the sinks while the model reads the next frame. On
+    two cores the model's own threads take both, so whatever else runs on its thread adds to the
+    wall time in full. Live does all of it on its thread instead: its display must not lag a frame."""
     builder = track_builder_for(source.info, estimator)
     ahead = frames is None
-    frames = prefetch(source) if frames is None else frames
-    reader = ThreadPoolExecutor(1, thread_name_prefix="pose-read") if ahead and estimator.outline else None
+    frames = prefetch(source, prepare=_with_model_input) if ahead else frames
+    worker = ThreadPoolExecutor(1, thread_name_prefix="flow-take") if ahead else None
     waiting: deque[Frame] = deque()  # frames whose judgement is not final yet
-    pending: tuple[Frame, Future[PoseResult | None]] | None = None  # the model's last answer, being read
+    taking: Future[None] | None = None  # the worker's job for the model's last answer
     detected = 0
     interrupted = False
     start = time.perf_counter()
@@ -117,6 +120,9 @@ def run_flow(
         if on_frame is not None:
             on_frame(frame)
 
+    def take_answer(frame: Frame, inferred: Inferred) -> None:
+        take(frame, estimator.finish(inferred))
+
     with interrupts.polled():  # a stop is acted on between frames, never halfway through one
         try:
             try:
@@ -124,34 +130,39 @@ def run_flow(
                     if interrupts.requested():
                         interrupted = True
                         break
-                    inferred = estimator.infer(frame.image, frame.timestamp_ms)
-                    if reader is None:
-                        take(frame, estimator.finish(inferred))
+                    inferred = estimator.infer(frame.image, frame.timestamp_ms, frame.model_input)
+                    if frame.model_input is not None:  # its pixels are not held while the judgement lags
+                        frame = dataclasses.replace(frame, model_input=None)
+                    if worker is None:
+                        take_answer(frame, inferred)
                         continue
-                    read = reader.submit(estimator.finish, inferred)
-                    if pending is not None:
-                        (last, last_read), pending = pending, None
-                        take(last, last_read.result())
-                    pending = (frame, read)
+                    job = worker.submit(take_answer, frame, inferred)
+                    if taking is not None:  # one answer in hand at most; its errors raised here, in order
+                        taking.result()
+                    taking = job
             except KeyboardInterrupt:  # no handler installed (a library caller): Python raised it
                 interrupted = True
             finally:
                 close = getattr(frames, "close", None)
                 if close is not None:
                     close()  # stop decoding ahead now, not when the generator is collected
-            if pending is not None:  # the last frame the model read
-                (last, last_read), pending = pending, None
-                take(last, last_read.result())
+            if taking is not None:  # the last frame the model read
+                taking, job = None, taking
+                job.result()
             if judging is not None:
                 deliver(judging.flush())
         finally:
-            if reader is not None:
-                reader.shutdown(wait=True)
+            if worker is not None:
+                worker.shutdown(wait=True)
             _close_all(sinks)
     track = builder.build()
     ended_early = bool(getattr(source, "ended_early", False))
     track.meta["partial"] = interrupted or ended_early
     return FlowResult(track, len(track), detected, time.perf_counter() - start, interrupted, ended_early)
+
+
+def _with_model_input(frame: Frame) -> Frame:
+    return dataclasses.replace(frame, model_input=PoseEstimator.model_input(frame.image))
 
 
 def _close_all(sinks: Sequence[Sink]) -> None:

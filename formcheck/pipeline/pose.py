@@ -84,13 +84,14 @@ class PoseEstimator:
         """Landmarks of the person in the frame, or None when nobody is found."""
         return self.finish(self.infer(frame_bgr, timestamp_ms))
 
-    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float) -> Inferred:
+    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float, prepared: Any = None) -> Inferred:
         """The model's call alone, in frame order (VIDEO mode tracks between calls); `finish`
         turns its answer into a PoseResult and may run on another thread, while the model reads
-        the next frame."""
+        the next frame. `prepared`: the frame's `model_input`, if already made (on the decode
+        thread), so this thread runs the model and nothing else."""
         ts = max(int(timestamp_ms), self._last_ts + 1)
         self._last_ts = ts
-        image = self.model_input(frame_bgr)
+        image = self.model_input(frame_bgr) if prepared is None else prepared
         if self._first_call:  # the graph logs a few lines on its first frame
             with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(image, ts)
@@ -102,8 +103,7 @@ class PoseEstimator:
     @staticmethod
     def model_input(frame_bgr: np.ndarray) -> Any:
         """What the model is given for a BGR frame: an RGB mediapipe Image (a copy of the pixels),
-        at most MAX_SHORT_SIDE on its short side. (Made on the model's thread: made on the decode
-        thread instead, analyze was no faster, 4 runs of 4, on a shared 2-core machine.)"""
+        at most MAX_SHORT_SIDE on its short side."""
         import mediapipe as mp
 
         rgb = cv2.cvtColor(model_sized(frame_bgr), cv2.COLOR_BGR2RGB)

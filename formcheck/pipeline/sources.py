@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,6 +24,7 @@ class Frame:
     index: int
     timestamp_ms: float
     image: np.ndarray  # BGR, upright
+    model_input: Any = None  # the pose model's input for it, when made ahead (pipeline.flow)
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,13 @@ def open_source(spec: str | Path | int) -> FrameSource:
     return VideoFileSource(path)
 
 
-def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[Frame]:
+def prefetch(
+    frames: Iterator[Frame] | FrameSource, depth: int = 4, prepare: Callable[[Frame], Frame] | None = None
+) -> Iterator[Frame]:
     """Decode ahead in a thread so decoding overlaps the pose model (OpenCV releases the GIL):
     up to `depth` frames, and no more than PREFETCH_BYTES of them. Frames larger than that (8K:
-    100 MB each) are decoded as they are asked for instead, one at a time.
+    100 MB each) are decoded as they are asked for instead, one at a time. `prepare`, if given,
+    is applied to each frame on that thread too.
 
     Exceptions raised while decoding are re-raised in the consumer, in order.
     """
@@ -203,7 +208,7 @@ def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[
     if info is not None:
         depth = min(depth, PREFETCH_BYTES // max(1, info.width * info.height * 3))
         if depth < 1:
-            yield from frames
+            yield from (frames if prepare is None else map(prepare, frames))
             return
 
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
@@ -213,6 +218,8 @@ def prefetch(frames: Iterator[Frame] | FrameSource, depth: int = 4) -> Iterator[
     def worker() -> None:
         try:
             for frame in frames:
+                if prepare is not None:
+                    frame = prepare(frame)
                 while not stop.is_set():
                     try:
                         q.put(frame, timeout=0.1)
