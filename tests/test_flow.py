@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from formcheck.app.analyze import AnalyzeOptions, analyze_one
 from formcheck.pipeline.flow import run_flow
@@ -17,6 +18,7 @@ from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import FrameSource, VideoFileSource
 
 PLANK = "plank/plank_forearm_BAD_sag_pike_headdrop_woman.mp4"  # plank reads the back's outline
+PORTRAIT = "side_plank/side_plank_forearm_front_LABELLED_faults_woman.mp4"  # 1080x1920, no outline
 
 
 class FirstFrames(FrameSource):
@@ -49,20 +51,26 @@ class Recorded:
 
     def __init__(self) -> None:
         self.got: list[tuple] = []
+        self.images: list[np.ndarray] = []
 
     def put(self, frame, judged) -> None:
         self.got.append((frame.index, judged.index, repr(judged.state), repr(judged.features), judged.xy.tobytes()))
+        self.images.append(frame.image)
 
     def close(self) -> None:
         pass
 
 
-def test_the_model_thread_running_the_model_alone_gives_the_frame_by_frame_answers(videos, monkeypatch):
+@pytest.mark.parametrize(("clip", "exercise"), [(PLANK, "plank"), (PORTRAIT, "side_plank")])
+def test_the_model_thread_running_the_model_alone_gives_the_frame_by_frame_answers(videos, monkeypatch, clip, exercise):
     """Decoding ahead, the model's input is made on the decode thread and each answer is read
     (outline included), judged and handed to the sinks on one worker: the track and every judged
-    frame are exactly those of the plain loop live runs, where all of it is on the model's thread."""
+    frame are exactly those of the plain loop live runs, where all of it is on the model's thread.
+    A large frame is shrunk once, to the model's size, for the model and the sinks alike; the
+    judged landmarks stay in the source's pixels."""
     from formcheck.judging.online import OnlineJudgement
     from formcheck.judging.session import make_exercise
+    from formcheck.pipeline.pose import model_sized
 
     finished = threads_calling(monkeypatch, "finish")
     prepared = threads_calling(monkeypatch, "model_input")
@@ -71,9 +79,10 @@ def test_the_model_thread_running_the_model_alone_gives_the_frame_by_frame_answe
         finished.clear()
         prepared.clear()
         sink = Recorded()
-        with FirstFrames(videos / PLANK, 60) as source, PoseEstimator("full", outline=True) as estimator:
+        outline = exercise == "plank"
+        with FirstFrames(videos / clip, 60) as source, PoseEstimator("full", outline=outline) as estimator:
             info = source.info
-            judging = OnlineJudgement(make_exercise("plank"), info.width, info.height, info.fps)
+            judging = OnlineJudgement(make_exercise(exercise), info.width, info.height, info.fps)
             flow = run_flow(source, estimator, judging, [sink], frames=None if ahead else iter(source))
         tracks.append(flow.track)
         sinks.append(sink)
@@ -86,11 +95,20 @@ def test_the_model_thread_running_the_model_alone_gives_the_frame_by_frame_answe
         assert len(finished) == len(prepared) == 60
     piped, plain = tracks
     assert len(piped) == len(plain) == 60
-    assert np.isfinite(plain.outline).any()  # the back was read, so the comparison means something
+    assert np.isfinite(plain.landmarks).any()
+    if exercise == "plank":  # the back was read, so the comparison means something
+        assert np.isfinite(plain.outline).any()
+    else:
+        assert plain.outline is None and piped.outline is None
     for name in ("timestamps_ms", "landmarks", "world", "outline", "outline_quality"):
-        assert np.array_equal(getattr(piped, name), getattr(plain, name), equal_nan=True), name
+        if getattr(plain, name) is not None:
+            assert np.array_equal(getattr(piped, name), getattr(plain, name), equal_nan=True), name
     assert len(sinks[0].got) == 60
     assert sinks[0].got == sinks[1].got
+    for shrunk, full in zip(sinks[0].images, sinks[1].images, strict=True):
+        assert np.array_equal(shrunk, model_sized(full))
+    size = sinks[0].images[0].shape[:2]
+    assert size == ((480, 720) if exercise == "plank" else (1280, 720)), size  # 1080x1920 drawn as 720x1280
 
 
 def test_the_report_is_written_while_the_video_is_finished_and_survives_its_failure(videos, tmp_path, monkeypatch):

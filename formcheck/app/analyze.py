@@ -36,14 +36,14 @@ from formcheck.outputs.timeline import plot_timeline
 from formcheck.pipeline.cache import TrackCache
 from formcheck.pipeline.flow import run_flow
 from formcheck.pipeline.models import file_sha256, resolve_model
-from formcheck.pipeline.pose import PoseEstimator
+from formcheck.pipeline.pose import PoseEstimator, model_scale
 from formcheck.pipeline.sources import FrameSource, VideoFileSource, open_source, prefetch
 from formcheck.pipeline.track import Track
 from formcheck.progress import progress_bar
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp", ".gif"}
 TRACK_SUFFIX = ".npz"
-PENDING_BYTES = 320 << 20  # frames held while their judgement is pending: 1080p fits, else two passes
+PENDING_BYTES = 320 << 20  # frames held while their judgement is pending (at the model's size), else two passes
 
 
 @dataclass
@@ -108,14 +108,15 @@ def extract_judge_draw(
     """One pass over a video: the model, the judgement and the annotated video together.
     Returns (track, video, interrupted); a stop or a broken file still leaves both. The video is
     returned still finishing (its last frames, the encoder's flush): the caller closes it once the
-    report and timeline are written. Frames too large to hold while their judgement is pending are
-    not drawn here (video None): the caller draws them in a second pass, with memory bounded (4K:
-    43 pending frames would be 1 GB)."""
+    report and timeline are written. The frames held while their judgement is pending come at the
+    model's size (720p for 4K and 8K too); should they still not fit PENDING_BYTES (a frame rate
+    in the hundreds), they are not drawn here (video None) but by the caller in a second pass."""
     model = resolve_model(opts.model)
     with open_source(video) as source, PoseEstimator(model, outline=exercise.back is not None) as estimator:
         info = source.info
         online = OnlineJudgement(exercise, info.width, info.height, info.fps)
-        if online.max_pending * info.width * info.height * 3 > PENDING_BYTES:
+        held = model_scale(info.width, info.height) ** 2 * info.width * info.height * 3  # bytes a frame
+        if online.max_pending * held > PENDING_BYTES:
             track, interrupted = _extract(source, estimator, opts)
             return track, None, interrupted
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))

@@ -4,11 +4,14 @@ Drawing and encoding run on their own thread (OpenCV and the encoder pipe releas
 they overlap the pose model instead of adding to it. The frames waiting for that thread are
 bounded by bytes, not by count: 64 frames of 4K video are 1.6 GB, 64 of 480p under 60 MB.
 
-The video is drawn at most MAX_SIDE pixels wide (or high): larger frames are scaled down on the
-drawing thread, and 4K and larger as they come in, so the queue holds small frames. An annotated
-video is for seeing the judgement, which 720p shows as well as 8K; 8K H.264 plays in few browsers,
-and drawing plus encoding a 1080x1920 phone clip costs 2.3 times a 720x1280 one — more than the
-pose model itself (benchmarks/bench_analyze.py).
+The video is drawn at the size the pose model saw (at most 720 pixels on the short side, see
+pipeline/pose.py) and at most MAX_SIDE pixels wide (or high). In one-pass analysis the frames come
+already shrunk from the decode thread; re-read frames are scaled down on the drawing thread, and 4K
+and larger as they come in, so the queue holds small frames. An annotated video is for seeing the
+judgement, which 720p shows as well as 8K; 8K H.264 plays in few browsers, and drawing plus encoding
+a 1080x1920 phone clip costs 2.3 times a 720x1280 one — more than the pose model itself
+(benchmarks/bench_analyze.py). The judged landmarks are in the source's pixels: they are scaled
+on the drawing thread.
 """
 
 from __future__ import annotations
@@ -27,14 +30,15 @@ from formcheck.exercises.base import Exercise
 from formcheck.judging.judgement import JudgedFrame
 from formcheck.outputs.overlay import draw_overlay
 from formcheck.outputs.video import VideoSink
+from formcheck.pipeline.pose import model_scale
 
 MAX_QUEUED_BYTES = 192 << 20  # frames waiting to be drawn: at least one, at most this much
 MAX_SIDE = 1280  # pixels: the annotated video of a larger frame is scaled down to this
 
 
 def video_size(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
-    """The annotated video's (width, height) for frames of `size`, and the scale from them."""
-    scale = min(1.0, MAX_SIDE / max(size))
+    """The annotated video's (width, height) for a source of `size`, and the scale from it."""
+    scale = min(model_scale(*size), MAX_SIDE / max(size))
     if scale == 1.0:
         return size, 1.0
     return (max(2, round(size[0] * scale)), max(2, round(size[1] * scale))), scale
@@ -76,9 +80,8 @@ class AnnotatedVideo:
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
         image = frame.image  # scaled down on the drawing thread, off the model's ...
-        if self.scale < 0.5:  # ... unless 4K or larger: then here, so the queue holds small frames (memory)
-            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
-            judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
+        if image.shape[1] * image.shape[0] > 4 * self.size[0] * self.size[1]:  # ... unless 4 times the video
+            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)  # or more: here (the queue's memory)
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -102,8 +105,9 @@ class AnnotatedVideo:
                 continue
             image, judged = item
             try:
-                if image.shape[1::-1] != self.size:  # (not scaled on the way in)
+                if image.shape[1::-1] != self.size:  # (a source's frame, not shrunk on the way)
                     image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+                if self.scale != 1.0:
                     judged = dataclasses.replace(judged, xy=judged.xy * self.scale)
                 self.sink.write(draw_judged(image, judged, self.exercise))
             except BaseException as exc:  # reported by the caller; the extraction goes on

@@ -9,7 +9,8 @@ records and how an interruption ends it are the same.
 Judging and sinks are duck-typed so this stage imports nothing after it:
 - judging: `add(t_s, pose: PoseResult | None) -> list[result]` (results whose judgement is final, in
   frame order, possibly lagging the frames fed) and `flush() -> list[result]` at the end;
-- a sink: `put(frame, result)` and `close()`.
+- a sink: `put(frame, result)` and `close()`. Frames decoded ahead come at the model's size (a
+  large one shrunk once, see `_with_model_input`); results keep the source's pixels.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from formcheck import __version__, interrupts
-from formcheck.pipeline.pose import Inferred, PoseEstimator
+from formcheck.pipeline.pose import Inferred, PoseEstimator, model_sized
 from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
 from formcheck.pipeline.track import PoseResult, Track, TrackBuilder
 
@@ -87,7 +88,7 @@ def run_flow(
     ends it between two frames; an interrupted or truncated run still judges what was read and
     closes every sink, so the outputs cover everything seen; its track is marked partial.
     Decoding ahead, this thread runs the model and nothing else: the decode thread also makes the
-    model's input (colour conversion, resizing), and one worker reads each answer (landmarks, the
+    model's input (shrinking, colour conversion), and one worker reads each answer (landmarks, the
     back's outline), judges it and hands it to the sinks while the model reads the next frame. On
     two cores the model's own threads take both, so whatever else runs on its thread adds to the
     wall time in full. Live does all of it on its thread instead: its display must not lag a frame."""
@@ -162,7 +163,11 @@ def run_flow(
 
 
 def _with_model_input(frame: Frame) -> Frame:
-    return dataclasses.replace(frame, model_input=PoseEstimator.model_input(frame.image))
+    """The frame at the model's size (pose.model_sized) with the model's input made from it: a
+    large frame is shrunk once, here, for both the model and the sinks (the annotated video is
+    drawn at most that size), and the frames held downstream are small."""
+    image = model_sized(frame.image)
+    return Frame(frame.index, frame.timestamp_ms, image, PoseEstimator.model_input(image))
 
 
 def _close_all(sinks: Sequence[Sink]) -> None:

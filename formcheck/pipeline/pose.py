@@ -19,15 +19,20 @@ from formcheck.quiet import quiet_native_stderr
 MAX_SHORT_SIDE = 720  # larger frames are shrunk before the model (see model_sized)
 
 
+def model_scale(width: int, height: int) -> float:
+    """The scale from a frame to what the model sees (see model_sized)."""
+    return min(1.0, MAX_SHORT_SIDE / min(width, height))
+
+
 def model_sized(frame: np.ndarray) -> np.ndarray:
     """The frame the model sees: at most MAX_SHORT_SIDE pixels on its short side. The landmark
     model reads a 256 x 256 crop, so nothing it sees is lost, while MediaPipe's work on the whole
     image (colour conversion, the mask scaled back to the frame) costs per pixel: a 1080p mask
     costs ~6 ms a frame, a 720p one ~1 ms. Landmarks are normalised, so nothing else changes."""
     h, w = frame.shape[:2]
-    if min(h, w) <= MAX_SHORT_SIDE:
+    f = model_scale(w, h)
+    if f == 1.0:
         return frame
-    f = MAX_SHORT_SIDE / min(h, w)
     return cv2.resize(frame, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
 
 
