@@ -15,6 +15,7 @@ from formcheck.judging.session import make_exercise, pose_frames
 from formcheck.landmarks import Landmark as L
 from formcheck.pipeline.smoothing import smooth_gaps
 from formcheck.pipeline.track import Track
+from formcheck.recognition.shapes import supine_tests
 
 STEP_S = 0.4  # recognise at 2.5 frames a second: sets last seconds, and the cost stays small
 WINDOW_S = 2.0  # movement is read over this window (a rep or a limb reaching)
@@ -86,7 +87,8 @@ def exercises_for_recognition() -> dict[str, Exercise]:
 
 def position_tests(track: Track, frames: np.ndarray, exercises: dict[str, Exercise]) -> np.ndarray:
     """N x E: 1 where exercise e's own rules say the body is in its position (judgeable view and
-    visibility), else 0. On the raw landmarks of the sampled frames (no smoothing: a set lasts seconds)."""
+    visibility) and, lying on the back, its shape fits (`shapes.supine_tests`), else 0. On the raw
+    landmarks of the sampled frames (no smoothing: a set lasts seconds)."""
     sub = Track(
         track.landmarks[frames], track.world[frames], track.timestamps_ms[frames], track.fps, track.width, track.height
     )
@@ -105,6 +107,10 @@ def position_tests(track: Track, frames: np.ndarray, exercises: dict[str, Exerci
         with np.errstate(all="ignore"):
             signals = exercise.signals(pose)
         out[:, j] = (signals.reason == JUDGEABLE) & (signals.position > 0)
+    with np.errstate(all="ignore"):
+        for name, fits in supine_tests(xy).items():
+            if name in exercises:
+                out[:, list(exercises).index(name)] *= fits
     return out
 
 
