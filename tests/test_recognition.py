@@ -12,6 +12,7 @@ from formcheck.exercises.dead_bug import dead_bug_pose
 from formcheck.exercises.glute_bridge import bridge_pose
 from formcheck.exercises.leg_raise import leg_raise_pose
 from formcheck.exercises.posing import HEIGHT, WIDTH
+from formcheck.landmarks import Landmark
 from formcheck.pipeline.cache import PROJECT_TRACKS
 from formcheck.pipeline.track import Track
 from formcheck.recognition.model import NONE, NeighbourModel
@@ -64,13 +65,23 @@ def _pixels(frame: np.ndarray) -> np.ndarray:
     return (frame[None, :, :2] * np.array([WIDTH, HEIGHT])).astype(np.float64)
 
 
+def _near_arm_to_the_ceiling(frame: np.ndarray) -> np.ndarray:
+    frame = frame.copy()
+    shoulder = frame[Landmark.LEFT_SHOULDER, :2]
+    frame[Landmark.LEFT_ELBOW, :2] = shoulder - [0.0, 110.0 / HEIGHT]
+    frame[Landmark.LEFT_WRIST, :2] = shoulder - [0.0, 210.0 / HEIGHT]
+    return frame
+
+
 @pytest.mark.parametrize(
     ("frame", "fits"),
     [
         (dead_bug_pose(), {"dead_bug"}),  # table-top: arms to the ceiling, shins level
         (dead_bug_pose(arm_deg=85.0, leg_deg=80.0, knee_angle_deg=175.0), {"dead_bug"}),  # one arm still up
         (bridge_pose(hip_lift_deg=0.0), {"glute_bridge"}),  # the top: hips lifted, feet flat
-        (bridge_pose(hip_lift_deg=-45.0), {"glute_bridge", "dead_bug"}),  # the bottom (or a heel slide)
+        (bridge_pose(hip_lift_deg=-45.0), {"glute_bridge"}),  # the bottom (a heel slide looks the same)
+        (_near_arm_to_the_ceiling(bridge_pose(hip_lift_deg=0.0)), {"glute_bridge"}),  # hips up: no dead bug
+        (_near_arm_to_the_ceiling(bridge_pose(hip_lift_deg=-45.0)), {"glute_bridge", "dead_bug"}),
         (leg_raise_pose(near_thigh_deg=60.0), {"leg_raise"}),
         (leg_raise_pose(near_thigh_deg=90.0, near_knee_deg=90.0), {"leg_raise"}),  # bent knees, feet up
         (bird_dog_pose(), set()),  # on all fours the knees are below the hips: nobody lies on the back

@@ -10,9 +10,10 @@ body says which it is:
   on all fours, the thighs hang down);
 - lying leg raise: the feet leave the floor (shins not both upright) and the arms rest (on the
   floor, under the hips or behind the head);
-- dead bug: the pelvis stays down, and an arm reaches up to the ceiling, straight; or, in the
-  feet-down heel slide, the bridge's feet (the neighbours tell those two apart at the bottom of a
-  bridge; once the hips lift it is a bridge).
+- dead bug: the pelvis stays down and an arm reaches up to the ceiling, straight. The feet-down
+  heel slide (arms resting) is the bottom of a bridge by shape: it is left to the neighbours, and
+  a dead bug test passing on every bridge bottom would let the one heel-slide clip outvote
+  bridges the training lacks.
 
 The floor is taken as the image's horizontal (cameras stand level; a roll of 15-20 degrees moves
 nothing here), heights are in torso lengths, and each test looks at either side's limbs, so left
@@ -26,20 +27,20 @@ import numpy as np
 from formcheck.landmarks import Landmark as L
 
 # A shin is upright when it rises at least this steeply from the ankle to the knee (sine of its
-# angle above the floor; 0.6 ~ 37 deg). Bridges (the heel slide too) read 0.74 and more on every
-# labelled clip; leg raises, dead bugs with the legs up and supine stretches 0.44 and less.
+# angle above the floor; 0.6 ~ 37 deg). In position on the labelled clips, bridges read 0.75 and
+# more (the heel slide 0.65); judgeable leg raises and dead bugs 0.47 and less.
 UPRIGHT_SHIN = 0.6
 # An arm reaches up when its wrist is this many torso lengths above its shoulder with the arm
-# straight (shoulder-wrist over upper arm + forearm). Dead bugs (arms to the ceiling) read 0.8 and
-# more; leg raises 0.6 and less (hands behind the head in a crunch: 0.46, elbows bent).
+# straight (shoulder-wrist over upper arm + forearm). The dead bug learnt from reads 0.79 and more;
+# leg raises 0.55 and less (hands behind the head in a crunch: elbows bent, no reach at all).
 REACH_UP_RATIO = 0.7
 STRAIGHT_ARM = 0.9
 # The hips are lifted when the hip is this many torso lengths above the line from the shoulder to
 # the lower ankle (the floor, when both rest on it). Lying flat reads 0.08 and less on every
-# labelled clip (dead bugs, heel slide, leg raises); bridges rise to 0.3-0.5 at the top.
+# labelled clip (dead bugs, heel slide, leg raises); bridges rise to 0.37-0.51 at the top.
 HIPS_LIFTED_RATIO = 0.15
 # A knee is below the floor when it is this many torso lengths below the hips: kneeling thighs
-# hang -0.6 to -1.1; leg raises and dead bugs in position stay above -0.15 (a rolled camera).
+# hang -0.3 to -1.1; leg raises and dead bugs in position stay above -0.15 (a rolled camera).
 KNEE_BELOW_RATIO = -0.3
 
 _SIDES = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
@@ -108,5 +109,5 @@ def supine_tests(xy: np.ndarray) -> dict[str, np.ndarray]:
     return {
         "glute_bridge": feet_flat | unseen_legs,
         "leg_raise": knees_up & (~feet_flat | unseen_legs) & (~arm_up | unseen_arms),
-        "dead_bug": knees_up & hips_down & (arm_up | feet_flat | (unseen_arms & unseen_legs)),
+        "dead_bug": knees_up & hips_down & (arm_up | unseen_arms),
     }
