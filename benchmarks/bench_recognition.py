@@ -3,7 +3,7 @@
 On the longest committed sample tracks, best of three, in the same run: re-judging as a user does
 it (`formcheck analyze track.npz --exercise NAME --no-video`: load, judge, report, frames.csv,
 timeline) and the judgement alone (`judge_track`), against `recognise` (features and every
-exercise's position test on 5 frames a second, neighbours, sets). The target: recognition adds at
+exercise's position test on 2.5 frames a second, neighbours, sets). The target: recognition adds at
 most 10% to re-judging.
 """
 

@@ -7,12 +7,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.exercises.bird_dog import bird_dog_pose
+from formcheck.exercises.dead_bug import dead_bug_pose
+from formcheck.exercises.glute_bridge import bridge_pose
+from formcheck.exercises.leg_raise import leg_raise_pose
+from formcheck.exercises.posing import HEIGHT, WIDTH
+from formcheck.landmarks import Landmark
 from formcheck.pipeline.cache import PROJECT_TRACKS
 from formcheck.pipeline.track import Track
 from formcheck.recognition.model import NONE, NeighbourModel
 from formcheck.recognition.recognise import recognise
 from formcheck.recognition.scoring import overall, score_clips
 from formcheck.recognition.sets import smooth, viterbi
+from formcheck.recognition.shapes import supine_tests
 from formcheck.recognition.train import HOLDOUT, build_table, fit, load_table
 
 
@@ -47,12 +54,44 @@ def test_committed_features_are_what_formcheck_computes_from_the_tracks(videos, 
 
 
 def test_leave_one_clip_out_on_the_judgeable_clips(scores) -> None:
-    """The issue asks 95%; the floor here is what it reaches now (see the report in NOTES), so a
-    change that loses ground fails."""
+    """The issue asks 95%; it reaches 99.7% (NOTES_17b), so a change that loses ground fails."""
     judgeable = [s for s in scores if s.judgeable == "yes" and not s.holdout and s.exercise != NONE]
     assert len(judgeable) >= 30
-    assert overall(judgeable) >= 0.90
-    assert sum(s.accuracy >= 0.9 for s in judgeable) >= len(judgeable) - 4
+    assert overall(judgeable) >= 0.97
+    assert sum(s.accuracy >= 0.9 for s in judgeable) >= len(judgeable) - 1
+
+
+def _pixels(frame: np.ndarray) -> np.ndarray:
+    return (frame[None, :, :2] * np.array([WIDTH, HEIGHT])).astype(np.float64)
+
+
+def _near_arm_to_the_ceiling(frame: np.ndarray) -> np.ndarray:
+    frame = frame.copy()
+    shoulder = frame[Landmark.LEFT_SHOULDER, :2]
+    frame[Landmark.LEFT_ELBOW, :2] = shoulder - [0.0, 110.0 / HEIGHT]
+    frame[Landmark.LEFT_WRIST, :2] = shoulder - [0.0, 210.0 / HEIGHT]
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("frame", "fits"),
+    [
+        (dead_bug_pose(), {"dead_bug"}),  # table-top: arms to the ceiling, shins level
+        (dead_bug_pose(arm_deg=85.0, leg_deg=80.0, knee_angle_deg=175.0), {"dead_bug"}),  # one arm still up
+        (bridge_pose(hip_lift_deg=0.0), {"glute_bridge"}),  # the top: hips lifted, feet flat
+        (bridge_pose(hip_lift_deg=-45.0), {"glute_bridge"}),  # the bottom (a heel slide looks the same)
+        (_near_arm_to_the_ceiling(bridge_pose(hip_lift_deg=0.0)), {"glute_bridge"}),  # hips up: no dead bug
+        (_near_arm_to_the_ceiling(bridge_pose(hip_lift_deg=-45.0)), {"glute_bridge", "dead_bug"}),
+        (leg_raise_pose(near_thigh_deg=60.0), {"leg_raise"}),
+        (leg_raise_pose(near_thigh_deg=90.0, near_knee_deg=90.0), {"leg_raise"}),  # bent knees, feet up
+        (bird_dog_pose(), set()),  # on all fours the knees are below the hips: nobody lies on the back
+    ],
+)
+def test_lying_on_the_back_the_shape_says_which_exercise(frame: np.ndarray, fits: set[str]) -> None:
+    """The shape tests that narrow the supine exercises' position tests, on the modules' own
+    synthetic bodies."""
+    tests = supine_tests(_pixels(frame))
+    assert {name for name, passes in tests.items() if passes[0]} == fits
 
 
 def test_hold_out_clips_never_trained_on_are_recognised(scores) -> None:

@@ -16,7 +16,6 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from formcheck import geometry as g
 from formcheck.exercises.frames import PoseFrames, Signals  # re-exported: what exercises read and return
 from formcheck.i18n import N_
 
@@ -362,4 +361,4 @@ class Exercise:
     def scene_cut(self, pose: PoseFrames) -> np.ndarray:
         """Frames where the body jumps further than anyone moves in one frame: a cut in an
         edited video (or the person swapped). Rep counting restarts after one."""
-        return g.scene_cuts(pose.xy, *self.cut_ratios)
+        return pose.scene_cuts(*self.cut_ratios)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck import geometry as g
 from formcheck.exercises.back import MIN_QUALITY as BACK_MIN_QUALITY
 from formcheck.exercises.back import curves as back_curves_of
 from formcheck.landmarks import side_landmark
@@ -43,6 +44,10 @@ class PoseFrames:
             return {"lumbar_curve": nan, "thoracic_curve": nan.copy(), "local_lumbar": nan.copy()}
         side = np.full(len(self), 0 if prone else 1, dtype=np.intp)  # the outline's upper or lower edge
         return back_curves_of(self.outline, self.outline_quality, side)
+
+    def scene_cuts(self, body_ratio: float, limb_ratio: float) -> np.ndarray:
+        """Per frame, True where the body jumped further than anyone moves in one frame (g.scene_cuts)."""
+        return g.scene_cuts(self.xy, body_ratio, limb_ratio)
 
     def back_edge(self, i: int, prone: bool) -> np.ndarray | None:
         """Frame i's back outline as N_POINTS image-up offsets from the shoulder-hip chord (torso

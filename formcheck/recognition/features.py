@@ -6,15 +6,18 @@ second (`STEP_S`): recognition must cost little next to judging the track."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from formcheck.exercises import EXERCISES
-from formcheck.exercises.base import JUDGEABLE, Exercise
-from formcheck.judging.session import make_exercise, pose_frames
+from formcheck.exercises.base import JUDGEABLE, Exercise, PoseFrames
+from formcheck.judging.session import make_exercise
 from formcheck.landmarks import Landmark as L
 from formcheck.pipeline.smoothing import smooth_gaps
 from formcheck.pipeline.track import Track
+from formcheck.recognition.shapes import supine_tests
 
 STEP_S = 0.4  # recognise at 2.5 frames a second: sets last seconds, and the cost stays small
 WINDOW_S = 2.0  # movement is read over this window (a rep or a limb reaching)
@@ -84,27 +87,51 @@ def exercises_for_recognition() -> dict[str, Exercise]:
     return {name: make_exercise(name) for name in EXERCISES}
 
 
+class _SharedPose(PoseFrames):
+    """The sampled frames' pose, read by every exercise in turn and never changed: what does not
+    depend on the exercise (the scene cuts, the back's curves) is computed once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._memo: dict[tuple, Any] = {}
+
+    def _once(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def scene_cuts(self, body_ratio: float, limb_ratio: float) -> np.ndarray:
+        return self._once(
+            ("cuts", body_ratio, limb_ratio), lambda: super(_SharedPose, self).scene_cuts(body_ratio, limb_ratio)
+        )
+
+    def back_curves(self, prone: bool) -> dict[str, np.ndarray]:
+        return self._once(("back", prone), lambda: super(_SharedPose, self).back_curves(prone))
+
+
 def position_tests(track: Track, frames: np.ndarray, exercises: dict[str, Exercise]) -> np.ndarray:
     """N x E: 1 where exercise e's own rules say the body is in its position (judgeable view and
-    visibility), else 0. On the raw landmarks of the sampled frames (no smoothing: a set lasts seconds)."""
+    visibility) and, lying on the back, its shape fits (`shapes.supine_tests`), else 0. On the raw
+    landmarks of the sampled frames (no smoothing: a set lasts seconds)."""
     sub = Track(
         track.landmarks[frames], track.world[frames], track.timestamps_ms[frames], track.fps, track.width, track.height
     )
-    if track.outline is not None and track.outline_quality is not None:
-        sub.outline, sub.outline_quality = track.outline[frames], track.outline_quality[frames]
     xy = sub.pixels().astype(np.float64)
+    pose = _SharedPose(
+        sub.times_s, xy, sub.landmarks[:, :, 3], sub.width, sub.height, world=sub.world.astype(np.float64)
+    )
+    if track.outline is not None and track.outline_quality is not None:
+        # smoothed once, for the exercises that read the back
+        pose.outline = smooth_gaps(track.outline[frames], 1.0 / track.fps, ~np.isnan(xy[:, 0, 0]))
+        pose.outline_quality = track.outline_quality[frames]
     out = np.zeros((len(frames), len(exercises)))
-    outline = None  # smoothed once, shared by the exercises that read the back
-    if sub.outline is not None:
-        outline = smooth_gaps(sub.outline, 1.0 / sub.fps, ~np.isnan(xy[:, 0, 0]))
-    for j, exercise in enumerate(exercises.values()):
-        world = sub.world.astype(np.float64) if exercise.uses_world else None
-        pose = pose_frames(sub, xy, world)
-        if exercise.back is not None and outline is not None:
-            pose.outline, pose.outline_quality = outline, sub.outline_quality
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):
+        for j, exercise in enumerate(exercises.values()):
             signals = exercise.signals(pose)
-        out[:, j] = (signals.reason == JUDGEABLE) & (signals.position > 0)
+            out[:, j] = (signals.reason == JUDGEABLE) & (signals.position > 0)
+        for name, fits in supine_tests(xy).items():
+            if name in exercises:
+                out[:, list(exercises).index(name)] *= fits
     return out
 
 
