@@ -141,7 +141,7 @@ def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> 
         try:
             with (
                 progress_bar(n, f"draw {video.name}", enabled=progress) as bar,
-                contextlib.closing(prefetch(source)) as frames,
+                contextlib.closing(prefetch(source, prepare=annotated.shrink)) as frames,
             ):
                 for frame in frames:
                     if frame.index >= n:

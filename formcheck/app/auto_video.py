@@ -12,7 +12,7 @@ from formcheck import interrupts
 from formcheck.app.analyze import Drawn
 from formcheck.errors import FormcheckError
 from formcheck.judging.judgement import Judgement, judged_frame
-from formcheck.outputs.annotate import draw_judged, video_size
+from formcheck.outputs.annotate import draw_judged, shrunk, video_size
 from formcheck.outputs.drawing import PANEL_FONT, unit
 from formcheck.outputs.video import VideoSink
 from formcheck.pipeline.sources import VideoFileSource, prefetch
@@ -44,7 +44,7 @@ def draw_sets(
         try:
             with (
                 progress_bar(recognition.n_frames, f"draw {video.name}", enabled=progress) as bar,
-                contextlib.closing(prefetch(source)) as frames,
+                contextlib.closing(prefetch(source, prepare=lambda frame: shrunk(frame, size))) as frames,
             ):
                 for frame in frames:
                     if frame.index >= recognition.n_frames:
@@ -52,7 +52,7 @@ def draw_sets(
                     if interrupts.requested():
                         interrupted = True
                         break
-                    image = frame.image if scale == 1.0 else cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA)
+                    image = frame.image
                     k = owner[frame.index]
                     if k < 0:
                         sink.write(_banner(image, BETWEEN_SETS))

@@ -5,9 +5,9 @@ they overlap the pose model instead of adding to it. The frames waiting for that
 bounded by bytes, not by count: 64 frames of 4K video are 1.6 GB, 64 of 480p under 60 MB.
 
 The video is drawn at the size the pose model saw (at most 720 pixels on the short side, see
-pipeline/pose.py) and at most MAX_SIDE pixels wide (or high). In one-pass analysis the frames come
-already shrunk from the decode thread; re-read frames are scaled down on the drawing thread, and 4K
-and larger as they come in, so the queue holds small frames. An annotated video is for seeing the
+pipeline/pose.py) and at most MAX_SIDE pixels wide (or high). The frames come already shrunk from
+the decode thread (the model's input in one-pass analysis, `shrunk` for re-read frames), so the
+queue holds small frames and the drawing thread only draws. An annotated video is for seeing the
 judgement, which 720p shows as well as 8K; 8K H.264 plays in few browsers, and drawing plus encoding
 a 1080x1920 phone clip costs 2.3 times a 720x1280 one — more than the pose model itself
 (benchmarks/bench_analyze.py). The judged landmarks are in the source's pixels: they are scaled
@@ -44,6 +44,14 @@ def video_size(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
     return (max(2, round(size[0] * scale)), max(2, round(size[1] * scale))), scale
 
 
+def shrunk(frame: Any, size: tuple[int, int]) -> Any:
+    """A source's frame at the video's `size`: for re-read frames, made ahead on the decode
+    thread (pipeline.sources.prefetch's `prepare`), so the drawing thread only draws."""
+    if frame.image.shape[1::-1] == size:
+        return frame
+    return dataclasses.replace(frame, image=cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA))
+
+
 def draw_judged(image: np.ndarray, judged: JudgedFrame, exercise: Exercise) -> np.ndarray:
     """Draw one judged frame's overlay on its image, in place."""
     has_pose = not math.isnan(float(judged.xy[0, 0]))
@@ -78,10 +86,11 @@ class AnnotatedVideo:
         self._thread = threading.Thread(target=self._run, name="annotate", daemon=True)
         self._thread.start()
 
+    def shrink(self, frame: Any) -> Any:
+        return shrunk(frame, self.size)
+
     def put(self, frame: Any, judged: JudgedFrame) -> None:
-        image = frame.image  # scaled down on the drawing thread, off the model's ...
-        if image.shape[1] * image.shape[0] > 4 * self.size[0] * self.size[1]:  # ... unless 4 times the video
-            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)  # or more: here (the queue's memory)
+        image = frame.image  # (shrunk ahead by the caller's decode thread; else on the drawing thread)
         with self._cond:
             while self._queue and self._bytes + image.nbytes > MAX_QUEUED_BYTES:
                 self._cond.wait()
@@ -139,6 +148,9 @@ class EndingSink:
 
     def __init__(self, video: AnnotatedVideo) -> None:
         self.video = video
+
+    def shrink(self, frame: Any) -> Any:
+        return shrunk(frame, self.size)
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
         self.video.put(frame, judged)
