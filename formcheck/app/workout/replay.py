@@ -43,8 +43,9 @@ class ReplayEstimator:
         i = int(np.clip(np.searchsorted(times, timestamp_ms - 0.5), 0, len(times) - 1))
         return self.track.pose(i)
 
-    # the frame flow calls the model in two halves (pipeline/pose.py): here the first has the answer
-    infer = detect
+    def infer(self, frame_bgr: np.ndarray, timestamp_ms: float, prepared: object = None) -> PoseResult | None:
+        """The frame flow calls the model in two halves (pipeline/pose.py): here the first has the answer."""
+        return self.detect(frame_bgr, timestamp_ms)
 
     @staticmethod
     def finish(inferred: PoseResult | None) -> PoseResult | None:
