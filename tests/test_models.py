@@ -40,6 +40,20 @@ def test_committed_bundle_resolves_and_verifies(repo_models, variant):
     assert model.sha256 == BUNDLE_SHA256[variant] == file_sha256(model.path)
 
 
+def test_a_bundle_is_read_once_while_it_stays_the_same_and_again_once_it_changes(monkeypatch, tmp_path):
+    """One analysis resolves the model several times (and a batch once per video): the hash is
+    read once, yet a file replaced or damaged since is read again and refused."""
+    reads: list[Path] = []
+    monkeypatch.setattr(models, "file_sha256", lambda path: reads.append(path) or file_sha256(path))
+    mine = tmp_path / "mine.task"
+    shutil.copyfile(REPO_MODELS / "pose_landmarker_lite.task", mine)
+    assert resolve_model(mine).sha256 == resolve_model(str(mine)).sha256 == BUNDLE_SHA256["lite"]
+    assert len(reads) == 1
+    mine.write_bytes(mine.read_bytes()[:-1])  # damaged in place: cut short, as an interrupted copy
+    assert resolve_model(mine).sha256 != BUNDLE_SHA256["lite"]
+    assert len(reads) == 2
+
+
 def test_default_model_is_full(repo_models):
     assert resolve_model().name == "full"
 
