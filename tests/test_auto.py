@@ -111,11 +111,20 @@ def test_live_auto_switches_to_each_exercise_as_it_is_recognised(joined, workout
         "live", "--exercise", "auto", "--source", str(joined), "--headless", "--quiet", "--fast", "--out", str(tmp_path)
     )
     assert run.returncode == 0, run.stderr
-    reports = [json.loads((tmp_path / name).read_text()) for name in ("report.json", "report-2.json", "report-3.json")]
-    assert [r["exercise"] for r in reports] == [exercise for _, exercise, _ in PIECES]
-    assert not (tmp_path / "report-4.json").exists()
+    combined = json.loads((tmp_path / "report.json").read_text())  # as analyze --exercise auto writes it
+    names = [exercise for _, exercise, _ in PIECES]
+    assert [s["exercise"] for s in combined["sets"]] == names
+    assert [s["folder"] for s in combined["sets"]] == [f"{k:02d}-{name}" for k, name in enumerate(names, 1)]
+    assert (tmp_path / "timeline.png").stat().st_size > 10_000
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [s["folder"] for s in combined["sets"]]
+    reports = [json.loads((tmp_path / s["folder"] / "report.json").read_text()) for s in combined["sets"]]
     offline = json.loads((workout[0] / "report.json").read_text())["sets"]
-    for live, set_ in zip(reports, offline, strict=True):
+    for live, line, set_ in zip(reports, combined["sets"], offline, strict=True):
+        assert live["mode"] == "live" and live["set"] == {k: line[k] for k in live["set"]}
+        assert line["reps"] == live["reps"] and line["hold_s"] == live["hold_s"]
         assert abs(live["in_position_s"] - set_["in_position_s"]) <= 1.0
         assert abs(live["reps"] - set_["reps"]) <= 1
+        assert abs(live["set"]["start_s"] - set_["start_s"]) <= 1.5  # the set's replayed start, not the switch
+    assert combined["reps"] == sum(r["reps"] for r in reports)
+    assert combined["mode"] == "live" and combined["exercise"] == "auto"
     assert run.stdout.count("recognised: ") == 3

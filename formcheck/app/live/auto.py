@@ -1,17 +1,22 @@
 """`formcheck live --exercise auto`: the exercise recognised as the person goes. The poses of the
 last WINDOW_S are kept; every CHECK_S they are recognised (formcheck.recognition), and once an
 exercise other than the one judged has lasted SWITCH_AFTER_S at the end of the window, the session
-is saved and a new one judges the recognised exercise (the display names it)."""
+is saved and a new one judges the recognised exercise (the display names it). As `analyze
+--exercise auto` does, each set is saved in its own folder (`01-plank/report.json`) and the run's
+folder gets the combined report.json (every set, totals) and the sets' timeline.png."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from formcheck.app.auto import TOTALS, combined_report
 from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.outputs.report import write_json
 from formcheck.pipeline.outline import N_POINTS
 from formcheck.pipeline.track import PoseResult, Track
 from formcheck.recognition.recognise import recognise
@@ -86,3 +91,21 @@ class AutoJudging:
 
     def flush(self) -> Sequence[Any]:
         return self.phases_of().flush()
+
+
+def write_combined(folder: Path, track: Track, sets: list[dict], model: str, partial: bool, source: str) -> Path:
+    """The run's report.json (every set and their totals) and timeline.png; returns the report's path."""
+    from formcheck.outputs.sets_timeline import plot_sets
+
+    recognition = recognise(track)
+    report = combined_report(Path(source), track, recognition, sets, model, partial)
+    report["mode"] = "live"
+    write_json(folder / "report.json", report)
+    names, confidence = recognition.per_frame()
+    plot_sets(folder / "timeline.png", track.times_s, names, confidence, report)
+    return folder / "report.json"
+
+
+def set_figures(report: dict) -> dict:
+    """The figures of a set's report that the combined report lists."""
+    return {k: report[k] for k in (*TOTALS, "variant", "faults", "fault_time_s")}

@@ -46,6 +46,7 @@ from formcheck.pipeline.flow import run_flow
 from formcheck.pipeline.models import file_sha256
 from formcheck.pipeline.pose import PoseEstimator
 from formcheck.pipeline.sources import Frame, FrameSource, VideoFileSource
+from formcheck.pipeline.track import Track
 
 KEY_QUIT = {ord("q"), ord("Q"), 27}
 KEY_PAUSE = {ord(" "), ord("p"), ord("P")}
@@ -87,6 +88,8 @@ class LiveRun:
         self.ended_by = ""
         self.grabber: LatestFrameGrabber | None = None
         self.auto = auto  # --exercise auto: recognised as it goes (app/live/auto.py)
+        self.run_dir = default_out_dir("auto") if auto and out_dir is None else out_dir  # auto: the run's folder
+        self.track: Track | None = None  # every frame the flow read (auto: the combined report's timeline)
         path = getattr(source, "path", None)
         # report.json's provenance (build_report): the file's hash makes a re-run of it the same entry
         self.provenance = {
@@ -134,6 +137,12 @@ class LiveRun:
         report = live_report(
             session.judge, self.source, self.model_name, ended_by, ended_early, stats, **self.provenance
         )
+        if self.auto:  # one set of the run (app/live/auto.py)
+            t = session.judge.t
+            index = len(self.result.reports) + 1
+            folder = f"{index:02d}-{session.exercise.name}"
+            report["set"] = {"set": index, "exercise": session.exercise.name, "folder": folder}
+            report["set"].update(start_s=round(t[0], 2), end_s=round(t[-1], 2))
         warning = check_position(report, session.exercise)
         if warning:
             self.log(f"formcheck: warning: {warning}")
@@ -149,6 +158,8 @@ class LiveRun:
         return saved
 
     def _report_path(self, exercise_name: str) -> Path:
+        if self.auto and self.run_dir is not None:  # each set in its own folder of the run's (as analyze auto)
+            return self.run_dir / f"{len(self.result.reports) + 1:02d}-{exercise_name}" / "report.json"
         if self.out_dir is None:
             return default_out_dir(exercise_name, self.session_started) / "report.json"
         written = len(self.result.reports)
@@ -258,6 +269,7 @@ class LiveRun:
         try:
             grabber.start()
             flow = run_flow(self.source, self.estimator, self._judging(), [self.display], frames=self.frames(grabber))
+            self.track = flow.track
             if flow.interrupted:
                 self.ended_by = "interrupted"
         finally:
@@ -276,6 +288,25 @@ class LiveRun:
         result.ended_by = self.ended_by or "interrupted"  # an unexpected error still saves
         result.ended_early = self.is_file and bool(getattr(self.source, "ended_early", False))
         self.save(result.ended_by)
+        if self.auto:
+            self._save_combined()
+
+    def _save_combined(self) -> None:
+        """--exercise auto: the run's report.json over its sets and the sets' timeline.png."""
+        from formcheck.app.live.auto import set_figures, write_combined
+
+        if self.run_dir is None or self.track is None or not len(self.track):  # the flow broke: the sets stand alone
+            return
+        sets = [{**saved.report["set"], **set_figures(saved.report)} for saved in self.result.reports]
+        partial = self.result.partial or self.result.ended_early
+        source = self.source.info.name if getattr(self.source, "path", None) is None else str(self.source.path)
+        try:
+            path = write_combined(self.run_dir, self.track, sets, self.model_name, partial, source)
+        except OSError as exc:
+            self.result.notes.append(f"{self.run_dir}: the combined report was not written ({exc.strerror or exc})")
+            return
+        self.result.combined = path
+        self.log(_("report: {path}").format(path=path))
 
 
 def live_report(

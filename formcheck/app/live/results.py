@@ -49,6 +49,7 @@ class LiveResult:
     error: str | None = None
     ended_early: bool = False  # a file source ended before the frames its header promised
     notes: list[str] = field(default_factory=list)  # one line each: a report saved elsewhere
+    combined: Path | None = None  # --exercise auto: the run's report.json over its sets
 
     @property
     def partial(self) -> bool:
