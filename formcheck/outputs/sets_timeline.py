@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.files import atomic_write
-from formcheck.i18n import _
+from formcheck.i18n import _, ngettext
 
 
 def plot_sets(path: Path | str, times_s: np.ndarray, names: list[str], confidence: np.ndarray, report: dict) -> None:
@@ -26,9 +26,9 @@ def plot_sets(path: Path | str, times_s: np.ndarray, names: list[str], confidenc
         ax.text((s["start_s"] + s["end_s"]) / 2, lane, str(s["set"]), ha="center", va="center", color="white")
     ax.set_yticks(range(len(lanes)), [n.replace("_", " ") for n in lanes])
     ax.set_xlabel(_("time (s)"))
-    ax.set_title(
-        _("{source}: {n} sets recognised").format(source=Path(str(report["source"])).name, n=len(report["sets"]))
-    )
+    n = len(report["sets"])
+    title = ngettext("{source}: {n} set recognised", "{source}: {n} sets recognised", n)
+    ax.set_title(title.format(source=Path(str(report["source"])).name, n=n))
     if len(times_s):
         ax.set_xlim(float(times_s[0]), float(times_s[-1]))
         conf = ax.twinx()
