@@ -5,8 +5,17 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 if __name__ == "__main__":  # folder runs start processes that import this module again
-    names = ("bench_extract", "bench_rules", "bench_analyze", "bench_live", "bench_memory", "bench_recognition")
-    for name in (*names, "bench_cluster"):
+    names = (
+        "bench_extract",
+        "bench_rules",
+        "bench_analyze",
+        "bench_contention",
+        "bench_live",
+        "bench_memory",
+        "bench_recognition",
+        "bench_cluster",
+    )
+    for name in names:
         path = HERE / f"{name}.py"
         if path.is_file():
             print(f"\n== {name}")
