@@ -54,7 +54,7 @@ def bench(relpath: str, exercise: str, fresh_only: bool = False) -> None:
     bare_cpu = cpu_s() - bare_cpu
     out = Path(tempfile.mkdtemp())
     try:
-        opts = AnalyzeOptions(exercise=exercise, out=out / "fresh", progress=False, use_cache=False)
+        opts = AnalyzeOptions(exercise=exercise, out=out / "fresh", progress=False, use_cache=False, pin_cpus=True)
         fresh = timed(lambda: analyze_one(video, opts))
         if fresh_only:
             return report(relpath, exercise, n, masks, (bare_s, bare_cpu), fresh)

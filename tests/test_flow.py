@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -135,3 +136,42 @@ def test_the_report_is_written_while_the_video_is_finished_and_survives_its_fail
     report = json.loads((folder / "report.json").read_text())
     assert report["partial"] is False and report["annotated_frames"] == 0 and report["annotated_partial"] is True
     assert report["duration_s"] > 10
+
+
+@pytest.mark.skipif(
+    not (hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) >= 2), reason="needs CPU affinity and 2 CPUs"
+)
+def test_with_a_cpu_split_the_model_threads_share_one_cpu_and_the_answers_are_the_same(videos, monkeypatch):
+    """analyze, alone on the machine, keeps MediaPipe's threads and the model's on one CPU and the
+    decode, worker and drawing threads on the rest (pipeline/cpus.py); nothing it computes changes,
+    and every thread has every CPU back once the flow ends."""
+    from formcheck.pipeline.cpus import CpuSplit, thread_ids
+
+    seen: list[dict[int, set[int]]] = []
+    original = CpuSplit.apply
+
+    def recording(self):
+        original(self)
+        seen.append({tid: os.sched_getaffinity(tid) for tid in thread_ids() if _alive(tid)})
+
+    monkeypatch.setattr(CpuSplit, "apply", recording)
+    tracks, model_threads = [], set()
+    split = CpuSplit(720 * 480)
+    for cpus in (split, None):
+        with FirstFrames(videos / PLANK, 60) as source, PoseEstimator("full", outline=True) as estimator:
+            tracks.append(run_flow(source, estimator, cpus=cpus).track)
+            if cpus is not None:
+                assert estimator.thread_ids  # MediaPipe started threads of its own
+                model_threads = estimator.thread_ids | {threading.get_native_id()}
+    assert split.enabled and len(seen) == 2  # applied at frames 2 and 30
+    for affinity in seen:
+        on_model = {tid for tid, cpus in affinity.items() if cpus == split.model_cpu}
+        assert on_model == model_threads & set(affinity)
+        assert all(cpus == split.rest for tid, cpus in affinity.items() if tid not in on_model)
+    assert os.sched_getaffinity(0) == split.all
+    for name in ("landmarks", "world", "outline", "outline_quality"):
+        assert np.array_equal(getattr(tracks[0], name), getattr(tracks[1], name), equal_nan=True), name
+
+
+def _alive(tid: int) -> bool:
+    return os.path.exists(f"/proc/self/task/{tid}")

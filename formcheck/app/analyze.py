@@ -34,6 +34,7 @@ from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
 from formcheck.outputs.timeline import plot_timeline
 from formcheck.pipeline.cache import TrackCache
+from formcheck.pipeline.cpus import CpuSplit
 from formcheck.pipeline.flow import run_flow
 from formcheck.pipeline.models import file_sha256, resolve_model
 from formcheck.pipeline.pose import PoseEstimator, model_scale
@@ -59,6 +60,7 @@ class AnalyzeOptions:
     use_cache: bool = True
     full_source_path: bool = False  # report.json names the source; its absolute path only if asked
     skip_current: bool = False  # many inputs: skip those whose report is current (formcheck.app.current)
+    pin_cpus: bool = False  # alone on the machine (one input, in-process): the model on its own CPU (pipeline/cpus.py)
 
 
 @dataclass
@@ -120,10 +122,13 @@ def extract_judge_draw(
             track, interrupted = _extract(source, estimator, opts)
             return track, None, interrupted
         annotated = AnnotatedVideo(exercise, out, info.fps, (info.width, info.height))
+        cpus = CpuSplit(info.width * info.height) if opts.pin_cpus else None
+        if cpus is not None and annotated.sink.pid is not None:
+            cpus.children.append(annotated.sink.pid)
         try:
             with progress_bar(info.frame_count, f"analyze {info.name}", enabled=opts.progress) as bar:
                 sinks = [EndingSink(annotated)]
-                flow = run_flow(source, estimator, online, sinks, on_frame=lambda _frame: bar.update(1))
+                flow = run_flow(source, estimator, online, sinks, on_frame=lambda _frame: bar.update(1), cpus=cpus)
         except BaseException:
             annotated.close()
             raise

@@ -96,6 +96,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     noted and acted on by the analysis between frames, so what was seen is saved and the table
     lists every input."""
     with interrupts.polled():
+        from dataclasses import replace
+
         from formcheck.app.analyze import AnalyzeOptions
         from formcheck.app.auto import analyze_input
         from formcheck.app.batch import analyze_many, expand_inputs
@@ -125,7 +127,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)
             results = analyze_on_cluster(inputs, opts, address, ship=args.cluster_return)
         elif len(inputs) == 1:
-            result = analyze_input(inputs[0], opts)
+            result = analyze_input(inputs[0], replace(opts, pin_cpus=True))  # alone: the model gets its own CPU
         else:
             if opts.exercise != "auto":
                 make_exercise(opts.exercise, opts.config, opts.strictness, opts.variant)  # bad options fail once, now

@@ -191,6 +191,11 @@ class VideoSink:
         self.tmp.unlink(missing_ok=True)
         raise FormcheckError(f"{self.path}: no video encoder available (install imageio-ffmpeg)")
 
+    @property
+    def pid(self) -> int | None:
+        """The encoder process's id (None with OpenCV's in-process encoder)."""
+        return self._proc.pid if self._proc is not None else None
+
     # -- writing ----------------------------------------------------------------------------
 
     def write(self, frame_bgr: np.ndarray) -> None:

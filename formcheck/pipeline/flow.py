@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from formcheck import __version__, interrupts
+from formcheck.pipeline.cpus import CpuSplit
 from formcheck.pipeline.pose import Inferred, PoseEstimator, model_sized
 from formcheck.pipeline.sources import Frame, FrameSource, VideoInfo, prefetch
 from formcheck.pipeline.track import PoseResult, Track, TrackBuilder
+
+PIN_AT_FRAMES = (2, 30, 90)  # frame indices at which the CPU split is (re)applied, see run_flow
 
 
 class Judging(Protocol):
@@ -81,6 +84,7 @@ def run_flow(
     sinks: Sequence[Sink] = (),
     on_frame: Callable[[Frame], None] | None = None,
     frames: Iterable[Frame] | None = None,
+    cpus: CpuSplit | None = None,
 ) -> FlowResult:
     """Run every frame through the model (and the judging, and the sinks) until the frames end or
     Ctrl-C. `frames` defaults to the source decoded ahead on a thread (live passes the camera's
@@ -91,7 +95,10 @@ def run_flow(
     model's input (shrinking, colour conversion), and one worker reads each answer (landmarks, the
     back's outline), judges it and hands it to the sinks while the model reads the next frame. On
     two cores the model's own threads take both, so whatever else runs on its thread adds to the
-    wall time in full. Live does all of it on its thread instead: its display must not lag a frame."""
+    wall time in full. Live does all of it on its thread instead: its display must not lag a frame.
+    `cpus`: decoding ahead, the model's threads are kept on one CPU and the rest on the others
+    (pipeline/cpus.py), from the third frame, when the helper threads exist, and again later for
+    those started late (the encoder's, once the first judged frame reaches it)."""
     builder = track_builder_for(source.info, estimator)
     ahead = frames is None
     frames = prefetch(source, prepare=_with_model_input) if ahead else frames
@@ -131,6 +138,9 @@ def run_flow(
                     if interrupts.requested():
                         interrupted = True
                         break
+                    if cpus is not None and ahead and frame.index in PIN_AT_FRAMES:
+                        cpus.model(estimator.thread_ids)
+                        cpus.apply()
                     inferred = estimator.infer(frame.image, frame.timestamp_ms, frame.model_input)
                     if frame.model_input is not None:  # its pixels are not held while the judgement lags
                         frame = dataclasses.replace(frame, model_input=None)
@@ -153,6 +163,8 @@ def run_flow(
             if judging is not None:
                 deliver(judging.flush())
         finally:
+            if cpus is not None:
+                cpus.restore()
             if worker is not None:
                 worker.shutdown(wait=True)
             _close_all(sinks)

@@ -11,6 +11,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.pipeline.cpus import thread_ids
 from formcheck.pipeline.models import DEFAULT_MODEL, ModelFile, resolve_model
 from formcheck.pipeline.outline import outline as outline_of
 from formcheck.pipeline.track import PoseResult
@@ -61,6 +62,7 @@ class PoseEstimator:
         """outline: also read the silhouette's edges around the torso (the back's shape) from the
         model's segmentation mask, for exercises that judge the back."""
         self._landmarker = None
+        self.thread_ids: set[int] = set()
         self.outline = outline
         self.model = model if isinstance(model, ModelFile) else resolve_model(model)
         with quiet_native_stderr():
@@ -78,10 +80,12 @@ class PoseEstimator:
                 min_tracking_confidence=min_tracking_confidence,
                 output_segmentation_masks=outline,
             )
+            before = thread_ids()
             try:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
             except (RuntimeError, ValueError) as exc:
                 raise FormcheckError(f"cannot load pose model {self.model.path}: {exc}") from exc
+            self.thread_ids = thread_ids() - before  # MediaPipe's own (pipeline/cpus.py keeps them together)
         self._last_ts = -1
         self._first_call = True
 
