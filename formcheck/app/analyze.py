@@ -28,7 +28,7 @@ from formcheck.judging.judgement import Judgement, judged_frame
 from formcheck.judging.online import OnlineJudgement
 from formcheck.judging.session import judge_track, make_exercise
 from formcheck.judging.wrong_exercise import check_position
-from formcheck.outputs.annotate import AnnotatedVideo, EndingSink
+from formcheck.outputs.annotate import AnnotatedVideo, EndingSink, shrunk
 from formcheck.outputs.folder import OutputFolder
 from formcheck.outputs.html import write_report_html
 from formcheck.outputs.report import build_report, write_frames_csv, write_json
@@ -146,7 +146,7 @@ def draw_video(judgement: Judgement, video: Path, out: Path, progress: bool) -> 
         try:
             with (
                 progress_bar(n, f"draw {video.name}", enabled=progress) as bar,
-                contextlib.closing(prefetch(source, prepare=annotated.shrink)) as frames,
+                contextlib.closing(prefetch(source, prepare=lambda frame: shrunk(frame, annotated.size))) as frames,
             ):
                 for frame in frames:
                     if frame.index >= n:

@@ -94,7 +94,7 @@ def _judge_sets(
         one = AnalysisResult(path, folder, report)
         _write_outputs(one, judgement)
         set_reports.append((report, one.outputs.get("report")))
-        sets.append({**report["set"], **{k: report[k] for k in (*TOTALS, "variant", "faults", "fault_time_s")}})
+        sets.append({**report["set"], **set_figures(report)})
     report = combined_report(path, track, recognition, sets, model, partial)
     result = AnalysisResult(path, out_dir, report, interrupted=interrupted, set_reports=set_reports)
     _write_combined(result, recognition, track)
@@ -125,6 +125,11 @@ def _set_entry(index: int, recognised: RecognisedSet) -> dict:
         "confidence": round(recognised.confidence, 3),
         "folder": set_folder(index, recognised),
     }
+
+
+def set_figures(report: dict) -> dict:
+    """The figures of a set's report that the combined report lists beside its set entry."""
+    return {k: report[k] for k in (*TOTALS, "variant", "faults", "fault_time_s")}
 
 
 def combined_report(

@@ -86,9 +86,6 @@ class AnnotatedVideo:
         self._thread = threading.Thread(target=self._run, name="annotate", daemon=True)
         self._thread.start()
 
-    def shrink(self, frame: Any) -> Any:
-        return shrunk(frame, self.size)
-
     def put(self, frame: Any, judged: JudgedFrame) -> None:
         image = frame.image  # (shrunk ahead by the caller's decode thread; else on the drawing thread)
         with self._cond:
@@ -148,9 +145,6 @@ class EndingSink:
 
     def __init__(self, video: AnnotatedVideo) -> None:
         self.video = video
-
-    def shrink(self, frame: Any) -> Any:
-        return shrunk(frame, self.size)
 
     def put(self, frame: Any, judged: JudgedFrame) -> None:
         self.video.put(frame, judged)

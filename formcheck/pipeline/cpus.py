@@ -49,7 +49,7 @@ class CpuSplit:
         self.model_cpu, self.rest = set(cpus[:1]), set(cpus[1:])
         self.model_threads: set[int] = set()
         self.children: list[int] = []
-        self.pinned: set[tuple[int, int]] = set()  # (pid or 0, tid)
+        self.pinned: set[int] = set()  # this process's threads given a CPU set (the encoder's end with it)
 
     def model(self, tids: set[int]) -> None:
         self.model_threads = set(tids) | {threading.get_native_id()}
@@ -58,19 +58,24 @@ class CpuSplit:
         if not self.enabled:
             return
         for tid in thread_ids():
-            self._pin(0, tid, self.model_cpu if tid in self.model_threads else self.rest)
+            if _pin(tid, self.model_cpu if tid in self.model_threads else self.rest):
+                self.pinned.add(tid)
         for pid in self.children:
             with contextlib.suppress(OSError):
                 for name in os.listdir(f"/proc/{pid}/task"):
-                    self._pin(pid, int(name), self.rest)
-
-    def _pin(self, pid: int, tid: int, cpus: set[int]) -> None:
-        with contextlib.suppress(OSError):  # the thread (or process) may have ended meanwhile
-            os.sched_setaffinity(tid, cpus)
-            self.pinned.add((pid, tid))
+                    _pin(int(name), self.rest)
 
     def restore(self) -> None:
-        for _pid, tid in self.pinned:
+        for tid in self.pinned:
             with contextlib.suppress(OSError):
                 os.sched_setaffinity(tid, self.all)
         self.pinned.clear()
+
+
+def _pin(tid: int, cpus: set[int]) -> bool:
+    """Give a thread these CPUs; False if it has ended meanwhile."""
+    try:
+        os.sched_setaffinity(tid, cpus)
+    except OSError:
+        return False
+    return True

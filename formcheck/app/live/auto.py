@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.app.auto import TOTALS, combined_report
+from formcheck.app.auto import combined_report
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.outputs.report import write_json
 from formcheck.pipeline.outline import N_POINTS
@@ -104,8 +104,3 @@ def write_combined(folder: Path, track: Track, sets: list[dict], model: str, par
     names, confidence = recognition.per_frame()
     plot_sets(folder / "timeline.png", track.times_s, names, confidence, report)
     return folder / "report.json"
-
-
-def set_figures(report: dict) -> dict:
-    """The figures of a set's report that the combined report lists."""
-    return {k: report[k] for k in (*TOTALS, "variant", "faults", "fault_time_s")}

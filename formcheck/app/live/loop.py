@@ -293,7 +293,8 @@ class LiveRun:
 
     def _save_combined(self) -> None:
         """--exercise auto: the run's report.json over its sets and the sets' timeline.png."""
-        from formcheck.app.live.auto import set_figures, write_combined
+        from formcheck.app.auto import set_figures
+        from formcheck.app.live.auto import write_combined
 
         if self.run_dir is None or self.track is None or not len(self.track):  # the flow broke: the sets stand alone
             return
